@@ -1,0 +1,115 @@
+"""In-memory ``FlagRepo``: the reference implementation of the contract, used for dev runs and use-case tests."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import datetime
+
+import msgspec
+
+from flagcore.domain.flags import (
+    DependencyInfo,
+    DuplicateFlagKeyError,
+    FeatureFlag,
+    FlagNotFoundError,
+    NewFlag,
+    VersionConflictError,
+    flag_dependency_ids,
+)
+from flagcore.ports.flags import FlagPage, FlagQuery, FlagRepo
+
+
+class MemoryFlagRepo(FlagRepo):
+    def __init__(self) -> None:
+        self._flags: dict[int, FeatureFlag] = {}
+        self._ids = itertools.count(1)
+        # One lock makes every method atomic, like a transaction, even across awaits in callers.
+        self._lock = asyncio.Lock()
+
+    async def get(self, project_id: int, flag_id: int) -> FeatureFlag | None:
+        flag = self._flags.get(flag_id)
+        return flag if flag is not None and flag.project_id == project_id else None
+
+    async def get_by_key(self, project_id: int, key: str) -> FeatureFlag | None:
+        return next(
+            (f for f in self._flags.values() if f.project_id == project_id and f.key == key and not f.deleted), None
+        )
+
+    async def list(self, project_id: int, query: FlagQuery) -> FlagPage:
+        matches = [f for f in self._flags.values() if f.project_id == project_id and _matches(f, query)]
+        field = query.order.lstrip("-")
+        descending = query.order.startswith("-")
+        # Stable sorts: first the tie-break (id descending), then the requested field.
+        matches.sort(key=lambda f: f.id, reverse=True)
+        matches.sort(key=lambda f: _sort_value(f, field), reverse=descending)
+        return FlagPage(count=len(matches), items=matches[query.offset : query.offset + query.limit])
+
+    async def create(self, flag: NewFlag) -> FeatureFlag:
+        async with self._lock:
+            self._ensure_key_free(flag.project_id, flag.key, exclude_id=None)
+            stored = FeatureFlag(id=next(self._ids), version=1, **msgspec.structs.asdict(flag))
+            self._flags[stored.id] = stored
+            return stored
+
+    async def update(self, flag: FeatureFlag, *, expected_version: int) -> FeatureFlag:
+        async with self._lock:
+            current = self._current(flag.project_id, flag.id, expected_version)
+            if not flag.deleted:
+                self._ensure_key_free(flag.project_id, flag.key, exclude_id=flag.id)
+            stored = msgspec.structs.replace(flag, version=current.version + 1, created_at=current.created_at)
+            self._flags[flag.id] = stored
+            return stored
+
+    async def soft_delete(self, project_id: int, flag_id: int, *, expected_version: int) -> FeatureFlag:
+        async with self._lock:
+            current = self._current(project_id, flag_id, expected_version)
+            stored = msgspec.structs.replace(current, deleted=True, version=current.version + 1)
+            self._flags[flag_id] = stored
+            return stored
+
+    async def dependency_view(self, project_id: int) -> dict[int, DependencyInfo]:
+        return {
+            f.id: DependencyInfo(key=f.key, active=f.active, depends_on=flag_dependency_ids(f.filters))
+            for f in self._flags.values()
+            if f.project_id == project_id and not f.deleted
+        }
+
+    def _current(self, project_id: int, flag_id: int, expected_version: int) -> FeatureFlag:
+        current = self._flags.get(flag_id)
+        if current is None or current.project_id != project_id:
+            raise FlagNotFoundError(flag_id)
+        if current.version != expected_version:
+            raise VersionConflictError(stored_version=current.version)
+        return current
+
+    def _ensure_key_free(self, project_id: int, key: str, exclude_id: int | None) -> None:
+        for other in self._flags.values():
+            if other.project_id == project_id and other.key == key and not other.deleted and other.id != exclude_id:
+                raise DuplicateFlagKeyError(key)
+
+
+def _matches(flag: FeatureFlag, query: FlagQuery) -> bool:
+    checks = (
+        not flag.deleted,
+        query.active is None or flag.active == query.active,
+        query.search is None or query.search.lower() in flag.key.lower() or query.search.lower() in flag.name.lower(),
+        query.type is None or _flag_type_matches(flag, query.type),
+        query.evaluation_runtime is None or flag.evaluation_runtime == query.evaluation_runtime,
+        query.created_by_id is None or flag.created_by_id == query.created_by_id,
+    )
+    return all(checks)
+
+
+def _flag_type_matches(flag: FeatureFlag, flag_type: str) -> bool:
+    if flag_type == "remote_config":
+        return flag.is_remote_configuration
+    return flag.is_multivariate == (flag_type == "multivariant")
+
+
+def _sort_value(flag: FeatureFlag, field: str) -> str | int | datetime:
+    if field == "updated_at":
+        # Never-updated flags sort as oldest, as NULLs do in an ascending SQL order with NULLS FIRST.
+        return flag.updated_at or datetime.min.replace(tzinfo=flag.created_at.tzinfo)
+    value: str | int | datetime = getattr(flag, field)
+    return value

@@ -1,0 +1,126 @@
+"""In-memory identity stores: organizations, projects, users and API keys."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+import msgspec
+
+from flagcore.domain.errors import InvalidInputError
+from flagcore.domain.identity import Membership, Organization, PersonalApiKey, Project, ProjectSecretKey, User
+from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+
+
+class MemoryOrganizationRepo(OrganizationRepo):
+    def __init__(self) -> None:
+        self._orgs: dict[str, Organization] = {}
+        self._members: dict[tuple[str, int], Membership] = {}
+
+    async def create(self, organization: Organization) -> Organization:
+        if organization.id in self._orgs:
+            raise InvalidInputError("Organization already exists.", attr="id")
+        self._orgs[organization.id] = organization
+        return organization
+
+    async def get(self, organization_id: str) -> Organization | None:
+        return self._orgs.get(organization_id)
+
+    async def get_by_name(self, name: str) -> Organization | None:
+        named = [o for o in self._orgs.values() if o.name == name]
+        return min(named, key=lambda o: (o.created_at, o.id), default=None)
+
+    async def set_membership(self, membership: Membership) -> None:
+        self._members[membership.organization_id, membership.user_id] = membership
+
+    async def get_membership(self, organization_id: str, user_id: int) -> Membership | None:
+        return self._members.get((organization_id, user_id))
+
+
+class MemoryProjectRepo(ProjectRepo):
+    def __init__(self) -> None:
+        self._projects: dict[int, Project] = {}
+        self._secret_keys: dict[str, ProjectSecretKey] = {}
+        self._ids = itertools.count(1)
+
+    async def create(
+        self, *, organization_id: str, name: str, api_token: str, timezone: str, created_at: datetime
+    ) -> Project:
+        if any(p.api_token == api_token for p in self._projects.values()):
+            raise InvalidInputError("A project with this API token already exists.", attr="api_token")
+        project = Project(
+            id=next(self._ids),
+            organization_id=organization_id,
+            name=name,
+            api_token=api_token,
+            timezone=timezone,
+            created_at=created_at,
+        )
+        self._projects[project.id] = project
+        return project
+
+    async def get(self, project_id: int) -> Project | None:
+        return self._projects.get(project_id)
+
+    async def get_by_api_token(self, api_token: str) -> Project | None:
+        return next((p for p in self._projects.values() if p.api_token == api_token), None)
+
+    async def list_for_organization(self, organization_id: str) -> list[Project]:
+        return sorted((p for p in self._projects.values() if p.organization_id == organization_id), key=lambda p: p.id)
+
+    async def add_secret_key(self, key: ProjectSecretKey) -> None:
+        self._secret_keys[key.secure_value] = key
+
+    async def get_by_secret_key(self, secure_value: str) -> Project | None:
+        key = self._secret_keys.get(secure_value)
+        return self._projects.get(key.project_id) if key is not None else None
+
+
+class MemoryUserRepo(UserRepo):
+    def __init__(self) -> None:
+        self._users: dict[int, User] = {}
+        self._ids = itertools.count(1)
+
+    async def create(self, *, uuid: str, email: str, first_name: str, distinct_id: str, created_at: datetime) -> User:
+        if await self.get_by_email(email) is not None:
+            raise InvalidInputError("A user with this email already exists.", code="unique", attr="email")
+        user = User(
+            id=next(self._ids),
+            uuid=uuid,
+            email=email,
+            first_name=first_name,
+            distinct_id=distinct_id,
+            created_at=created_at,
+        )
+        self._users[user.id] = user
+        return user
+
+    async def get(self, user_id: int) -> User | None:
+        return self._users.get(user_id)
+
+    async def get_by_email(self, email: str) -> User | None:
+        return next((u for u in self._users.values() if u.email.lower() == email.lower()), None)
+
+    async def set_current_project(self, user_id: int, project_id: int) -> None:
+        user = self._users.get(user_id)
+        if user is not None:
+            self._users[user_id] = msgspec.structs.replace(user, current_project_id=project_id)
+
+
+class MemoryApiKeyRepo(ApiKeyRepo):
+    def __init__(self) -> None:
+        self._keys: dict[str, PersonalApiKey] = {}
+
+    async def add(self, key: PersonalApiKey) -> None:
+        self._keys[key.id] = key
+
+    async def get_by_secure_value(self, secure_value: str) -> PersonalApiKey | None:
+        return next((k for k in self._keys.values() if k.secure_value == secure_value), None)
+
+    async def mark_used(self, key_id: str, when: datetime) -> None:
+        key = self._keys.get(key_id)
+        if key is not None:
+            self._keys[key_id] = msgspec.structs.replace(key, last_used_at=when)
+
+    async def list_for_user(self, user_id: int) -> list[PersonalApiKey]:
+        return sorted((k for k in self._keys.values() if k.user_id == user_id), key=lambda k: (k.created_at, k.id))

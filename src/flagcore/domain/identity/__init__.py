@@ -1,0 +1,52 @@
+"""Identity and access: organizations, projects, users, memberships and API keys."""
+
+from flagcore.domain.identity.errors import (
+    InvalidCredentialsError,
+    MissingScopeError,
+    NotAuthenticatedError,
+    ProjectAccessDeniedError,
+    ProjectNotFoundError,
+    SecretKeyNotAllowedError,
+)
+from flagcore.domain.identity.model import (
+    Membership,
+    MembershipLevel,
+    Organization,
+    PersonalApiKey,
+    Project,
+    ProjectSecretKey,
+    User,
+)
+from flagcore.domain.identity.scopes import has_scope, validate_scopes
+from flagcore.domain.identity.secrets import (
+    PERSONAL_API_KEY_PREFIX,
+    PROJECT_API_KEY_PREFIX,
+    PROJECT_SECRET_KEY_PREFIX,
+    build_token,
+    hash_secret,
+    mask_secret,
+)
+
+__all__ = (
+    "PERSONAL_API_KEY_PREFIX",
+    "PROJECT_API_KEY_PREFIX",
+    "PROJECT_SECRET_KEY_PREFIX",
+    "InvalidCredentialsError",
+    "Membership",
+    "MembershipLevel",
+    "MissingScopeError",
+    "NotAuthenticatedError",
+    "Organization",
+    "PersonalApiKey",
+    "Project",
+    "ProjectAccessDeniedError",
+    "ProjectNotFoundError",
+    "ProjectSecretKey",
+    "SecretKeyNotAllowedError",
+    "User",
+    "build_token",
+    "has_scope",
+    "hash_secret",
+    "mask_secret",
+    "validate_scopes",
+)
