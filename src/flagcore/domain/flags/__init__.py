@@ -17,6 +17,7 @@ from flagcore.domain.flags.model import (
     PropertyFilter,
     Variant,
 )
+from flagcore.domain.flags.parsing import merge_filters, parse_filters
 from flagcore.domain.flags.validation import (
     DependencyInfo,
     cohort_ids,
@@ -46,8 +47,10 @@ __all__ = (
     "check_transition",
     "cohort_ids",
     "flag_dependency_ids",
+    "merge_filters",
     "normalize_payloads",
     "normalize_tags",
+    "parse_filters",
     "validate_dependencies",
     "validate_evaluation_tags",
     "validate_filters",

@@ -36,8 +36,11 @@ class PropertyFilter(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tr
     cohort_name: str | None = None
 
 
-class ConditionGroup(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+class ConditionGroup(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A condition set: all properties must match, then the rollout applies.
+
+    ``properties``, ``rollout_percentage`` and ``variant`` are always serialised (clients expect them); optional
+    UI fields are ``UNSET`` when absent so they are not invented on output.
 
     ``aggregation_group_type_index`` is tri-state as on the server: absent inherits the flag's aggregation,
     ``null`` means person, an int means that group type.
@@ -47,8 +50,8 @@ class ConditionGroup(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tr
     rollout_percentage: Percentage | None = None
     variant: str | None = None
     aggregation_group_type_index: GroupTypeIndex | None | msgspec.UnsetType = msgspec.UNSET
-    description: str | None = None
-    sort_key: str | None = None
+    description: str | None | msgspec.UnsetType = msgspec.UNSET
+    sort_key: str | None | msgspec.UnsetType = msgspec.UNSET
 
 
 class Variant(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):

@@ -1,0 +1,140 @@
+"""The ``flagcore`` command: ``migrate``, ``serve``, ``init`` and ``evaluate``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+import msgspec
+
+from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, BootstrapResult
+from flagcore.app.settings import Settings, SettingsError, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        code = args.handler(args)
+    except SettingsError as exc:
+        print(f"flagcore: configuration error: {exc}", file=sys.stderr)
+        code = 2
+    sys.exit(code)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flagcore", description="Self-hosted, PostHog-compatible feature flags.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    migrate = sub.add_parser("migrate", help="apply database migrations (idempotent)")
+    migrate.set_defaults(handler=_migrate)
+    serve = sub.add_parser("serve", help="serve the HTTP API with granian")
+    serve.add_argument("--host", help="address to bind (default FLAGCORE_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default FLAGCORE_PORT or 8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (default FLAGCORE_WORKERS or 1)")
+    serve.set_defaults(handler=_serve)
+    init = sub.add_parser("init", help="create the default organization, project and admin; mint a personal API key")
+    init.add_argument("--json", action="store_true", help="print one JSON object with the credentials")
+    init.add_argument("--if-new", action="store_true", help="do nothing if already initialised (used by make run)")
+    init.set_defaults(handler=_init)
+    _add_evaluate(sub)
+    return parser
+
+
+def _add_evaluate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    try:
+        from flagcore.app import evaluate_command  # noqa: PLC0415 - optional until the engine lands
+    except ImportError:
+        return
+    evaluate_command.add_parser(sub)
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.uses_memory_storage:
+        print("flagcore: memory storage needs no migrations")
+        return 0
+    from flagcore.adapters.sqlalchemy.migrate import run_migrations  # noqa: PLC0415 - keeps `--help` fast
+
+    run_migrations(settings.database_url)
+    print(f"flagcore: database is up to date ({_redact(settings.database_url)})")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from granian import Granian  # noqa: PLC0415
+    from granian.constants import Interfaces, Loops  # noqa: PLC0415
+
+    settings = load_settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    workers = args.workers or settings.workers
+    if settings.uses_memory_storage and workers > 1:
+        print("flagcore: memory storage cannot be shared by several workers; use --workers 1", file=sys.stderr)
+        return 2
+    print(f"flagcore: serving on http://{host}:{port} with {workers} worker(s)")
+    Granian(
+        target="flagcore.app.main:app_factory",
+        factory=True,
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        loop=Loops.auto,
+        log_level=settings.log_level,  # type: ignore[arg-type]  # same names as granian's LogLevels
+    ).serve()
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.uses_memory_storage:
+        print("flagcore: init needs a database; memory storage starts empty in each process", file=sys.stderr)
+        return 2
+    result = asyncio.run(_bootstrap(settings, only_if_new=args.if_new))
+    if args.json:
+        print(msgspec.json.encode(msgspec.structs.replace(result, created=msgspec.UNSET)).decode())
+    elif result.personal_api_key is None:
+        print(
+            f"flagcore: already initialised (project {result.project_id}, project API key {result.project_api_key}).\n"
+            "          Run `flagcore init` to mint a new personal API key."
+        )
+    else:
+        _print_credentials(result)
+    return 0
+
+
+async def _bootstrap(settings: Settings, *, only_if_new: bool) -> BootstrapResult:
+    from dishka import make_async_container  # noqa: PLC0415
+
+    from flagcore.app.ioc import ClockProvider, SettingsProvider, UseCaseProvider, storage_provider  # noqa: PLC0415
+
+    container = make_async_container(
+        SettingsProvider(), ClockProvider(), storage_provider(settings), UseCaseProvider(), context={Settings: settings}
+    )
+    try:
+        bootstrap = await container.get(Bootstrap)
+        return await bootstrap.execute(BootstrapCommand(only_if_new=only_if_new))
+    finally:
+        await container.close()
+
+
+def _print_credentials(result: BootstrapResult) -> None:
+    lines = [
+        "flagcore is ready. Keep these credentials; secrets are shown only once.",
+        f"  organization_id:         {result.organization_id}",
+        f"  project_id:              {result.project_id}",
+        f"  project_api_key:         {result.project_api_key}   (public: SDKs send it to /flags)",
+    ]
+    if result.project_secret_api_key:
+        lines.append(f"  project_secret_api_key:  {result.project_secret_api_key}   (server SDK local evaluation)")
+    lines.append(f"  personal_api_key:        {result.personal_api_key}   (management API: Authorization: Bearer)")
+    print("\n".join(lines))
+
+
+def _redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    return f"{scheme}{sep}***@{rest.split('@', 1)[1]}"

@@ -1,0 +1,1 @@
+"""Flag management use cases."""

@@ -1,0 +1,78 @@
+"""Use case: create a feature flag."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import msgspec
+
+from flagcore.app.flags.changes import FlagChanges, Unset, new_flag_filters
+from flagcore.domain.errors import InvalidInputError
+from flagcore.domain.flags import (
+    FeatureFlag,
+    NewFlag,
+    normalize_tags,
+    validate_dependencies,
+    validate_evaluation_tags,
+    validate_key,
+)
+from flagcore.ports.clock import Clock
+from flagcore.ports.flags import FlagRepo
+
+T = TypeVar("T")
+
+
+class CreateFlagCommand(msgspec.Struct, frozen=True, kw_only=True):
+    project_id: int
+    user_id: int | None
+    fields: FlagChanges
+
+
+class CreateFlag:
+    """Validate a new flag with PostHog's rules and store it with ``version`` 1."""
+
+    def __init__(self, flags: FlagRepo, clock: Clock) -> None:
+        self._flags = flags
+        self._clock = clock
+
+    async def execute(self, cmd: CreateFlagCommand) -> FeatureFlag:
+        """Create the flag.
+
+        Raises:
+            InvalidInputError: a broken validation rule (missing key, bad key, bad filters, bad tags).
+            DuplicateFlagKeyError: the key is taken by a non-deleted flag of the project.
+        """
+        fields = cmd.fields
+        if isinstance(fields.key, Unset):
+            raise InvalidInputError("This field is required.", code="required", attr="key")
+        if fields.deleted is True:
+            raise InvalidInputError("A flag cannot be created deleted.", attr="deleted")
+        key = validate_key(fields.key)
+        filters = new_flag_filters(fields.filters)
+        tags = normalize_tags(_or(fields.tags, []))
+        evaluation_tags = normalize_tags(_or(fields.evaluation_tags, []))
+        validate_evaluation_tags(tags, evaluation_tags)
+        project_flags = await self._flags.dependency_view(cmd.project_id)
+        validate_dependencies(flag_id=None, key=key, filters=filters, project_flags=project_flags)
+        return await self._flags.create(
+            NewFlag(
+                project_id=cmd.project_id,
+                key=key,
+                name=_or(fields.name, ""),
+                filters=filters,
+                active=_or(fields.active, True),
+                ensure_experience_continuity=_or(fields.ensure_experience_continuity, False),
+                evaluation_runtime=_or(fields.evaluation_runtime, "all"),
+                bucketing_identifier=_or(fields.bucketing_identifier, "distinct_id"),
+                is_remote_configuration=_or(fields.is_remote_configuration, False),
+                has_encrypted_payloads=_or(fields.has_encrypted_payloads, False),
+                tags=tags,
+                evaluation_tags=evaluation_tags,
+                created_at=self._clock.now(),
+                created_by_id=cmd.user_id,
+            )
+        )
+
+
+def _or(value: T | Unset, default: T) -> T:
+    return default if isinstance(value, Unset) else value

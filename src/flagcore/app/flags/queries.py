@@ -1,0 +1,35 @@
+"""Use cases that read flags: get one, list a page."""
+
+from __future__ import annotations
+
+from flagcore.domain.flags import FeatureFlag, FlagNotFoundError
+from flagcore.ports.flags import FlagPage, FlagQuery, FlagRepo
+
+
+class GetFlag:
+    """Fetch one flag of a project (deleted ones too, so they can be restored)."""
+
+    def __init__(self, flags: FlagRepo) -> None:
+        self._flags = flags
+
+    async def execute(self, project_id: int, flag_id: int) -> FeatureFlag:
+        """The flag.
+
+        Raises:
+            FlagNotFoundError: no such flag in this project.
+        """
+        flag = await self._flags.get(project_id, flag_id)
+        if flag is None:
+            raise FlagNotFoundError(flag_id)
+        return flag
+
+
+class ListFlags:
+    """A page of a project's non-deleted flags."""
+
+    def __init__(self, flags: FlagRepo) -> None:
+        self._flags = flags
+
+    async def execute(self, project_id: int, query: FlagQuery) -> FlagPage:
+        """Flags matching ``query`` with the total count."""
+        return await self._flags.list(project_id, query)

@@ -1,0 +1,99 @@
+"""The one place where errors become HTTP responses, in PostHog's body ``{"type", "code", "detail", "attr"}``.
+
+Domain errors map by category (not one by one), Litestar's own exceptions (unknown route, wrong method, bad body)
+get the same body, and anything unexpected is logged and answered with PostHog's generic 500 body.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.types import ExceptionHandlersMap
+
+from flagcore.domain.errors import (
+    ConflictError,
+    FlagcoreError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    UnauthenticatedError,
+)
+from flagcore.ports.errors import BackendUnavailableError
+
+logger = logging.getLogger("flagcore.http")
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    type: str
+    code: str
+    detail: str
+    attr: str | None = None
+
+
+# Category -> (status, PostHog/DRF error type). Order matters: first match wins.
+_CATEGORIES: Final[tuple[tuple[type[FlagcoreError], int, str], ...]] = (
+    (UnauthenticatedError, 401, "authentication_error"),
+    (ForbiddenError, 403, "authentication_error"),
+    (NotFoundError, 404, "invalid_request"),
+    (ConflictError, 409, "server_error"),
+    (InvalidInputError, 400, "validation_error"),
+    (BackendUnavailableError, 503, "server_error"),
+)
+# Litestar's own HTTP errors: status -> (type, code).
+_HTTP_CODES: Final = {
+    400: ("invalid_request", "parse_error"),
+    401: ("authentication_error", "not_authenticated"),
+    403: ("authentication_error", "permission_denied"),
+    404: ("invalid_request", "not_found"),
+    405: ("invalid_request", "method_not_allowed"),
+    406: ("invalid_request", "not_acceptable"),
+    413: ("invalid_request", "request_too_large"),
+    415: ("invalid_request", "unsupported_media_type"),
+    429: ("throttled_error", "throttled"),
+}
+
+
+def error_response(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(body), status_code=status, media_type=MediaType.JSON, headers=headers or {}
+    )
+
+
+def flagcore_error_handler(_: Request[Any, Any, Any], exc: FlagcoreError) -> Response[bytes]:
+    for category, status, error_type in _CATEGORIES:
+        if isinstance(exc, category):
+            if status == 503:  # noqa: PLR2004 - logged because an operator must act on it
+                logger.warning("backend unavailable: %s", exc, exc_info=exc.__cause__)
+            return error_response(status, ErrorBody(error_type, exc.code, exc.detail, exc.attr))
+    return unexpected_error_handler(_, exc)
+
+
+def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    if status >= 500:  # noqa: PLR2004
+        return unexpected_error_handler(request, exc)
+    error_type, code = _HTTP_CODES.get(status, ("invalid_request", "error"))
+    if status == 404:  # noqa: PLR2004
+        detail = "Not found."
+    elif status == 405:  # noqa: PLR2004
+        detail = f'Method "{request.method}" not allowed.'
+    else:
+        detail = exc.detail
+    headers = {"Allow": exc.headers["Allow"]} if exc.headers and "Allow" in exc.headers else None
+    return error_response(status, ErrorBody(error_type, code, detail), headers)
+
+
+def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, ErrorBody("server_error", "error", "A server error occurred."))
+
+
+EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
+    FlagcoreError: flagcore_error_handler,
+    HTTPException: http_exception_handler,
+    Exception: unexpected_error_handler,
+}

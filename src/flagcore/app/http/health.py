@@ -1,0 +1,12 @@
+"""Liveness: answers as long as the process serves requests (no dependency checks, so it never flaps with them)."""
+
+from __future__ import annotations
+
+from litestar import get
+
+from flagcore.app.http.auth import PUBLIC_ROUTE
+
+
+@get("/_health", opt=PUBLIC_ROUTE, operation_id="health", tags=["health"], sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}

@@ -1,0 +1,1 @@
+"""Identity use cases: authorizing requests and bootstrapping an installation."""

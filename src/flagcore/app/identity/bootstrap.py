@@ -1,0 +1,147 @@
+"""Use case: idempotent first-run set-up of an organization, a project and an admin user, with fresh credentials."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import uuid
+
+import msgspec
+
+from flagcore.domain.identity import (
+    PERSONAL_API_KEY_PREFIX,
+    PROJECT_API_KEY_PREFIX,
+    PROJECT_SECRET_KEY_PREFIX,
+    Membership,
+    MembershipLevel,
+    Organization,
+    PersonalApiKey,
+    Project,
+    ProjectSecretKey,
+    User,
+    build_token,
+    hash_secret,
+    mask_secret,
+)
+from flagcore.ports.clock import Clock
+from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+
+# 43 alphanumerics carry ~256 bits; PostHog's SDKs and auth expect keys of the form ``ph?_[a-zA-Z0-9]+``.
+_TOKEN_LENGTH = 43
+_ALPHABET = string.ascii_letters + string.digits
+
+
+class BootstrapCommand(msgspec.Struct, frozen=True, kw_only=True):
+    organization_name: str = "Default Organization"
+    project_name: str = "Default Project"
+    admin_email: str = "admin@flagcore.local"
+    mint_personal_key: bool = True
+    only_if_new: bool = False
+    """Do nothing (and mint no key) when the organization already exists: ``make run`` on every start."""
+
+
+class BootstrapResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """What ``flagcore init --json`` prints. Secrets appear only here, once; they are stored hashed."""
+
+    organization_id: str
+    project_id: int
+    project_api_key: str
+    project_secret_api_key: str | None = None
+    personal_api_key: str | None = None
+    created: bool = False
+
+
+class Bootstrap:
+    """Create what is missing of the default organization, project and admin; mint a personal API key."""
+
+    def __init__(
+        self, organizations: OrganizationRepo, projects: ProjectRepo, users: UserRepo, keys: ApiKeyRepo, clock: Clock
+    ) -> None:
+        self._organizations = organizations
+        self._projects = projects
+        self._users = users
+        self._keys = keys
+        self._clock = clock
+
+    async def execute(self, cmd: BootstrapCommand) -> BootstrapResult:
+        """Ensure the defaults exist; the project's secret key is returned only when the project is created now."""
+        organization = await self._organizations.get_by_name(cmd.organization_name)
+        if organization is None:
+            organization = await self._organizations.create(
+                Organization(id=str(uuid.uuid4()), name=cmd.organization_name, created_at=self._clock.now())
+            )
+        existing = await self._projects.list_for_organization(organization.id)
+        if existing and cmd.only_if_new:
+            return BootstrapResult(
+                organization_id=organization.id, project_id=existing[0].id, project_api_key=existing[0].api_token
+            )
+        project, secret = (existing[0], None) if existing else await self._create_project(organization, cmd)
+        user = await self._ensure_admin(cmd.admin_email, organization, project)
+        personal_key = await self._mint_personal_key(user) if cmd.mint_personal_key else None
+        return BootstrapResult(
+            organization_id=organization.id,
+            project_id=project.id,
+            project_api_key=project.api_token,
+            project_secret_api_key=secret,
+            personal_api_key=personal_key,
+            created=secret is not None,
+        )
+
+    async def _create_project(self, organization: Organization, cmd: BootstrapCommand) -> tuple[Project, str]:
+        now = self._clock.now()
+        project = await self._projects.create(
+            organization_id=organization.id,
+            name=cmd.project_name,
+            api_token=_token(PROJECT_API_KEY_PREFIX),
+            timezone="UTC",
+            created_at=now,
+        )
+        secret = _token(PROJECT_SECRET_KEY_PREFIX)
+        await self._projects.add_secret_key(
+            ProjectSecretKey(
+                id=str(uuid.uuid4()),
+                project_id=project.id,
+                label="Default secret key",
+                secure_value=hash_secret(secret),
+                mask_value=mask_secret(secret),
+                created_at=now,
+            )
+        )
+        return project, secret
+
+    async def _ensure_admin(self, email: str, organization: Organization, project: Project) -> User:
+        user = await self._users.get_by_email(email)
+        if user is None:
+            user = await self._users.create(
+                uuid=str(uuid.uuid4()),
+                email=email,
+                first_name="Admin",
+                distinct_id=str(uuid.uuid4()),
+                created_at=self._clock.now(),
+            )
+        await self._organizations.set_membership(
+            Membership(organization_id=organization.id, user_id=user.id, level=MembershipLevel.OWNER)
+        )
+        if user.current_project_id is None:
+            await self._users.set_current_project(user.id, project.id)
+        return user
+
+    async def _mint_personal_key(self, user: User) -> str:
+        value = _token(PERSONAL_API_KEY_PREFIX)
+        now = self._clock.now()
+        await self._keys.add(
+            PersonalApiKey(
+                id=str(uuid.uuid4()),
+                user_id=user.id,
+                label=f"flagcore init {now:%Y-%m-%d %H:%M:%S}",
+                secure_value=hash_secret(value),
+                mask_value=mask_secret(value),
+                scopes=("*",),
+                created_at=now,
+            )
+        )
+        return value
+
+
+def _token(prefix: str) -> str:
+    return build_token(prefix, "".join(secrets.choice(_ALPHABET) for _ in range(_TOKEN_LENGTH)))

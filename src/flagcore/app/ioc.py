@@ -1,0 +1,102 @@
+"""Composition root: dishka providers, one per concern. Only this module and ``main.py`` pick adapters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from dishka import Provider, Scope, from_context, provide, provide_all
+from litestar import Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from flagcore.adapters.memory import (
+    MemoryApiKeyRepo,
+    MemoryFlagRepo,
+    MemoryOrganizationRepo,
+    MemoryProjectRepo,
+    MemoryUserRepo,
+    SystemClock,
+)
+from flagcore.adapters.sqlalchemy import (
+    SqlApiKeyRepo,
+    SqlFlagRepo,
+    SqlOrganizationRepo,
+    SqlProjectRepo,
+    SqlUserRepo,
+    create_engine,
+    create_sessionmaker,
+)
+from flagcore.app.flags.create_flag import CreateFlag
+from flagcore.app.flags.queries import GetFlag, ListFlags
+from flagcore.app.flags.update_flag import UpdateFlag
+from flagcore.app.http.auth import authorize_request
+from flagcore.app.http.presenter import FlagPresenter
+from flagcore.app.identity.authorize import Access, Authorize
+from flagcore.app.identity.bootstrap import Bootstrap
+from flagcore.app.settings import Settings
+from flagcore.ports.clock import Clock
+from flagcore.ports.flags import FlagRepo
+from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+
+
+class SettingsProvider(Provider):
+    settings = from_context(provides=Settings, scope=Scope.APP)
+
+
+class ClockProvider(Provider):
+    clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
+
+
+class SqlProvider(Provider):
+    """Repositories over SQLAlchemy (SQLite or PostgreSQL). The engine lives as long as the app."""
+
+    scope = Scope.APP
+
+    @provide
+    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        engine = create_engine(settings.database_url)
+        yield engine
+        await engine.dispose()
+
+    @provide
+    def sessionmaker(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        return create_sessionmaker(engine)
+
+    flags = provide(SqlFlagRepo, provides=FlagRepo)
+    organizations = provide(SqlOrganizationRepo, provides=OrganizationRepo)
+    projects = provide(SqlProjectRepo, provides=ProjectRepo)
+    users = provide(SqlUserRepo, provides=UserRepo)
+    keys = provide(SqlApiKeyRepo, provides=ApiKeyRepo)
+
+
+class MemoryProvider(Provider):
+    """In-process repositories: dev runs (``FLAGCORE_DATABASE_URL=memory://``) and tests. Nothing survives a restart."""
+
+    scope = Scope.APP
+    flags = provide(MemoryFlagRepo, provides=FlagRepo)
+    organizations = provide(MemoryOrganizationRepo, provides=OrganizationRepo)
+    projects = provide(MemoryProjectRepo, provides=ProjectRepo)
+    users = provide(MemoryUserRepo, provides=UserRepo)
+    keys = provide(MemoryApiKeyRepo, provides=ApiKeyRepo)
+
+
+class UseCaseProvider(Provider):
+    # Use cases hold only ports, so one instance per app serves every request without per-request allocation.
+    scope = Scope.APP
+    use_cases = provide_all(CreateFlag, UpdateFlag, GetFlag, ListFlags, Authorize, Bootstrap, FlagPresenter)
+
+
+class HttpProvider(Provider):
+    scope = Scope.REQUEST
+
+    @provide
+    async def access(self, request: Request, authorize: Authorize) -> Access:  # type: ignore[type-arg]  # dishka keys on the bare class
+        return await authorize_request(request, authorize)
+
+
+def storage_provider(settings: Settings) -> Provider:
+    """The repositories the settings ask for."""
+    return MemoryProvider() if settings.uses_memory_storage else SqlProvider()
+
+
+def get_providers(settings: Settings) -> list[Provider]:
+    return [SettingsProvider(), ClockProvider(), storage_provider(settings), UseCaseProvider(), HttpProvider()]

@@ -1,0 +1,45 @@
+"""The application factory: ``create_app()`` builds the Litestar app with its dishka container."""
+
+from __future__ import annotations
+
+import logging
+
+from dishka import Provider, make_async_container
+from dishka.integrations.litestar import LitestarProvider, setup_dishka
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from flagcore.app.http.errors import EXCEPTION_HANDLERS
+from flagcore.app.http.flags import FeatureFlagController
+from flagcore.app.http.health import health
+from flagcore.app.ioc import get_providers
+from flagcore.app.settings import Settings, load_settings
+
+
+def create_app(*overrides: Provider, settings: Settings | None = None) -> Litestar:
+    """Build the app. Providers in ``overrides`` come last and so replace the defaults (tests, embedding)."""
+    settings = settings or load_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    container = make_async_container(
+        *get_providers(settings), LitestarProvider(), *overrides, context={Settings: settings}
+    )
+    app = Litestar(
+        route_handlers=[health, FeatureFlagController],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="flagcore",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        on_shutdown=[container.close],
+        debug=settings.debug,
+    )
+    setup_dishka(container, app)
+    return app
+
+
+def app_factory() -> Litestar:
+    """Entry point for ASGI servers (``granian --factory flagcore.app.main:app_factory``)."""
+    return create_app()

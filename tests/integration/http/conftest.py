@@ -1,0 +1,114 @@
+"""An app over memory storage, seeded with two organizations, for exercising the HTTP API end to end in-process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from dishka import Provider, Scope
+from litestar.testing import AsyncTestClient
+
+from flagcore.adapters.memory import (
+    MemoryApiKeyRepo,
+    MemoryFlagRepo,
+    MemoryOrganizationRepo,
+    MemoryProjectRepo,
+    MemoryUserRepo,
+    SystemClock,
+)
+from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand
+from flagcore.app.main import create_app
+from flagcore.app.settings import Settings
+from flagcore.domain.identity import PersonalApiKey, hash_secret, mask_secret
+from flagcore.ports.flags import FlagRepo
+from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+
+
+@dataclass
+class World:
+    client: AsyncTestClient  # type: ignore[type-arg]
+    project_id: int
+    project_api_key: str
+    secret_key: str
+    admin_key: str
+    read_key: str
+    user_id: int
+    other_project_id: int
+    other_key: str
+
+    def auth(self, key: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key or self.admin_key}"}
+
+    def url(self, suffix: str = "", project: int | str | None = None) -> str:
+        return f"/api/projects/{project if project is not None else self.project_id}/feature_flags/{suffix}"
+
+
+def _instances(**ports: object) -> Provider:
+    provider = Provider(scope=Scope.APP)
+    for port, instance in ports.items():
+        provider.provide(_constant(instance), provides=_PORTS[port])
+    return provider
+
+
+def _constant(instance: object) -> Callable[[], object]:
+    def factory() -> object:
+        return instance
+
+    return factory
+
+
+_PORTS = {
+    "flags": FlagRepo,
+    "organizations": OrganizationRepo,
+    "projects": ProjectRepo,
+    "users": UserRepo,
+    "keys": ApiKeyRepo,
+}
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[World]:
+    repos = {
+        "flags": MemoryFlagRepo(),
+        "organizations": MemoryOrganizationRepo(),
+        "projects": MemoryProjectRepo(),
+        "users": MemoryUserRepo(),
+        "keys": MemoryApiKeyRepo(),
+    }
+    bootstrap = Bootstrap(
+        repos["organizations"],
+        repos["projects"],
+        repos["users"],
+        repos["keys"],
+        SystemClock(),  # type: ignore[arg-type]
+    )
+    main = await bootstrap.execute(BootstrapCommand())
+    other = await bootstrap.execute(BootstrapCommand(organization_name="Other", admin_email="other@example.com"))
+    admin = await repos["users"].get_by_email("admin@flagcore.local")  # type: ignore[attr-defined]
+    read_key = "phx_readonlykey0123456789"
+    await repos["keys"].add(  # type: ignore[attr-defined]
+        PersonalApiKey(
+            id="read",
+            user_id=admin.id,
+            label="read only",
+            secure_value=hash_secret(read_key),
+            mask_value=mask_secret(read_key),
+            scopes=("feature_flag:read",),
+            created_at=datetime.now(UTC),
+        )
+    )
+    app = create_app(_instances(**repos), settings=Settings(database_url="memory://"))
+    async with AsyncTestClient(app) as client:
+        yield World(
+            client=client,
+            project_id=main.project_id,
+            project_api_key=main.project_api_key,
+            secret_key=main.project_secret_api_key or "",
+            admin_key=main.personal_api_key or "",
+            read_key=read_key,
+            user_id=admin.id,
+            other_project_id=other.project_id,
+            other_key=other.personal_api_key or "",
+        )
