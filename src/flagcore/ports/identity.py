@@ -8,7 +8,6 @@ from typing import Protocol
 
 from flagcore.domain.identity import (
     Membership,
-    MembershipLevel,
     Organization,
     PersonalApiKey,
     Project,
