@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 from dishka import Provider, Scope
@@ -17,6 +20,16 @@ from flagcore.adapters.memory import (
     MemoryProjectRepo,
     MemoryUserRepo,
     SystemClock,
+)
+from flagcore.adapters.sqlalchemy import (
+    SqlApiKeyRepo,
+    SqlFlagRepo,
+    SqlOrganizationRepo,
+    SqlProjectRepo,
+    SqlUserRepo,
+    create_engine,
+    create_sessionmaker,
+    upgrade_database,
 )
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand
 from flagcore.app.main import create_app
@@ -68,15 +81,41 @@ _PORTS = {
 }
 
 
-@pytest.fixture
-async def world() -> AsyncIterator[World]:
+@pytest.fixture(params=["memory", "sql:sqlite"])
+async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    """The same API suite runs over memory storage and over a migrated SQLite file (the embedded default)."""
+    if request.param == "memory":
+        repos: dict[str, Any] = {
+            "flags": MemoryFlagRepo(),
+            "organizations": MemoryOrganizationRepo(),
+            "projects": MemoryProjectRepo(),
+            "users": MemoryUserRepo(),
+            "keys": MemoryApiKeyRepo(),
+        }
+        async with _serve(repos, [_instances(**repos)], Settings(database_url="memory://")) as world:
+            yield world
+        return
+    url = f"sqlite+aiosqlite:///{tmp_path / 'api.db'}"
+    await upgrade_database(url)
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
     repos = {
-        "flags": MemoryFlagRepo(),
-        "organizations": MemoryOrganizationRepo(),
-        "projects": MemoryProjectRepo(),
-        "users": MemoryUserRepo(),
-        "keys": MemoryApiKeyRepo(),
+        "flags": SqlFlagRepo(sessions),
+        "organizations": SqlOrganizationRepo(sessions),
+        "projects": SqlProjectRepo(sessions),
+        "users": SqlUserRepo(sessions),
+        "keys": SqlApiKeyRepo(sessions),
     }
+    try:
+        # The app builds its own engine from the settings; these repos only seed the same database file.
+        async with _serve(repos, [], Settings(database_url=url)) as world:
+            yield world
+    finally:
+        await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def _serve(repos: dict[str, Any], overrides: list[Provider], settings: Settings) -> AsyncIterator[World]:
     bootstrap = Bootstrap(
         repos["organizations"],
         repos["projects"],
@@ -86,9 +125,9 @@ async def world() -> AsyncIterator[World]:
     )
     main = await bootstrap.execute(BootstrapCommand())
     other = await bootstrap.execute(BootstrapCommand(organization_name="Other", admin_email="other@example.com"))
-    admin = await repos["users"].get_by_email("admin@flagcore.local")  # type: ignore[attr-defined]
+    admin = await repos["users"].get_by_email("admin@flagcore.local")
     read_key = "phx_readonlykey0123456789"
-    await repos["keys"].add(  # type: ignore[attr-defined]
+    await repos["keys"].add(
         PersonalApiKey(
             id="read",
             user_id=admin.id,
@@ -99,7 +138,7 @@ async def world() -> AsyncIterator[World]:
             created_at=datetime.now(UTC),
         )
     )
-    app = create_app(_instances(**repos), settings=Settings(database_url="memory://"))
+    app = create_app(*overrides, settings=settings)
     async with AsyncTestClient(app) as client:
         yield World(
             client=client,

@@ -1,0 +1,5 @@
+"""``python -m flagcore`` runs the CLI."""
+
+from flagcore.app.cli import main
+
+main()
