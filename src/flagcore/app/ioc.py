@@ -25,14 +25,17 @@ from flagcore.adapters.sqlalchemy import (
     create_engine,
     create_sessionmaker,
 )
+from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.flags.create_flag import CreateFlag
 from flagcore.app.flags.queries import GetFlag, ListFlags
 from flagcore.app.flags.update_flag import UpdateFlag
-from flagcore.app.http.auth import authorize_request
+from flagcore.app.http.auth import authorize_feed_request, authorize_request
 from flagcore.app.http.presenter import FlagPresenter
 from flagcore.app.identity.authorize import Access, Authorize
+from flagcore.app.identity.authorize_feed import AuthorizeFeed
 from flagcore.app.identity.bootstrap import Bootstrap
 from flagcore.app.settings import Settings
+from flagcore.domain.identity import Project
 from flagcore.ports.clock import Clock
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -82,7 +85,9 @@ class MemoryProvider(Provider):
 class UseCaseProvider(Provider):
     # Use cases hold only ports, so one instance per app serves every request without per-request allocation.
     scope = Scope.APP
-    use_cases = provide_all(CreateFlag, UpdateFlag, GetFlag, ListFlags, Authorize, Bootstrap, FlagPresenter)
+    use_cases = provide_all(
+        CreateFlag, UpdateFlag, GetFlag, ListFlags, Authorize, AuthorizeFeed, Bootstrap, FlagPresenter, LoadDefinitions
+    )
 
 
 class HttpProvider(Provider):
@@ -91,6 +96,10 @@ class HttpProvider(Provider):
     @provide
     async def access(self, request: Request, authorize: Authorize) -> Access:  # type: ignore[type-arg]  # dishka keys on the bare class
         return await authorize_request(request, authorize)
+
+    @provide
+    async def feed_project(self, request: Request, authorize: AuthorizeFeed) -> Project:  # type: ignore[type-arg]
+        return await authorize_feed_request(request, authorize)
 
 
 def storage_provider(settings: Settings) -> Provider:

@@ -10,6 +10,11 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from flagcore.app.http.definitions import (
+    flag_definitions,
+    legacy_local_evaluation,
+    project_local_evaluation,
+)
 from flagcore.app.http.errors import EXCEPTION_HANDLERS
 from flagcore.app.http.flags import FeatureFlagController
 from flagcore.app.http.health import health
@@ -25,7 +30,13 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         *get_providers(settings), LitestarProvider(), *overrides, context={Settings: settings}
     )
     app = Litestar(
-        route_handlers=[health, FeatureFlagController],
+        route_handlers=[
+            health,
+            FeatureFlagController,
+            flag_definitions,
+            legacy_local_evaluation,
+            project_local_evaluation,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="flagcore",

@@ -1,6 +1,7 @@
 """Per-route access rules: every route declares who may call it in ``opt["auth"]``.
 
 - ``PUBLIC``: anyone (liveness, schema).
+- ``FEED``: the definitions feed (personal key with ``feature_flag:read``, or the project's secret key).
 - a scope such as ``feature_flag:read``: a personal API key with that scope, whose user belongs to the organization
   of the project in the path.
 
@@ -13,13 +14,29 @@ from typing import Any, Final
 
 from litestar import Request
 
-from flagcore.app.identity.authorize import Access, Authorize, AuthorizeCommand
+from flagcore.app.identity.authorize import CURRENT_PROJECT, Access, Authorize, AuthorizeCommand
+from flagcore.app.identity.authorize_feed import AuthorizeFeed, AuthorizeFeedCommand
+from flagcore.domain.identity import Project
 
 AUTH: Final = "auth"
 PUBLIC: Final = "public"
 FLAG_READ: Final = {AUTH: "feature_flag:read"}
 FLAG_WRITE: Final = {AUTH: "feature_flag:write"}
 PUBLIC_ROUTE: Final = {AUTH: PUBLIC}
+#: The definitions feed: a personal API key with feature_flag:read, or the project's own secret key (``phs_``).
+FEED = "feature_flag:read or project secret key"
+FEED_ROUTE: Final = {AUTH: FEED}
+
+
+async def authorize_feed_request(request: Request[Any, Any, Any], authorize: AuthorizeFeed) -> Project:
+    """The project whose definitions feed ``request`` may read."""
+    return await authorize.execute(
+        AuthorizeFeedCommand(
+            authorization=request.headers.get("authorization"),
+            token=request.query_params.get("token") or request.query_params.get("api_key"),
+            project=str(request.path_params.get("project_id", CURRENT_PROJECT)),
+        )
+    )
 
 
 async def authorize_request(request: Request[Any, Any, Any], authorize: Authorize) -> Access:

@@ -1,0 +1,1 @@
+"""Evaluation-side use cases: the definitions feed, and (later) flag evaluation for SDKs."""

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.integration.http.conftest import World
+from tests.integration.http.test_flags_api import create, depends_on, error
+
+FEED = "/flags/definitions"
+
+
+async def feed(world: World, key: str | None = None, **params: Any) -> Any:
+    query = {"token": world.project_api_key, "send_cohorts": "", **params}
+    return await world.client.get(FEED, params=query, headers=world.auth(key or world.secret_key))
+
+
+async def test_feed_serves_live_flags_sorted_by_key_with_weak_etag(world: World) -> None:
+    await create(world, "zeta")
+    await create(world, "alpha", active=False)
+    gone = await create(world, "gone")
+    await world.client.patch(world.url(f"{gone['id']}/"), json={"deleted": True}, headers=world.auth())
+    response = await feed(world)
+    assert response.status_code == 200
+    body = response.json()
+    assert [f["key"] for f in body["flags"]] == ["alpha", "zeta"]  # inactive included, deleted excluded
+    assert body["group_type_mapping"] == {}
+    assert body["cohorts"] == {}
+    flag = body["flags"][1]
+    assert set(flag) >= {
+        "id",
+        "team_id",
+        "name",
+        "key",
+        "filters",
+        "deleted",
+        "active",
+        "version",
+        "ensure_experience_continuity",
+        "has_encrypted_payloads",
+        "evaluation_runtime",
+        "bucketing_identifier",
+        "evaluation_tags",
+    }
+    assert flag["team_id"] == world.project_id
+    assert response.headers["etag"].startswith('W/"')
+    assert response.headers["cache-control"] == "private, must-revalidate"
+
+
+async def test_if_none_match_gives_304_until_the_content_changes(world: World) -> None:
+    flag = await create(world, "tracked")
+    first = await feed(world)
+    etag = first.headers["etag"]
+    unchanged = await world.client.get(
+        FEED,
+        params={"token": world.project_api_key, "send_cohorts": ""},
+        headers={**world.auth(world.secret_key), "If-None-Match": etag},
+    )
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert unchanged.headers["etag"] == etag
+    assert (await feed(world)).headers["etag"] == etag  # stable while nothing changes
+    await world.client.patch(world.url(f"{flag['id']}/"), json={"name": "renamed"}, headers=world.auth())
+    changed = await world.client.get(
+        FEED,
+        params={"token": world.project_api_key, "send_cohorts": ""},
+        headers={**world.auth(world.secret_key), "If-None-Match": etag},
+    )
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+
+
+async def test_dependencies_are_served_by_key_with_their_chain(world: World) -> None:
+    base = await create(world, "base")
+    middle = await create(world, "middle", filters=depends_on(base["id"]))
+    await create(world, "top", filters=depends_on(middle["id"]))
+    flags = {f["key"]: f for f in (await feed(world)).json()["flags"]}
+    prop = flags["top"]["filters"]["groups"][0]["properties"][0]
+    assert prop["key"] == "middle"
+    assert prop["dependency_chain"] == ["base", "middle"]
+
+
+async def test_encrypted_remote_config_flags_are_excluded(world: World) -> None:
+    await create(
+        world,
+        "secret-config",
+        is_remote_configuration=True,
+        has_encrypted_payloads=True,
+        filters={"groups": [{}], "payloads": {"true": '"x"'}},
+    )
+    await create(world, "plain-config", is_remote_configuration=True, filters={"groups": [{}]})
+    keys = [f["key"] for f in (await feed(world)).json()["flags"]]
+    assert keys == ["plain-config"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/feature_flag/local_evaluation", "/api/projects/@current/feature_flags/local_evaluation/"]
+)
+async def test_legacy_routes_serve_the_same_document(world: World, path: str) -> None:
+    await create(world, "same")
+    modern = await feed(world, world.admin_key)
+    legacy = await world.client.get(path, params={"send_cohorts": ""}, headers=world.auth())
+    assert legacy.status_code == 200, legacy.text
+    assert legacy.json() == modern.json()
+    assert legacy.headers["etag"] == modern.headers["etag"]
+
+
+async def test_personal_key_with_read_scope_may_read(world: World) -> None:
+    assert (await feed(world, world.read_key)).status_code == 200
+
+
+async def test_feed_refuses_bad_credentials(world: World) -> None:
+    no_auth = await world.client.get(FEED, params={"token": world.project_api_key})
+    assert error(no_auth)[0] == 401
+    bad_token = await world.client.get(FEED, params={"token": "phc_unknown"}, headers=world.auth(world.secret_key))
+    assert error(bad_token)[0] == 401
+    bad_secret = await feed(world, "phs_notarealkey")
+    assert error(bad_secret)[0] == 401
+    other = await world.client.get(FEED, params={"token": world.project_api_key}, headers=world.auth(world.other_key))
+    assert error(other)[0] == 403  # a member of another organization
+
+
+async def test_secret_key_of_another_project_is_refused(world: World) -> None:
+    other_token = (
+        await world.client.get(world.url(project=world.other_project_id), headers=world.auth(world.other_key))
+    ).status_code
+    assert other_token == 200
+    # our secret key, asking for the other project's feed through the URL route
+    response = await world.client.get(
+        f"/api/projects/{world.other_project_id}/feature_flags/local_evaluation",
+        headers=world.auth(world.secret_key),
+    )
+    assert error(response) == (403, "authentication_error", "permission_denied", None)
+    unknown = await world.client.get(
+        "/api/projects/9999/feature_flags/local_evaluation", headers=world.auth(world.secret_key)
+    )
+    assert error(unknown)[0] == 404
+
+
+async def test_cohort_switch_changes_the_etag_but_not_the_flags(world: World) -> None:
+    await create(world, "c")
+    with_cohorts = await feed(world)
+    without = await world.client.get(
+        FEED, params={"token": world.project_api_key}, headers=world.auth(world.secret_key)
+    )
+    assert with_cohorts.json()["flags"] == without.json()["flags"]
+    assert with_cohorts.headers["etag"] != without.headers["etag"]
