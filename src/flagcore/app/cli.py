@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import msgspec
 
+from flagcore.app import evaluate_command
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, BootstrapResult
 from flagcore.app.settings import Settings, SettingsError, load_settings
 
@@ -38,16 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--json", action="store_true", help="print one JSON object with the credentials")
     init.add_argument("--if-new", action="store_true", help="do nothing if already initialised (used by make run)")
     init.set_defaults(handler=_init)
-    _add_evaluate(sub)
-    return parser
-
-
-def _add_evaluate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    try:
-        from flagcore.app import evaluate_command  # noqa: PLC0415 - optional until the engine lands
-    except ImportError:
-        return
     evaluate_command.add_parser(sub)
+    return parser
 
 
 def _migrate(_: argparse.Namespace) -> int:

@@ -135,5 +135,3 @@ class ApiKeyRepo(Protocol):
     async def list_for_user(self, user_id: int) -> list[PersonalApiKey]:
         """The user's keys, oldest first."""
         ...
-
-

@@ -1,0 +1,19 @@
+"""SQL adapters (SQLAlchemy 2, async): SQLite through aiosqlite and PostgreSQL through asyncpg, one schema for both."""
+
+from flagcore.adapters.sqlalchemy.engine import create_engine, create_sessionmaker
+from flagcore.adapters.sqlalchemy.flag_repo import SqlFlagRepo
+from flagcore.adapters.sqlalchemy.identity import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
+from flagcore.adapters.sqlalchemy.migrate import alembic_config, run_migrations, upgrade_database
+
+__all__ = (
+    "SqlApiKeyRepo",
+    "SqlFlagRepo",
+    "SqlOrganizationRepo",
+    "SqlProjectRepo",
+    "SqlUserRepo",
+    "alembic_config",
+    "create_engine",
+    "create_sessionmaker",
+    "run_migrations",
+    "upgrade_database",
+)

@@ -1,0 +1,36 @@
+"""Translation of driver errors at the adapter boundary."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from sqlalchemy import exc as sa_exc
+
+from flagcore.ports.errors import BackendUnavailableError
+
+# TimeoutError covers asyncio.TimeoutError (an alias since 3.11); sqlalchemy's TimeoutError is the pool timeout.
+_UNAVAILABLE = (sa_exc.DBAPIError, sa_exc.TimeoutError, OSError, TimeoutError)
+
+
+@contextlib.contextmanager
+def backend_errors() -> Iterator[None]:
+    """Re-raise connection and driver failures as ``BackendUnavailableError``; integrity errors pass through.
+
+    Integrity errors are the caller's to map (they mean "this write breaks a rule", not "the database is down").
+    """
+    try:
+        yield
+    except sa_exc.IntegrityError:
+        raise
+    except _UNAVAILABLE as exc:
+        raise BackendUnavailableError from exc
+
+
+def violates(exc: sa_exc.IntegrityError, *, constraint: str, columns: str) -> bool:
+    """True if ``exc`` is a unique violation of ``constraint`` on ``columns`` (``"table.col, table.col"``).
+
+    PostgreSQL names the constraint or index in its message; SQLite lists the columns instead.
+    """
+    message = str(exc.orig)
+    return f'"{constraint}"' in message or message.strip() == f"UNIQUE constraint failed: {columns}"

@@ -1,0 +1,64 @@
+"""Engines and session factories for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+#: How long a SQLite writer waits by default for the write lock before failing with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS: Final = 5000
+_POSTGRES_POOL_SIZE: Final = 10
+_POSTGRES_MAX_OVERFLOW: Final = 10
+
+
+def create_engine(url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: object) -> AsyncEngine:
+    """An async engine for ``url`` (``sqlite+aiosqlite://...`` or ``postgresql+asyncpg://...``).
+
+    SQLite connections get WAL, a busy timeout and foreign keys; PostgreSQL gets a bounded, pre-pinged pool.
+    ``kwargs`` go to ``create_async_engine`` and override these defaults.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_async_engine(parsed, **kwargs)
+        _configure_sqlite(engine, sqlite_busy_timeout_ms)
+        return engine
+    options: dict[str, object] = {
+        "pool_size": _POSTGRES_POOL_SIZE,
+        "max_overflow": _POSTGRES_MAX_OVERFLOW,
+        "pool_pre_ping": True,
+        "pool_recycle": 1800,
+    }
+    return create_async_engine(parsed, **(options | kwargs))
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose loaded objects stay readable after commit (an expired attribute would need I/O)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy emit BEGIN itself (below): the driver's implicit transactions start only at the first
+        # write, so a read-then-count would not see one snapshot.
+        dbapi_connection.isolation_level = None
+        # SQLite's lower() folds ASCII only; Python's folds all of Unicode, like the memory adapter and PostgreSQL.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value

@@ -1,0 +1,151 @@
+"""ORM rows of the SQL adapters. They are storage shapes only: the adapters map them to domain structs explicitly.
+
+One schema serves SQLite and PostgreSQL (JSON becomes JSONB on PostgreSQL). Timestamps are stored in UTC and come
+back timezone-aware on both.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+import sqlalchemy as sa
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from flagcore.domain.flags.values import BucketingIdentifier, EvaluationRuntime
+
+#: Named constraints keep Alembic's batch mode (SQLite table rebuilds) and autogenerate deterministic.
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+#: The partial unique index that makes keys unique among a project's non-deleted flags.
+LIVE_FLAG_KEY_INDEX: Final = "uq_feature_flags_project_id_key_live"
+
+JsonType: Final = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class OrganizationRow(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC())
+
+
+class ProjectRow(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    organization_id: Mapped[str] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    api_token: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC())
+
+
+class ProjectSecretKeyRow(Base):
+    __tablename__ = "project_secret_keys"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    label: Mapped[str] = mapped_column(sa.String(255))
+    secure_value: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    mask_value: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC())
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    # Python's str.lower() of the email: uniqueness and lookups are case-insensitive on every backend alike.
+    email_lower: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(sa.String(150))
+    last_name: Mapped[str] = mapped_column(sa.String(150))
+    distinct_id: Mapped[str] = mapped_column(sa.String(200))
+    current_project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC())
+
+
+class MembershipRow(Base):
+    __tablename__ = "memberships"
+
+    organization_id: Mapped[str] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True, index=True)
+    level: Mapped[int] = mapped_column(sa.Integer)
+
+
+class PersonalApiKeyRow(Base):
+    __tablename__ = "personal_api_keys"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    label: Mapped[str] = mapped_column(sa.String(255))
+    secure_value: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    mask_value: Mapped[str] = mapped_column(sa.String(64))
+    scopes: Mapped[list[str]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC())
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC())
+
+
+class FlagRow(Base):
+    __tablename__ = "feature_flags"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(400))
+    name: Mapped[str] = mapped_column(sa.Text)
+    # msgspec.to_builtins(Filters): UNSET fields are absent, explicit nulls stay null.
+    filters: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    # Derived from filters on every write so listings can filter on the flag type without parsing JSON in SQL.
+    is_multivariate: Mapped[bool] = mapped_column(sa.Boolean)
+    active: Mapped[bool] = mapped_column(sa.Boolean)
+    deleted: Mapped[bool] = mapped_column(sa.Boolean)
+    version: Mapped[int] = mapped_column(sa.Integer)
+    ensure_experience_continuity: Mapped[bool] = mapped_column(sa.Boolean)
+    evaluation_runtime: Mapped[EvaluationRuntime] = mapped_column(sa.String(16))
+    bucketing_identifier: Mapped[BucketingIdentifier] = mapped_column(sa.String(32))
+    is_remote_configuration: Mapped[bool] = mapped_column(sa.Boolean)
+    has_encrypted_payloads: Mapped[bool] = mapped_column(sa.Boolean)
+    tags: Mapped[list[str]] = mapped_column(JsonType)
+    evaluation_tags: Mapped[list[str]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC())
+    updated_at: Mapped[datetime | None] = mapped_column(DateTimeUTC())
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    last_modified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        sa.Index(
+            LIVE_FLAG_KEY_INDEX,
+            "project_id",
+            "key",
+            unique=True,
+            sqlite_where=sa.text("NOT deleted"),
+            postgresql_where=sa.text("NOT deleted"),
+        ),
+    )
+
+
+__all__ = (
+    "LIVE_FLAG_KEY_INDEX",
+    "Base",
+    "FlagRow",
+    "MembershipRow",
+    "OrganizationRow",
+    "PersonalApiKeyRow",
+    "ProjectRow",
+    "ProjectSecretKeyRow",
+    "UserRow",
+)

@@ -1,0 +1,205 @@
+"""Compile one flag definition into a :class:`CompiledFlag` (the per-flag half of "compile once")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from flagcore.domain.evaluation.bucketing import build_variant_table, rollout_threshold
+from flagcore.domain.evaluation.compiled import CompiledCondition, CompiledFlag, Holdout
+from flagcore.domain.evaluation.definitions import RawCondition, RawFilters, RawFlag
+from flagcore.domain.evaluation.matching import PropertyCompiler
+from flagcore.domain.evaluation.model import FlagResult, Reason, reason_description
+
+__all__ = ("FlagIdentity", "compile_flag", "fixed_flag")
+
+_HUNDRED = 100.0
+
+
+class FlagIdentity(msgspec.Struct, frozen=True):
+    """What every result of a flag repeats: its key, id and version."""
+
+    key: str
+    flag_id: int | None
+    version: int | None
+
+    def result(
+        self,
+        reason: Reason,
+        condition_index: int | None = None,
+        *,
+        variant: str | None = None,
+        enabled: bool = False,
+        payload: Any = None,  # noqa: ANN401 - payloads are arbitrary stored JSON
+        groups_skipped: bool = False,
+    ) -> FlagResult:
+        """Build a (non-failed) result of this flag."""
+        return FlagResult(
+            key=self.key,
+            enabled=enabled,
+            variant=variant,
+            payload=payload,
+            reason=reason.code,
+            condition_index=condition_index,
+            description=reason_description(reason, condition_index, groups_skipped=groups_skipped),
+            flag_id=self.flag_id,
+            version=self.version,
+        )
+
+
+def compile_flag(
+    flag: RawFlag,
+    conditions: Sequence[Sequence[Mapping[str, Any]]],
+    matcher: PropertyCompiler,
+) -> CompiledFlag:
+    """Compile a flag whose dependency filters have already been rewritten to flag keys.
+
+    Args:
+        flag: the parsed definition.
+        conditions: the property filters of each condition set (same order as ``flag.filters.groups``), rewritten.
+        matcher: the snapshot's property compiler (it compiles each cohort once for all flags).
+
+    Returns:
+        The compiled flag.
+
+    Raises:
+        ValueError: the filters use a config format this engine does not evaluate (``filters.version`` 2).
+        Exception: whatever the property matcher raises for filters it cannot compile.
+    """
+    filters = flag.filters or RawFilters()
+    if filters.version not in (None, 1):
+        msg = f"filters version {filters.version} is not evaluated"
+        raise ValueError(msg)
+    identity = FlagIdentity(key=flag.key, flag_id=flag.id, version=flag.version)
+    payloads = filters.payloads or {}
+    variants = (filters.multivariate.variants if filters.multivariate else None) or []
+    variant_keys = frozenset(variant.key for variant in variants)
+    raw_groups = filters.groups or []
+    compiled = tuple(
+        _compile_condition(identity, index, raw, props, filters, variant_keys, payloads, matcher)
+        for index, (raw, props) in enumerate(zip(raw_groups, conditions, strict=True))
+    )
+    super_condition, super_keys = _compile_super_condition(identity, filters, variant_keys, payloads, matcher)
+    true_payload = payloads.get("true")
+    return CompiledFlag(
+        key=flag.key,
+        flag_id=flag.id,
+        version=flag.version,
+        active=flag.active,
+        prefix=f"{flag.key}.".encode(),
+        aggregation=filters.aggregation_group_type_index,
+        device_bucketing=flag.bucketing_identifier == "device_id",
+        continuity=bool(flag.ensure_experience_continuity),
+        enrollment_key=f"$feature_enrollment/{flag.key}" if filters.feature_enrollment is True else None,
+        super_condition=super_condition,
+        super_keys=super_keys,
+        # The server attaches the "true" payload to the enrollment answer whatever it is.
+        enrolled=identity.result(Reason.SUPER_CONDITION_VALUE, 0, enabled=True, payload=true_payload),
+        not_enrolled=identity.result(Reason.SUPER_CONDITION_VALUE, 0, payload=true_payload),
+        holdout=_compile_holdout(identity, filters, payloads),
+        conditions=compiled,
+        early_exit=filters.early_exit is True,
+        variants=build_variant_table([(variant.key, variant.rollout_percentage) for variant in variants]),
+        # With no condition at all, the server reports its seed reason with no index.
+        seed=identity.result(Reason.NO_GROUP_TYPE),
+        fixed=None,
+        evaluation_runtime=flag.evaluation_runtime,
+        evaluation_contexts=frozenset(flag.evaluation_contexts or flag.evaluation_tags or ()),
+    )
+
+
+def fixed_flag(identity: FlagIdentity, result: FlagResult, *, active: bool) -> CompiledFlag:
+    """A flag whose result was decided at compile time (missing dependency, unreadable definition)."""
+    return CompiledFlag(
+        key=identity.key,
+        flag_id=identity.flag_id,
+        version=identity.version,
+        active=active,
+        prefix=f"{identity.key}.".encode(),
+        aggregation=None,
+        device_bucketing=False,
+        continuity=False,
+        enrollment_key=None,
+        super_condition=None,
+        super_keys=(),
+        enrolled=result,
+        not_enrolled=result,
+        holdout=None,
+        conditions=(),
+        early_exit=False,
+        variants=(),
+        seed=result,
+        fixed=result,
+        evaluation_runtime=None,
+        evaluation_contexts=frozenset(),
+    )
+
+
+def _compile_condition(
+    identity: FlagIdentity,
+    index: int,
+    raw: RawCondition,
+    properties: Sequence[Mapping[str, Any]],
+    filters: RawFilters,
+    variant_keys: frozenset[str],
+    payloads: Mapping[str, Any],
+    matcher: PropertyCompiler,
+) -> CompiledCondition:
+    aggregation = (
+        filters.aggregation_group_type_index
+        if raw.aggregation_group_type_index is msgspec.UNSET
+        else raw.aggregation_group_type_index
+    )
+    predicate = matcher.properties(properties, aggregation=aggregation) if properties else None
+    matched: dict[str | None, FlagResult] = {
+        variant: identity.result(
+            Reason.CONDITION_MATCH, index, variant=variant, enabled=True, payload=payloads.get(variant or "true")
+        )
+        for variant in (None, *sorted(variant_keys))
+    }
+    return CompiledCondition(
+        index=index,
+        aggregation=aggregation,
+        predicate=predicate,
+        threshold=rollout_threshold(raw.rollout_percentage),
+        variant=raw.variant if raw.variant in variant_keys else None,
+        matched=matched,
+        out_of_rollout=identity.result(Reason.OUT_OF_ROLLOUT_BOUND, index),
+        no_match=identity.result(Reason.NO_CONDITION_MATCH, index),
+        no_match_groups_skipped=identity.result(Reason.NO_CONDITION_MATCH, index, groups_skipped=True),
+        no_group_type=identity.result(Reason.NO_GROUP_TYPE, index),
+    )
+
+
+def _compile_super_condition(
+    identity: FlagIdentity,
+    filters: RawFilters,
+    variant_keys: frozenset[str],
+    payloads: Mapping[str, Any],
+    matcher: PropertyCompiler,
+) -> tuple[CompiledCondition | None, tuple[str, ...]]:
+    # Legacy early-access format, read by the server only when feature_enrollment is not on, and only its first
+    # group; super groups always target persons.
+    if filters.feature_enrollment is True or not filters.super_groups:
+        return None, ()
+    raw = msgspec.structs.replace(filters.super_groups[0], aggregation_group_type_index=None)
+    properties = raw.properties or []
+    if not properties:
+        return None, ()
+    keys = tuple(str(prop.get("key")) for prop in properties)
+    return _compile_condition(identity, 0, raw, properties, filters, variant_keys, payloads, matcher), keys
+
+
+def _compile_holdout(identity: FlagIdentity, filters: RawFilters, payloads: Mapping[str, Any]) -> Holdout | None:
+    if filters.holdout is None:
+        return None
+    percentage = min(max(filters.holdout.exclusion_percentage, 0.0), _HUNDRED)
+    variant = f"holdout-{filters.holdout.id}"
+    return Holdout(
+        threshold=None if percentage == _HUNDRED else percentage / 100,
+        result=identity.result(
+            Reason.HOLDOUT_CONDITION_VALUE, variant=variant, enabled=True, payload=payloads.get(variant)
+        ),
+    )

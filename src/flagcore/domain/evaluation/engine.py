@@ -1,0 +1,171 @@
+"""Flag-level evaluation order (spec §3.1): enrollment, holdout, then conditions in stored order.
+
+This is the hot path. It reads only the compiled flag and a per-subject :class:`SubjectState`, returns one of the
+results built at compile time, and hashes at most twice per condition it reaches (rollout, then variant).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from flagcore.domain.evaluation.bucketing import VARIANT_SALT, bucket_hash, holdout_hash, select_variant
+from flagcore.domain.evaluation.compiled import CompiledCondition, CompiledFlag
+from flagcore.domain.evaluation.matching.context import MatchInput
+from flagcore.domain.evaluation.model import FlagResult, Reason
+
+__all__ = ("SubjectState", "evaluate_flag")
+
+_ABSENT: Final = object()
+_OUT_OF_ROLLOUT: Final = Reason.OUT_OF_ROLLOUT_BOUND.value
+_NO_CONDITION_MATCH: Final = Reason.NO_CONDITION_MATCH.value
+_NO_GROUP_TYPE: Final = Reason.NO_GROUP_TYPE.value
+
+
+class SubjectState:
+    """What the engine derives once per subject and reuses for every flag.
+
+    Attributes:
+        match_input: the input of property predicates (its ``flag_values`` fill up as flags are evaluated).
+        distinct_id: the truncated distinct id, UTF-8.
+        device_id: the device id, UTF-8, or ``None`` when absent or empty.
+        anon_distinct_id: the request's ``$anon_distinct_id``, UTF-8, or ``None``.
+        hash_key_overrides: stored experience-continuity hash keys by flag key.
+        group_keys: group type index to the group key, UTF-8, only for usable keys (non-empty strings, numbers).
+    """
+
+    __slots__ = ("anon_distinct_id", "device_id", "distinct_id", "group_keys", "hash_key_overrides", "match_input")
+
+    def __init__(
+        self,
+        *,
+        match_input: MatchInput,
+        distinct_id: bytes,
+        device_id: bytes | None,
+        anon_distinct_id: bytes | None,
+        hash_key_overrides: Mapping[str, str],
+        group_keys: Mapping[int, bytes],
+    ) -> None:
+        self.match_input = match_input
+        self.distinct_id = distinct_id
+        self.device_id = device_id
+        self.anon_distinct_id = anon_distinct_id
+        self.hash_key_overrides = hash_key_overrides
+        self.group_keys = group_keys
+
+
+def evaluate_flag(flag: CompiledFlag, state: SubjectState) -> FlagResult:
+    """Evaluate one active flag for one subject, as the server's v1 matcher does.
+
+    Args:
+        flag: the compiled flag (its dependencies already evaluated into ``state.match_input.flag_values``).
+        state: the subject.
+
+    Returns:
+        The flag's result.
+
+    Raises:
+        PropertyMatchError: a property predicate could not be evaluated (the caller reports the flag as failed).
+    """
+    if flag.fixed is not None:
+        return flag.fixed
+    enrollment = _enrollment(flag, state)
+    if enrollment is not None:
+        return enrollment
+    holdout = flag.holdout
+    if holdout is not None and (
+        holdout.threshold is None or holdout_hash(_holdout_identifier(flag, state)) <= holdout.threshold
+    ):
+        return holdout.result
+    return _match_conditions(flag, state)
+
+
+def _enrollment(flag: CompiledFlag, state: SubjectState) -> FlagResult | None:
+    properties = state.match_input.person_properties
+    if flag.enrollment_key is not None:
+        value: Any = properties.get(flag.enrollment_key, _ABSENT)
+        if value is _ABSENT:
+            return None  # the server falls through to the conditions
+        return flag.enrolled if value is True or value == "true" else flag.not_enrolled
+    condition = flag.super_condition
+    if condition is None or not any(key in properties for key in flag.super_keys):
+        return None
+    if condition.predicate is not None and not condition.predicate(state.match_input):
+        return flag.not_enrolled
+    if condition.threshold is not None and bucket_hash(flag.prefix, _person_identifier(flag, state)) > (
+        condition.threshold
+    ):
+        return flag.not_enrolled
+    return flag.enrolled
+
+
+def _person_identifier(flag: CompiledFlag, state: SubjectState) -> bytes:
+    # Server priority: device id (device bucketing) > stored hash-key override > $anon_distinct_id for
+    # experience-continuity flags > distinct id.
+    if flag.device_bucketing and state.device_id is not None:
+        return state.device_id
+    override = state.hash_key_overrides.get(flag.key)
+    if override is not None:
+        return override.encode()
+    if flag.continuity and state.anon_distinct_id is not None:
+        return state.anon_distinct_id
+    return state.distinct_id
+
+
+def _holdout_identifier(flag: CompiledFlag, state: SubjectState) -> bytes:
+    # Holdouts hash at the flag-level aggregation and ignore stored hash-key overrides.
+    if flag.aggregation is not None:
+        return state.group_keys.get(flag.aggregation, b"")
+    if flag.device_bucketing and state.device_id is not None:
+        return state.device_id
+    if flag.continuity and state.anon_distinct_id is not None:
+        return state.anon_distinct_id
+    return state.distinct_id
+
+
+def _match_conditions(flag: CompiledFlag, state: SubjectState) -> FlagResult:
+    best: CompiledCondition | None = None
+    best_score = _NO_GROUP_TYPE
+    best_result = flag.seed
+    groups_skipped = False
+    for condition in flag.conditions:
+        identifier = _condition_identifier(flag, condition, state)
+        if identifier is None:
+            # The server skips conditions it cannot bucket: a group condition without a group key, or a person
+            # condition of a device-bucketed flag without a device id (reported as a rollout miss).
+            if condition.aggregation is None:
+                score, result = _OUT_OF_ROLLOUT, condition.out_of_rollout
+            else:
+                groups_skipped = True
+                score, result = _NO_GROUP_TYPE, condition.no_group_type
+        elif condition.predicate is not None and not condition.predicate(state.match_input):
+            score, result = _NO_CONDITION_MATCH, condition.no_match
+        elif condition.threshold is not None and bucket_hash(flag.prefix, identifier) > condition.threshold:
+            if flag.early_exit:
+                return condition.out_of_rollout
+            score, result = _OUT_OF_ROLLOUT, condition.out_of_rollout
+        else:
+            return condition.matched[_variant(flag, condition, identifier)]
+        # Equal scores replace: among equal reasons the last condition wins, as on the server.
+        if score >= best_score:
+            best, best_score, best_result = condition, score, result
+    if groups_skipped and best is not None and best_score == _NO_CONDITION_MATCH:
+        return best.no_match_groups_skipped
+    return best_result
+
+
+def _condition_identifier(flag: CompiledFlag, condition: CompiledCondition, state: SubjectState) -> bytes | None:
+    aggregation = condition.aggregation
+    if aggregation is not None:
+        return state.group_keys.get(aggregation)
+    if flag.device_bucketing and state.device_id is None:
+        return None
+    return _person_identifier(flag, state)
+
+
+def _variant(flag: CompiledFlag, condition: CompiledCondition, identifier: bytes) -> str | None:
+    if condition.variant is not None:
+        return condition.variant
+    if not flag.variants:
+        return None
+    return select_variant(flag.variants, bucket_hash(flag.prefix, identifier, VARIANT_SALT))

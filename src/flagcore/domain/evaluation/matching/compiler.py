@@ -1,0 +1,144 @@
+"""Compile filter lists and cohort property groups into predicates (spec sections 5, 6 and 7).
+
+One :class:`PropertyCompiler` serves one :class:`CompileContext`: it compiles each referenced cohort once and
+shares the predicate between every flag and cohort that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from flagcore.domain.evaluation.matching.context import CompileContext, Predicate
+from flagcore.domain.evaluation.matching.operators import compile_operator
+from flagcore.domain.evaluation.matching.predicates import (
+    PropertySource,
+    Raiser,
+    all_of,
+    always_false,
+    always_true,
+    any_of,
+    cohort_id,
+    first_raiser,
+    flag_predicate,
+    group_source,
+    negate,
+    person_source,
+    property_predicate,
+)
+from flagcore.domain.evaluation.matching.values import JsonValue
+
+__all__ = ("PropertyCompiler",)
+
+_PERSON_TYPES = frozenset({None, "person", "person_metadata"})
+
+
+class PropertyCompiler:
+    """Compiles filters for one project context; cohorts are compiled once and memoised by id.
+
+    Cohort references resolve through ``ctx.cohorts`` (dynamic, evaluated on person properties) or
+    ``ctx.static_cohort_ids`` (membership from ``MatchInput.static_cohorts``). An unknown id compiles to a
+    predicate raising ``PropertyMatchError(code="dependency_not_found_cohort")``; a cohort that references itself
+    (directly or not) raises ``dependency_cycle_cohort`` when evaluated, as the server reports both as errors.
+    """
+
+    def __init__(self, ctx: CompileContext) -> None:
+        self._ctx = ctx
+        self._cohorts: dict[int, Predicate] = {}
+        self._compiling: list[int] = []
+
+    def properties(self, filters: Sequence[Mapping[str, JsonValue]], *, aggregation: int | None) -> Predicate:
+        """AND of one condition's filters; ``negation`` is ignored here, as the server does in v1.
+
+        A reference to a missing or cyclic cohort makes the whole condition raise, whatever the other filters say.
+        """
+        preds = [self._condition_filter(f, aggregation) for f in filters]
+        return first_raiser(preds) or all_of(preds)
+
+    def group(self, group: Mapping[str, JsonValue]) -> Predicate:
+        """A cohort-style property group: nested AND/OR, ``negation`` honoured on filters, person properties.
+
+        ``{}`` and groups without values match everyone (the local-evaluation feed's meaning).
+        """
+        values = group.get("values") or ()
+        parts = [self._group_entry(entry) for entry in values if isinstance(entry, Mapping)]
+        broken = first_raiser(parts)
+        if broken is not None:
+            return broken
+        if not parts:
+            return always_true
+        return any_of(parts) if str(group.get("type", "AND")).upper() == "OR" else all_of(parts)
+
+    def cohort(self, cohort: int) -> Predicate:
+        """Membership predicate of a cohort id, compiled once.
+
+        A cohort that reaches a missing or cyclic cohort (at any depth) compiles to a raising predicate, since
+        the server resolves the whole dependency graph before evaluating and fails on either.
+        """
+        known = self._cohorts.get(cohort)
+        if known is not None:
+            return known
+        if cohort in self._compiling:
+            return Raiser(f"cohort {cohort} depends on itself", "dependency_cycle_cohort")
+        definition = self._ctx.cohorts.get(str(cohort))
+        if definition is not None:
+            self._compiling.append(cohort)
+            try:
+                pred = self.group(definition) if isinstance(definition, Mapping) else always_false
+            finally:
+                self._compiling.pop()
+        elif cohort in self._ctx.static_cohort_ids:
+            pred = _static_member(cohort)
+        else:
+            pred = Raiser(f"cohort {cohort} is not in the project", "dependency_not_found_cohort")
+        self._cohorts[cohort] = pred
+        return pred
+
+    def _group_entry(self, entry: Mapping[str, JsonValue]) -> Predicate:
+        if "values" in entry or str(entry.get("type", "")).upper() in {"AND", "OR"} or not entry:
+            return self.group(entry)
+        pred = self._filter(entry, person_source, aggregation=None)
+        if isinstance(pred, Raiser) or entry.get("negation") is not True:
+            return pred
+        return negate(pred)
+
+    def _condition_filter(self, f: Mapping[str, JsonValue], aggregation: int | None) -> Predicate:
+        kind = f.get("type")
+        if kind == "group":
+            index = f.get("group_type_index", aggregation)
+            if not isinstance(index, int) or isinstance(index, bool):
+                return always_false
+            return self._filter(f, group_source(index), aggregation=aggregation)
+        return self._filter(f, person_source, aggregation=aggregation)
+
+    def _filter(self, f: Mapping[str, JsonValue], source: PropertySource, *, aggregation: int | None) -> Predicate:
+        """One filter on ``source``; cohort and flag filters ignore the source (cohorts read person props)."""
+        del aggregation  # cohorts always use person properties, even on group flags (server)
+        kind = f.get("type")
+        if kind == "cohort":
+            return self._cohort_filter(f)
+        if kind == "flag":
+            return flag_predicate(f)
+        if kind not in _PERSON_TYPES and kind != "group":
+            return always_false  # event/element/session filters cannot be evaluated on a subject
+        key = f.get("key")
+        if not isinstance(key, str):
+            return always_false
+        plan = compile_operator(f.get("operator"), f.get("value"), self._ctx)
+        return property_predicate(key, plan, source)
+
+    def _cohort_filter(self, f: Mapping[str, JsonValue]) -> Predicate:
+        """``in`` (or no operator) = member, ``not_in`` = not member, any other operator = false (server)."""
+        cohort = cohort_id(f.get("value"))
+        if cohort is None:
+            return always_false
+        membership = self.cohort(cohort)
+        operator = f.get("operator") or "in"
+        if operator == "in":
+            return membership
+        if operator == "not_in":
+            return membership if isinstance(membership, Raiser) else negate(membership)
+        return membership if isinstance(membership, Raiser) else always_false
+
+
+def _static_member(cohort: int) -> Predicate:
+    return lambda inp: cohort in inp.static_cohorts
