@@ -101,10 +101,21 @@ def _init(args: argparse.Namespace) -> int:
 async def _bootstrap(settings: Settings, *, only_if_new: bool) -> BootstrapResult:
     from dishka import make_async_container  # noqa: PLC0415
 
-    from flagcore.app.ioc import ClockProvider, SettingsProvider, UseCaseProvider, storage_provider  # noqa: PLC0415
+    from flagcore.app.ioc import (  # noqa: PLC0415
+        ClockProvider,
+        SettingsProvider,
+        SnapshotProvider,
+        UseCaseProvider,
+        storage_provider,
+    )
 
     container = make_async_container(
-        SettingsProvider(), ClockProvider(), storage_provider(settings), UseCaseProvider(), context={Settings: settings}
+        SettingsProvider(),
+        ClockProvider(),
+        storage_provider(settings),
+        SnapshotProvider(),
+        UseCaseProvider(),
+        context={Settings: settings},
     )
     try:
         bootstrap = await container.get(Bootstrap)

@@ -16,6 +16,7 @@ from flagcore.adapters.memory import (
     MemoryUserRepo,
     SystemClock,
 )
+from flagcore.adapters.snapshots import RepoProjectSnapshots
 from flagcore.adapters.sqlalchemy import (
     SqlApiKeyRepo,
     SqlFlagRepo,
@@ -39,6 +40,7 @@ from flagcore.domain.identity import Project
 from flagcore.ports.clock import Clock
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.snapshots import ProjectSnapshots
 
 
 class SettingsProvider(Provider):
@@ -82,6 +84,11 @@ class MemoryProvider(Provider):
     keys = provide(MemoryApiKeyRepo, provides=ApiKeyRepo)
 
 
+class SnapshotProvider(Provider):
+    # APP scope: one per process, so the compiled snapshot is reused across requests.
+    snapshots = provide(RepoProjectSnapshots, provides=ProjectSnapshots, scope=Scope.APP)
+
+
 class UseCaseProvider(Provider):
     # Use cases hold only ports, so one instance per app serves every request without per-request allocation.
     scope = Scope.APP
@@ -108,4 +115,11 @@ def storage_provider(settings: Settings) -> Provider:
 
 
 def get_providers(settings: Settings) -> list[Provider]:
-    return [SettingsProvider(), ClockProvider(), storage_provider(settings), UseCaseProvider(), HttpProvider()]
+    return [
+        SettingsProvider(),
+        ClockProvider(),
+        storage_provider(settings),
+        SnapshotProvider(),
+        UseCaseProvider(),
+        HttpProvider(),
+    ]

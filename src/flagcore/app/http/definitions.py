@@ -10,9 +10,10 @@ from typing import Any, Final
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, get
 
-from flagcore.app.evaluation.definitions import EncodedDefinitions, LoadDefinitions
+from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.http.auth import FEED_ROUTE
 from flagcore.domain.identity import Project
+from flagcore.ports.snapshots import EncodedSnapshot
 
 _CACHE_CONTROL: Final = "private, must-revalidate"
 _TRUE: Final = frozenset({"", "true", "1", "yes", "on"})
@@ -30,7 +31,7 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/").strip('"') == etag for tag in if_none_match.split(","))
 
 
-def feed_response(request: Request[Any, Any, Any], feed: EncodedDefinitions) -> Response[bytes]:
+def feed_response(request: Request[Any, Any, Any], feed: EncodedSnapshot) -> Response[bytes]:
     headers = {"ETag": f'W/"{feed.etag}"', "Cache-Control": _CACHE_CONTROL}
     if etag_matches(request.headers.get("if-none-match"), feed.etag):
         return Response(content=b"", status_code=304, headers=headers)
