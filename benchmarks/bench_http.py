@@ -1,0 +1,194 @@
+"""HTTP benchmark: flagcore's hot paths as a ratio to a hello-world route of the same server, in the same run.
+
+Run from the repository root: ``.venv/bin/python benchmarks/bench_http.py`` (about 1-2 minutes; needs ``wrk``, from
+Debian's package of that name). It starts ``flagcore serve`` with granian and 2 workers on a loopback port over a fresh
+SQLite database, creates a project of 50 flags through the management API, then drives with wrk (2 threads, 32
+connections; wrk shares the two cores with the server, as the stack notes measured):
+
+- ``GET /_health``: the baseline, a route that does nothing but answer (measured before and after the others);
+- ``POST /flags?v=2``: random subjects (distinct id, email, plan, country, app version) through Lua;
+- ``GET /flags/definitions`` with a matching ``If-None-Match``: the 304 path of the definitions feed;
+- ``GET /flags/definitions`` without it: the 200 path.
+
+Only loopback is targeted, every run is bounded in time, and the server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+FLAG_COUNT = 50
+THREADS = 2
+CONNECTIONS = 32
+
+FLAGS_LUA = """
+math.randomseed(42)
+local plans = {"free", "pro", "enterprise"}
+local countries = {"US", "DE", "FR", "GB", "JP"}
+request = function()
+  local id = math.random(1, 1000000)
+  local body = string.format(
+    '{"api_key":"%s","distinct_id":"user-%d","person_properties":{"email":"user%d@%s","plan":"%s",' ..
+    '"country":"%s","app_version":"1.%d.%d","age":%d}}',
+    TOKEN, id, id, (id % 3 == 0) and "example.com" or "corp.io", plans[math.random(1, 3)],
+    countries[math.random(1, 5)], math.random(0, 9), math.random(0, 20), math.random(18, 80))
+  return wrk.format("POST", "/flags/?v=2", {["Content-Type"] = "application/json"}, body)
+end
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "flagcore", *args], env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    return result.stdout
+
+
+def _flags(rng: random.Random) -> list[dict[str, Any]]:
+    """50 flags mixing rollouts, variants, payloads and property operators a real project uses."""
+    operators = [
+        {"key": "email", "operator": "icontains", "value": "example.com", "type": "person"},
+        {"key": "plan", "operator": "exact", "value": ["pro", "enterprise"], "type": "person"},
+        {"key": "country", "operator": "is_not", "value": "JP", "type": "person"},
+        {"key": "age", "operator": "gt", "value": "30", "type": "person"},
+        {"key": "app_version", "operator": "semver_gte", "value": "1.4.0", "type": "person"},
+        {"key": "email", "operator": "regex", "value": "^user[0-9]+@", "type": "person"},
+    ]
+    flags = []
+    for index in range(FLAG_COUNT):
+        props = rng.sample(operators, k=rng.randint(0, 2))
+        groups = [{"properties": props, "rollout_percentage": rng.choice([10, 50, 100])}, {"rollout_percentage": 5}]
+        filters: dict[str, Any] = {"groups": groups}
+        if index % 3 == 0:
+            filters["multivariate"] = {
+                "variants": [{"key": "control", "rollout_percentage": 50}, {"key": "test", "rollout_percentage": 50}]
+            }
+            filters["payloads"] = {"test": '{"color": "blue"}'}
+        else:
+            filters["payloads"] = {"true": '{"enabled": true}'}
+        flags.append({"key": f"flag-{index:02d}", "filters": filters})
+    return flags
+
+
+def _wrk(
+    url: str, seconds: int, *, script: str | None = None, headers: dict[str, str] | None = None
+) -> dict[str, float]:
+    cmd = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        cmd += ["-H", f"{name}: {value}"]
+    if script:
+        cmd += ["-s", script]
+    output = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, timeout=seconds + 60).stdout  # noqa: S603
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": rps,
+        "p50": _latency(output, "50%"),
+        "p99": _latency(output, "99%"),
+        "errors": float(non_2xx.group(1)) if non_2xx else 0.0,
+    }
+
+
+def _latency(output: str, pct: str) -> float:
+    match = re.search(rf"^\s+{re.escape(pct)}\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    if match is None:
+        return float("nan")
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="measured seconds per scenario (default 10)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is required: apt-get install wrk")
+    workdir = Path(tempfile.mkdtemp(prefix="flagcore-bench-"))
+    env = {
+        **os.environ,
+        "FLAGCORE_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
+        "FLAGCORE_LOG_LEVEL": "warning",
+    }
+    _cli(env, "migrate")
+    creds = json.loads(_cli(env, "init", "--json"))
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "flagcore", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _run(base, creds, workdir, args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(base: str, creds: dict[str, Any], workdir: Path, seconds: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/_health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    auth = {"Authorization": f"Bearer {creds['personal_api_key']}"}
+    with httpx.Client(base_url=base, headers=auth, timeout=10) as client:
+        for flag in _flags(random.Random(7)):
+            client.post("/api/projects/@current/feature_flags/", json=flag).raise_for_status()
+        feed = client.get(f"/flags/definitions?token={creds['project_api_key']}&send_cohorts")
+        feed.raise_for_status()
+        etag = feed.headers["etag"]
+        check = client.post("/flags/?v=2", json={"api_key": creds["project_api_key"], "distinct_id": "probe"})
+        check.raise_for_status()
+        assert len(check.json()["flags"]) == FLAG_COUNT
+    script = workdir / "flags.lua"
+    script.write_text(f'TOKEN = "{creds["project_api_key"]}"\n' + FLAGS_LUA)
+    secret = {"Authorization": f"Bearer {creds['project_secret_api_key']}"}
+    feed_url = f"{base}/flags/definitions?token={creds['project_api_key']}&send_cohorts"
+    _wrk(f"{base}/_health", 2)  # warm both workers
+    scenarios = {
+        "hello world (GET /_health)": _wrk(f"{base}/_health", seconds),
+        "POST /flags?v=2 (50 flags)": _wrk(base, seconds, script=str(script)),
+        "definitions feed, 304": _wrk(feed_url, seconds, headers={**secret, "If-None-Match": etag}),
+        "definitions feed, 200": _wrk(feed_url, seconds, headers=secret),
+        "hello world again": _wrk(f"{base}/_health", seconds),
+    }
+    baseline = (scenarios["hello world (GET /_health)"]["rps"] + scenarios["hello world again"]["rps"]) / 2
+    print(f"{'scenario':32} {'req/s':>9} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx/3xx':>11}")
+    for name, row in scenarios.items():
+        print(
+            f"{name:32} {row['rps']:9.0f} {row['rps'] / baseline:6.2f} {row['p50']:7.2f} {row['p99']:7.2f} "
+            f"{row['errors']:11.0f}"
+        )
+    print(
+        f"baseline = mean of the two hello-world runs: {baseline:.0f} req/s; granian 2 workers, "
+        f"wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s, loopback"
+    )
+
+
+if __name__ == "__main__":
+    main()
