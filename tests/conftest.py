@@ -76,6 +76,12 @@ def postgres_url(postgres_database: Callable[[str], str]) -> str:
 @pytest.fixture
 async def clean_postgres_url(postgres_url: str) -> str:
     """``postgres_url`` with every table emptied and every id sequence restarted."""
+    await empty_postgres(postgres_url)
+    return postgres_url
+
+
+async def empty_postgres(postgres_url: str) -> None:
+    """Empty every table of the database and restart its id sequences (the schema stays)."""
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables if table.name != VERSION_TABLE)
     dsn = make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await asyncpg.connect(dsn, timeout=_CONNECT_TIMEOUT_S)
@@ -83,4 +89,3 @@ async def clean_postgres_url(postgres_url: str) -> str:
         await connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     finally:
         await connection.close()
-    return postgres_url

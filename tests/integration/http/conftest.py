@@ -37,6 +37,7 @@ from flagcore.app.settings import Settings
 from flagcore.domain.identity import PersonalApiKey, hash_secret, mask_secret
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from tests.conftest import empty_postgres
 
 
 @dataclass
@@ -81,10 +82,27 @@ _PORTS = {
 }
 
 
-@pytest.fixture(params=["memory", "sql:sqlite"])
-async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
-    """The same API suite runs over memory storage and over a migrated SQLite file (the embedded default)."""
+@pytest.fixture(
+    params=[
+        "memory",
+        "sql:sqlite",
+        pytest.param("sql:postgres", marks=[pytest.mark.postgres, pytest.mark.xdist_group("pg")]),
+    ]
+)
+def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the app under test keeps its data. A sync fixture, so the session's PostgreSQL set-up runs outside
+    the event loop."""
     if request.param == "memory":
+        return "memory://"
+    if request.param == "sql:postgres":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite+aiosqlite:///{tmp_path / 'api.db'}"
+
+
+@pytest.fixture
+async def world(storage_url: str) -> AsyncIterator[World]:
+    """The same API suite runs over memory storage, a migrated SQLite file (the embedded default) and PostgreSQL."""
+    if storage_url == "memory://":
         repos: dict[str, Any] = {
             "flags": MemoryFlagRepo(),
             "organizations": MemoryOrganizationRepo(),
@@ -92,11 +110,14 @@ async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             "users": MemoryUserRepo(),
             "keys": MemoryApiKeyRepo(),
         }
-        async with _serve(repos, [_instances(**repos)], Settings(database_url="memory://")) as world:
+        async with _serve(repos, [_instances(**repos)], Settings(database_url=storage_url)) as world:
             yield world
         return
-    url = f"sqlite+aiosqlite:///{tmp_path / 'api.db'}"
-    await upgrade_database(url)
+    url = storage_url
+    if url.startswith("postgresql"):
+        await empty_postgres(url)  # migrated once per session, emptied per test
+    else:
+        await upgrade_database(url)
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     repos = {
