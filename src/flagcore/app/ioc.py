@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 from dishka import Provider, Scope, from_context, provide, provide_all
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from flagcore.adapters.engine import LocalRemoteEvaluator
+from flagcore.adapters.http import HttpRemoteEvaluator
 from flagcore.adapters.memory import (
     MemoryApiKeyRepo,
     MemoryFlagRepo,
+    MemoryGroupTypeRepo,
+    MemoryHashKeyOverrideRepo,
     MemoryOrganizationRepo,
     MemoryProjectRepo,
     MemoryUserRepo,
@@ -20,6 +25,8 @@ from flagcore.adapters.snapshots import RepoProjectSnapshots
 from flagcore.adapters.sqlalchemy import (
     SqlApiKeyRepo,
     SqlFlagRepo,
+    SqlGroupTypeRepo,
+    SqlHashKeyOverrideRepo,
     SqlOrganizationRepo,
     SqlProjectRepo,
     SqlUserRepo,
@@ -27,9 +34,13 @@ from flagcore.adapters.sqlalchemy import (
     create_sessionmaker,
 )
 from flagcore.app.evaluation.definitions import LoadDefinitions
+from flagcore.app.evaluation.evaluate_flags import EvaluateFlags
+from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
+from flagcore.app.evaluation.my_flags import MyFlags
 from flagcore.app.flags.create_flag import CreateFlag
 from flagcore.app.flags.queries import GetFlag, ListFlags
 from flagcore.app.flags.update_flag import UpdateFlag
+from flagcore.app.groups.group_types import ListGroupTypes, RegisterGroupType, RenameGroupTypes
 from flagcore.app.http.auth import authorize_feed_request, authorize_request
 from flagcore.app.http.presenter import FlagPresenter
 from flagcore.app.identity.authorize import Access, Authorize
@@ -39,7 +50,10 @@ from flagcore.app.settings import Settings
 from flagcore.domain.identity import Project
 from flagcore.ports.clock import Clock
 from flagcore.ports.flags import FlagRepo
+from flagcore.ports.groups import GroupTypeRepo
+from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.remote_evaluator import RemoteEvaluator
 from flagcore.ports.snapshots import ProjectSnapshots
 
 
@@ -67,6 +81,8 @@ class SqlProvider(Provider):
         return create_sessionmaker(engine)
 
     flags = provide(SqlFlagRepo, provides=FlagRepo)
+    group_types = provide(SqlGroupTypeRepo, provides=GroupTypeRepo)
+    hash_key_overrides = provide(SqlHashKeyOverrideRepo, provides=HashKeyOverrideRepo)
     organizations = provide(SqlOrganizationRepo, provides=OrganizationRepo)
     projects = provide(SqlProjectRepo, provides=ProjectRepo)
     users = provide(SqlUserRepo, provides=UserRepo)
@@ -78,6 +94,8 @@ class MemoryProvider(Provider):
 
     scope = Scope.APP
     flags = provide(MemoryFlagRepo, provides=FlagRepo)
+    group_types = provide(MemoryGroupTypeRepo, provides=GroupTypeRepo)
+    hash_key_overrides = provide(MemoryHashKeyOverrideRepo, provides=HashKeyOverrideRepo)
     organizations = provide(MemoryOrganizationRepo, provides=OrganizationRepo)
     projects = provide(MemoryProjectRepo, provides=ProjectRepo)
     users = provide(MemoryUserRepo, provides=UserRepo)
@@ -89,11 +107,52 @@ class SnapshotProvider(Provider):
     snapshots = provide(RepoProjectSnapshots, provides=ProjectSnapshots, scope=Scope.APP)
 
 
+class LocalEvaluatorProvider(Provider):
+    """my_flags / evaluation_reasons evaluated in process, over the same snapshots ``/flags`` serves."""
+
+    evaluator = provide(LocalRemoteEvaluator, provides=RemoteEvaluator, scope=Scope.APP)
+
+
+class HttpEvaluatorProvider(Provider):
+    """my_flags / evaluation_reasons proxied to a ``/flags?v=2`` service, over one pooled client per process."""
+
+    scope = Scope.APP
+
+    @provide
+    async def client(self, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+        async with httpx.AsyncClient(timeout=settings.evaluator_timeout_s) as client:
+            yield client
+
+    @provide
+    def evaluator(self, client: httpx.AsyncClient, settings: Settings) -> RemoteEvaluator:
+        # Settings guarantee the URL is set when this provider is chosen.
+        base_url = settings.evaluator_url or ""
+        return HttpRemoteEvaluator(client, base_url=base_url, timeout_s=settings.evaluator_timeout_s)
+
+
+class EvaluatorUseCaseProvider(Provider):
+    # Apart from UseCaseProvider: these need a RemoteEvaluator, which containers without HTTP (the CLI's) lack.
+    scope = Scope.APP
+    use_cases = provide_all(MyFlags, EvaluationReasons)
+
+
 class UseCaseProvider(Provider):
     # Use cases hold only ports, so one instance per app serves every request without per-request allocation.
     scope = Scope.APP
     use_cases = provide_all(
-        CreateFlag, UpdateFlag, GetFlag, ListFlags, Authorize, AuthorizeFeed, Bootstrap, FlagPresenter, LoadDefinitions
+        CreateFlag,
+        UpdateFlag,
+        GetFlag,
+        ListFlags,
+        Authorize,
+        AuthorizeFeed,
+        Bootstrap,
+        FlagPresenter,
+        LoadDefinitions,
+        EvaluateFlags,
+        ListGroupTypes,
+        RegisterGroupType,
+        RenameGroupTypes,
     )
 
 
@@ -114,12 +173,19 @@ def storage_provider(settings: Settings) -> Provider:
     return MemoryProvider() if settings.uses_memory_storage else SqlProvider()
 
 
+def evaluator_provider(settings: Settings) -> Provider:
+    """The remote evaluator the settings ask for (``FLAGCORE_EVALUATOR``)."""
+    return HttpEvaluatorProvider() if settings.evaluator == "http" else LocalEvaluatorProvider()
+
+
 def get_providers(settings: Settings) -> list[Provider]:
     return [
         SettingsProvider(),
         ClockProvider(),
         storage_provider(settings),
         SnapshotProvider(),
+        evaluator_provider(settings),
         UseCaseProvider(),
+        EvaluatorUseCaseProvider(),
         HttpProvider(),
     ]

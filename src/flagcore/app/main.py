@@ -16,7 +16,10 @@ from flagcore.app.http.definitions import (
     project_local_evaluation,
 )
 from flagcore.app.http.errors import EXCEPTION_HANDLERS
+from flagcore.app.http.evaluation import decide, flags
+from flagcore.app.http.flag_actions import FlagActionsController
 from flagcore.app.http.flags import FeatureFlagController
+from flagcore.app.http.groups import GroupTypeController
 from flagcore.app.http.health import health
 from flagcore.app.ioc import get_providers
 from flagcore.app.settings import Settings, load_settings
@@ -33,9 +36,13 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         route_handlers=[
             health,
             FeatureFlagController,
+            FlagActionsController,
+            GroupTypeController,
             flag_definitions,
             legacy_local_evaluation,
             project_local_evaluation,
+            flags,
+            decide,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(

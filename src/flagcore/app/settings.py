@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Annotated, Final, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -34,6 +35,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     debug: bool = False
+    #: Who answers my_flags / evaluation_reasons: the in-process engine, or a ``/flags?v=2`` service over HTTP.
+    evaluator: Literal["local", "http"] = "local"
+    #: Base URL of that service (``http``/``https``); required when ``evaluator`` is ``http``.
+    evaluator_url: str | None = None
+    #: Seconds the whole request to that service may take before the API answers 504 (PostHog's proxy uses 3).
+    evaluator_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=300)] = 3.0
 
     def __post_init__(self) -> None:
         if not self.database_url.startswith(_SUPPORTED_SCHEMES):
@@ -42,6 +49,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 f"postgresql+asyncpg://user:password@host:port/db, or {MEMORY_DATABASE_URL} (data lost on exit)"
             )
             raise SettingsError(msg)
+        _check_evaluator_url(self.evaluator, self.evaluator_url)
 
     @property
     def uses_memory_storage(self) -> bool:
@@ -69,6 +77,32 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         return msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(_explain(exc)) from None
+
+
+def _check_evaluator_url(evaluator: str, url: str | None) -> None:
+    # Checked whenever set, so a typo is caught before someone switches the evaluator to http.
+    if not url:  # an empty variable (as compose files render unset ones) counts as unset
+        if evaluator == "http":
+            msg = (
+                f"{ENV_PREFIX}EVALUATOR_URL: required when {ENV_PREFIX}EVALUATOR=http (e.g. http://flags.internal:8000)"
+            )
+            raise SettingsError(msg)
+        return
+    if not _is_http_base_url(url):
+        msg = (
+            f"{ENV_PREFIX}EVALUATOR_URL: {url!r} is not an http(s) base URL; use e.g. http://flags.internal:8000 "
+            "(the evaluator POSTs to <url>/flags?v=2)"
+        )
+        raise SettingsError(msg)
+
+
+def _is_http_base_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises on a port out of range or not a number
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname) and not parts.query and not parts.fragment
 
 
 def _normalize_database_url(url: str) -> str:

@@ -2,6 +2,8 @@
 
 from flagcore.adapters.memory.clock import FixedClock, SystemClock
 from flagcore.adapters.memory.flag_repo import MemoryFlagRepo
+from flagcore.adapters.memory.groups import MemoryGroupTypeRepo
+from flagcore.adapters.memory.hash_key_overrides import MemoryHashKeyOverrideRepo
 from flagcore.adapters.memory.identity import (
     MemoryApiKeyRepo,
     MemoryOrganizationRepo,
@@ -13,6 +15,8 @@ __all__ = (
     "FixedClock",
     "MemoryApiKeyRepo",
     "MemoryFlagRepo",
+    "MemoryGroupTypeRepo",
+    "MemoryHashKeyOverrideRepo",
     "MemoryOrganizationRepo",
     "MemoryProjectRepo",
     "MemoryUserRepo",

@@ -10,6 +10,7 @@ from flagcore.domain.evaluation import CompiledSnapshot, compile_snapshot
 from flagcore.domain.flags.feed import build_definitions
 from flagcore.domain.identity import Project
 from flagcore.ports.flags import FlagQuery, FlagRepo
+from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.snapshots import EncodedSnapshot, ProjectSnapshots
 
 # Every live flag of the project in one read; a snapshot is the whole project by definition.
@@ -24,13 +25,15 @@ class RepoProjectSnapshots(ProjectSnapshots):
     costs one compile, never data.
     """
 
-    def __init__(self, flags: FlagRepo) -> None:
+    def __init__(self, flags: FlagRepo, group_types: GroupTypeRepo) -> None:
         self._flags = flags
+        self._group_types = group_types
         self._compiled: dict[int, tuple[str, CompiledSnapshot]] = {}
 
     async def definitions(self, project: Project, *, with_cohorts: bool) -> EncodedSnapshot:
         page = await self._flags.list(project.id, _ALL)
-        body = _ENCODER.encode(build_definitions(page.items, group_type_mapping={}, cohorts={}))
+        mapping = {t.group_type_index: t.group_type for t in await self._group_types.list(project.id)}
+        body = _ENCODER.encode(build_definitions(page.items, group_type_mapping=mapping, cohorts={}))
         # The cohort switch is part of the tag so the two variants of the feed never share one.
         digest = hashlib.blake2b(body, digest_size=16, person=b"cohorts" if with_cohorts else b"plain")
         return EncodedSnapshot(body=body, etag=digest.hexdigest())

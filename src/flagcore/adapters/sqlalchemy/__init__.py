@@ -2,12 +2,16 @@
 
 from flagcore.adapters.sqlalchemy.engine import create_engine, create_sessionmaker
 from flagcore.adapters.sqlalchemy.flag_repo import SqlFlagRepo
+from flagcore.adapters.sqlalchemy.groups import SqlGroupTypeRepo
+from flagcore.adapters.sqlalchemy.hash_key_overrides import SqlHashKeyOverrideRepo
 from flagcore.adapters.sqlalchemy.identity import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
 from flagcore.adapters.sqlalchemy.migrate import alembic_config, run_migrations, upgrade_database
 
 __all__ = (
     "SqlApiKeyRepo",
     "SqlFlagRepo",
+    "SqlGroupTypeRepo",
+    "SqlHashKeyOverrideRepo",
     "SqlOrganizationRepo",
     "SqlProjectRepo",
     "SqlUserRepo",

@@ -138,10 +138,39 @@ class FlagRow(Base):
     )
 
 
+class HashKeyOverrideRow(Base):
+    """An experience-continuity hash key: written once per (project, distinct id, flag key), never updated."""
+
+    __tablename__ = "hash_key_overrides"
+
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), primary_key=True)
+    # Text, not a bounded string: ids come from SDK requests and must never fail a write for their length.
+    distinct_id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    flag_key: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    hash_key: Mapped[str] = mapped_column(sa.Text)
+
+
+class GroupTypeRow(Base):
+    """A project's group type; both its name and its index (0-4) are unique in the project."""
+
+    __tablename__ = "group_types"
+
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), primary_key=True)
+    group_type_index: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    group_type: Mapped[str] = mapped_column(sa.String(400))
+    name_singular: Mapped[str | None] = mapped_column(sa.String(400), nullable=True)
+    name_plural: Mapped[str | None] = mapped_column(sa.String(400), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC())
+
+    __table_args__ = (sa.UniqueConstraint("project_id", "group_type"),)
+
+
 __all__ = (
     "LIVE_FLAG_KEY_INDEX",
     "Base",
     "FlagRow",
+    "GroupTypeRow",
+    "HashKeyOverrideRow",
     "MembershipRow",
     "OrganizationRow",
     "PersonalApiKeyRow",

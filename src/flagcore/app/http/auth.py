@@ -2,6 +2,7 @@
 
 - ``PUBLIC``: anyone (liveness, schema).
 - ``FEED``: the definitions feed (personal key with ``feature_flag:read``, or the project's secret key).
+- ``PROJECT_TOKEN``: flag evaluation (``/flags``, ``/decide``): the project's public key sent in the request.
 - a scope such as ``feature_flag:read``: a personal API key with that scope, whose user belongs to the organization
   of the project in the path.
 
@@ -22,10 +23,15 @@ AUTH: Final = "auth"
 PUBLIC: Final = "public"
 FLAG_READ: Final = {AUTH: "feature_flag:read"}
 FLAG_WRITE: Final = {AUTH: "feature_flag:write"}
+GROUP_READ: Final = {AUTH: "group:read"}
+GROUP_WRITE: Final = {AUTH: "group:write"}
 PUBLIC_ROUTE: Final = {AUTH: PUBLIC}
 #: The definitions feed: a personal API key with feature_flag:read, or the project's own secret key (``phs_``).
 FEED = "feature_flag:read or project secret key"
 FEED_ROUTE: Final = {AUTH: FEED}
+#: /flags and /decide: the project's public API key (``phc_``) in the body or query; the use case checks it.
+PROJECT_TOKEN = "project api key in request"  # noqa: S105 - a rule name, not a secret
+PROJECT_TOKEN_ROUTE: Final = {AUTH: PROJECT_TOKEN}
 
 
 async def authorize_feed_request(request: Request[Any, Any, Any], authorize: AuthorizeFeed) -> Project:

@@ -23,6 +23,7 @@ from flagcore.domain.errors import (
     UnauthenticatedError,
 )
 from flagcore.ports.errors import BackendUnavailableError
+from flagcore.ports.remote_evaluator import EvaluatorTimeoutError, EvaluatorUnavailableError
 
 logger = logging.getLogger("flagcore.http")
 
@@ -41,6 +42,9 @@ _CATEGORIES: Final[tuple[tuple[type[FlagcoreError], int, str], ...]] = (
     (NotFoundError, 404, "invalid_request"),
     (ConflictError, 409, "server_error"),
     (InvalidInputError, 400, "validation_error"),
+    # The evaluator is an upstream of the request: its failures are gateway errors, before the generic 503.
+    (EvaluatorTimeoutError, 504, "server_error"),
+    (EvaluatorUnavailableError, 502, "server_error"),
     (BackendUnavailableError, 503, "server_error"),
 )
 # Litestar's own HTTP errors: status -> (type, code).
@@ -66,7 +70,7 @@ def error_response(status: int, body: ErrorBody, headers: dict[str, str] | None 
 def flagcore_error_handler(_: Request[Any, Any, Any], exc: FlagcoreError) -> Response[bytes]:
     for category, status, error_type in _CATEGORIES:
         if isinstance(exc, category):
-            if status == 503:  # noqa: PLR2004 - logged because an operator must act on it
+            if isinstance(exc, BackendUnavailableError):  # logged because an operator must act on it
                 logger.warning("backend unavailable: %s", exc, exc_info=exc.__cause__)
             return error_response(status, ErrorBody(error_type, exc.code, exc.detail, exc.attr))
     return unexpected_error_handler(_, exc)

@@ -8,7 +8,9 @@ from typing import Final
 from flagcore.domain.errors import InvalidInputError
 
 ALL_SCOPES: Final = "*"
-KNOWN_OBJECTS: Final = frozenset({"feature_flag", "project", "organization", "activity_log", "cohort", "person"})
+KNOWN_OBJECTS: Final = frozenset(
+    {"feature_flag", "project", "organization", "activity_log", "cohort", "person", "group"}
+)
 
 
 def has_scope(granted: Iterable[str], required: str) -> bool:

@@ -1,0 +1,87 @@
+"""SQL ``GroupTypeRepo``. New group types take the lowest free index with an insert-if-absent that retries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from flagcore.adapters.sqlalchemy._errors import backend_errors
+from flagcore.adapters.sqlalchemy.orm import GroupTypeRow
+from flagcore.domain.groups import MAX_GROUP_TYPES, GroupType, GroupTypeLimitError
+from flagcore.ports.groups import GroupTypeRepo
+
+# Each lost race means another writer added a group type, and there are at most five: this bound is never reached
+# by honest contention.
+_MAX_ATTEMPTS: Final = MAX_GROUP_TYPES * 2 + 2
+
+
+def _to_domain(row: GroupTypeRow) -> GroupType:
+    return GroupType(
+        project_id=row.project_id,
+        group_type=row.group_type,
+        group_type_index=row.group_type_index,
+        name_singular=row.name_singular,
+        name_plural=row.name_plural,
+        created_at=row.created_at,
+    )
+
+
+class SqlGroupTypeRepo(GroupTypeRepo):
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def list(self, project_id: int) -> list[GroupType]:
+        stmt = (
+            sa.select(GroupTypeRow).where(GroupTypeRow.project_id == project_id).order_by(GroupTypeRow.group_type_index)
+        )
+        with backend_errors():
+            async with self._sessions.begin() as session:
+                return [_to_domain(row) for row in await session.scalars(stmt)]
+
+    async def ensure(self, project_id: int, group_type: str, *, created_at: datetime) -> GroupType:
+        for _ in range(_MAX_ATTEMPTS):
+            existing = await self.list(project_id)
+            for found in existing:
+                if found.group_type == group_type:
+                    return found
+            used = {t.group_type_index for t in existing}
+            free = next((i for i in range(MAX_GROUP_TYPES) if i not in used), None)
+            if free is None:
+                raise GroupTypeLimitError
+            if await self._insert(project_id, free, group_type, created_at):
+                return GroupType(
+                    project_id=project_id, group_type=group_type, group_type_index=free, created_at=created_at
+                )
+        raise GroupTypeLimitError  # pragma: no cover - see _MAX_ATTEMPTS
+
+    async def _insert(self, project_id: int, index: int, group_type: str, created_at: datetime) -> bool:
+        values = {
+            "project_id": project_id,
+            "group_type_index": index,
+            "group_type": group_type,
+            "created_at": created_at,
+        }
+        with backend_errors():
+            async with self._sessions.begin() as session:
+                insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+                # A conflict on the index or on the name means a concurrent writer won: the caller re-reads.
+                stmt = insert(GroupTypeRow).values(values).on_conflict_do_nothing().returning(GroupTypeRow.project_id)
+                return (await session.execute(stmt)).first() is not None
+
+    async def update_names(
+        self, project_id: int, group_type_index: int, *, name_singular: str | None, name_plural: str | None
+    ) -> GroupType | None:
+        stmt = (
+            sa.update(GroupTypeRow)
+            .where(GroupTypeRow.project_id == project_id, GroupTypeRow.group_type_index == group_type_index)
+            .values(name_singular=name_singular, name_plural=name_plural)
+            .returning(GroupTypeRow)
+        )
+        with backend_errors():
+            async with self._sessions.begin() as session:
+                row = await session.scalar(stmt)
+                return _to_domain(row) if row is not None else None
