@@ -21,7 +21,7 @@ from flagcore.adapters.memory import (
     MemoryUserRepo,
     SystemClock,
 )
-from flagcore.adapters.snapshots import RepoProjectSnapshots
+from flagcore.adapters.snapshots import CachedProjectSnapshots, RepoProjectSnapshots
 from flagcore.adapters.sqlalchemy import (
     SqlApiKeyRepo,
     SqlFlagRepo,
@@ -103,8 +103,10 @@ class MemoryProvider(Provider):
 
 
 class SnapshotProvider(Provider):
-    # APP scope: one per process, so the compiled snapshot is reused across requests.
-    snapshots = provide(RepoProjectSnapshots, provides=ProjectSnapshots, scope=Scope.APP)
+    # APP scope: one per process, so the cached and compiled snapshots are reused across requests.
+    @provide(scope=Scope.APP)
+    def snapshots(self, flags: FlagRepo, group_types: GroupTypeRepo, settings: Settings) -> ProjectSnapshots:
+        return CachedProjectSnapshots(RepoProjectSnapshots(flags, group_types), refresh_s=settings.snapshot_refresh_s)
 
 
 class LocalEvaluatorProvider(Provider):

@@ -41,6 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     evaluator_url: str | None = None
     #: Seconds the whole request to that service may take before the API answers 504 (PostHog's proxy uses 3).
     evaluator_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=300)] = 3.0
+    #: How long a process may serve a project's snapshot before checking the store again (0: check every time).
+    snapshot_refresh_s: Annotated[float, msgspec.Meta(ge=0, le=3600)] = 1.0
 
     def __post_init__(self) -> None:
         if not self.database_url.startswith(_SUPPORTED_SCHEMES):

@@ -36,3 +36,11 @@ class ProjectSnapshots(Protocol):
         Compiling is costly: implementations reuse the compiled snapshot while the definitions' ETag is unchanged.
         """
         ...
+
+    @abstractmethod
+    async def invalidate(self, project_id: int) -> None:
+        """Forget anything cached for the project: called after a committed write that changes its snapshot.
+
+        After it returns, this process serves the new snapshot (read-your-writes on the writing instance).
+        """
+        ...

@@ -147,7 +147,7 @@ async def local_remote_evaluator() -> EvaluatorUnderTest:
     flags = MemoryFlagRepo()
     clock = FixedClock(EPOCH)
     project = Project(id=7, organization_id="org", name="local", api_token="phc_local", created_at=EPOCH)
-    create_flag = CreateFlag(flags, clock)
+    create_flag = CreateFlag(flags, RepoProjectSnapshots(flags, MemoryGroupTypeRepo()), clock)
 
     async def create(body: dict[str, Any]) -> int:
         # The same decoding as the API's, so both stores read the bodies by the same rules.

@@ -55,19 +55,22 @@ class StaticSnapshots(ProjectSnapshots):
     async def definitions(self, project: Project, *, with_cohorts: bool) -> EncodedSnapshot:
         raise NotImplementedError
 
-    async def compiled(self, project: Project) -> CompiledSnapshot:  # noqa: ARG002 - one snapshot for all
+    async def compiled(self, project: Project) -> CompiledSnapshot:
         return self.snapshot
+
+    async def invalidate(self, project_id: int) -> None:
+        pass  # nothing is cached
 
 
 class DownOverrides(HashKeyOverrideRepo):
-    async def get(self, project_id: int, distinct_ids: Sequence[str]) -> dict[str, str]:  # noqa: ARG002
+    async def get(self, project_id: int, distinct_ids: Sequence[str]) -> dict[str, str]:
         raise BackendUnavailableError
 
     async def set_missing(
         self,
-        project_id: int,  # noqa: ARG002 - the store is down whatever is asked
-        distinct_ids: Sequence[str],  # noqa: ARG002
-        overrides: Mapping[str, str],  # noqa: ARG002
+        project_id: int,
+        distinct_ids: Sequence[str],
+        overrides: Mapping[str, str],
     ) -> None:
         raise BackendUnavailableError
 

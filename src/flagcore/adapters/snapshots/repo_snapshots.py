@@ -38,6 +38,10 @@ class RepoProjectSnapshots(ProjectSnapshots):
         digest = hashlib.blake2b(body, digest_size=16, person=b"cohorts" if with_cohorts else b"plain")
         return EncodedSnapshot(body=body, etag=digest.hexdigest())
 
+    async def invalidate(self, project_id: int) -> None:
+        # Definitions are read fresh on every call; only the derived compiled snapshot could be stale.
+        self._compiled.pop(project_id, None)
+
     async def compiled(self, project: Project) -> CompiledSnapshot:
         snapshot = await self.definitions(project, with_cohorts=True)
         cached = self._compiled.get(project.id)

@@ -18,6 +18,7 @@ from flagcore.domain.flags import (
 )
 from flagcore.ports.clock import Clock
 from flagcore.ports.flags import FlagRepo
+from flagcore.ports.snapshots import ProjectSnapshots
 
 T = TypeVar("T")
 
@@ -31,8 +32,9 @@ class CreateFlagCommand(msgspec.Struct, frozen=True, kw_only=True):
 class CreateFlag:
     """Validate a new flag with PostHog's rules and store it with ``version`` 1."""
 
-    def __init__(self, flags: FlagRepo, clock: Clock) -> None:
+    def __init__(self, flags: FlagRepo, snapshots: ProjectSnapshots, clock: Clock) -> None:
         self._flags = flags
+        self._snapshots = snapshots
         self._clock = clock
 
     async def execute(self, cmd: CreateFlagCommand) -> FeatureFlag:
@@ -54,7 +56,7 @@ class CreateFlag:
         validate_evaluation_tags(tags, evaluation_tags)
         project_flags = await self._flags.dependency_view(cmd.project_id)
         validate_dependencies(flag_id=None, key=key, filters=filters, project_flags=project_flags)
-        return await self._flags.create(
+        created = await self._flags.create(
             NewFlag(
                 project_id=cmd.project_id,
                 key=key,
@@ -72,6 +74,9 @@ class CreateFlag:
                 created_by_id=cmd.user_id,
             )
         )
+        # After the commit, never before: a reader refilling the cache in between would see the old snapshot.
+        await self._snapshots.invalidate(cmd.project_id)
+        return created
 
 
 def _or(value: T | Unset, default: T) -> T:

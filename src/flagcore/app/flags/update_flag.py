@@ -10,6 +10,7 @@ from flagcore.domain.flags import FeatureFlag, FlagNotFoundError, VersionConflic
 from flagcore.ports.clock import Clock
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.identity import UserRepo
+from flagcore.ports.snapshots import ProjectSnapshots
 
 # An unchecked write (no ``version`` sent) that loses a race re-reads and re-applies; bounded so a pathological
 # hot spot surfaces as a 409 instead of spinning.
@@ -34,8 +35,9 @@ class UpdateFlag:
     stored flag, retrying if another write lands in between.
     """
 
-    def __init__(self, flags: FlagRepo, users: UserRepo, clock: Clock) -> None:
+    def __init__(self, flags: FlagRepo, users: UserRepo, snapshots: ProjectSnapshots, clock: Clock) -> None:
         self._flags = flags
+        self._snapshots = snapshots
         self._users = users
         self._clock = clock
 
@@ -50,6 +52,12 @@ class UpdateFlag:
         """
         if cmd.full_update and isinstance(cmd.changes.key, Unset):
             raise InvalidInputError("This field is required.", code="required", attr="key")
+        updated = await self._attempt_with_retries(cmd)
+        # After the commit, never before: a reader refilling the cache in between would see the old snapshot.
+        await self._snapshots.invalidate(cmd.project_id)
+        return updated
+
+    async def _attempt_with_retries(self, cmd: UpdateFlagCommand) -> FeatureFlag:
         for _ in range(_MAX_ATTEMPTS - 1):
             try:
                 return await self._attempt(cmd)

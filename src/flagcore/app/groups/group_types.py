@@ -8,6 +8,7 @@ from flagcore.domain.errors import NotFoundError
 from flagcore.domain.groups import GroupType, validate_group_type_name
 from flagcore.ports.clock import Clock
 from flagcore.ports.groups import GroupTypeRepo
+from flagcore.ports.snapshots import ProjectSnapshots
 
 
 class GroupTypeNames(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -32,8 +33,9 @@ class RegisterGroupType:
     how a project declares the group types its group flags aggregate by.
     """
 
-    def __init__(self, group_types: GroupTypeRepo, clock: Clock) -> None:
+    def __init__(self, group_types: GroupTypeRepo, snapshots: ProjectSnapshots, clock: Clock) -> None:
         self._group_types = group_types
+        self._snapshots = snapshots
         self._clock = clock
 
     async def execute(self, project_id: int, group_type: str) -> GroupType:
@@ -44,7 +46,9 @@ class RegisterGroupType:
             GroupTypeLimitError: the project already has five group types.
         """
         name = validate_group_type_name(group_type)
-        return await self._group_types.ensure(project_id, name, created_at=self._clock.now())
+        registered = await self._group_types.ensure(project_id, name, created_at=self._clock.now())
+        await self._snapshots.invalidate(project_id)  # the group type mapping is part of the snapshot
+        return registered
 
 
 class RenameGroupTypes:
