@@ -9,6 +9,7 @@ from dishka import Provider, Scope, from_context, provide, provide_all
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from flagcore.adapters.cached import CachedProjectRepo
 from flagcore.adapters.engine import LocalRemoteEvaluator
 from flagcore.adapters.http import HttpRemoteEvaluator
 from flagcore.adapters.memory import (
@@ -84,7 +85,12 @@ class SqlProvider(Provider):
     group_types = provide(SqlGroupTypeRepo, provides=GroupTypeRepo)
     hash_key_overrides = provide(SqlHashKeyOverrideRepo, provides=HashKeyOverrideRepo)
     organizations = provide(SqlOrganizationRepo, provides=OrganizationRepo)
-    projects = provide(SqlProjectRepo, provides=ProjectRepo)
+
+    @provide
+    def projects(self, sessions: async_sessionmaker[AsyncSession]) -> ProjectRepo:
+        # Credential lookups happen on every SDK request: remembered for seconds, not read each time.
+        return CachedProjectRepo(SqlProjectRepo(sessions))
+
     users = provide(SqlUserRepo, provides=UserRepo)
     keys = provide(SqlApiKeyRepo, provides=ApiKeyRepo)
 

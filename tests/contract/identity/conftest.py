@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flagcore.adapters.cached import CachedProjectRepo
 from flagcore.adapters.memory import MemoryApiKeyRepo, MemoryOrganizationRepo, MemoryProjectRepo, MemoryUserRepo
 from flagcore.adapters.sqlalchemy import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -76,7 +77,13 @@ async def postgres_project_repo(postgres_sessions: Sessions) -> ProjectRepo:
     return SqlProjectRepo(await _seeded(postgres_sessions, seed_organizations))
 
 
-@pytest.fixture(params=_adapters("project_repo"))
+@pytest.fixture
+async def cached_sqlite_project_repo(sqlite_sessions: Sessions) -> ProjectRepo:
+    # The credential cache must keep every promise of the port (a verified decorator, not just a fast path).
+    return CachedProjectRepo(SqlProjectRepo(await _seeded(sqlite_sessions, seed_organizations)))
+
+
+@pytest.fixture(params=[*_adapters("project_repo"), pytest.param("cached_sqlite_project_repo", id="cached:sql:sqlite")])
 def project_repo(request: pytest.FixtureRequest) -> ProjectRepo:
     repo: ProjectRepo = request.getfixturevalue(request.param)
     return repo

@@ -1,0 +1,5 @@
+"""Read-through caches in process memory, wrapping another adapter of the same port."""
+
+from flagcore.adapters.cached.projects import CachedProjectRepo
+
+__all__ = ("CachedProjectRepo",)

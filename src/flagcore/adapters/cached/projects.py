@@ -1,0 +1,80 @@
+"""``ProjectRepo`` that remembers credential lookups (public token, secret key) for a few seconds.
+
+Every SDK request carries one of them, so without this each ``/flags`` call and each definitions poll would pay a
+database round trip before any work. The price is bounded staleness: a key revoked or a project deleted elsewhere
+is still honoured here for at most ``ttl_s``; lookups that found nothing are kept for ``miss_ttl_s``, so a flood of
+random tokens cannot reach the database more than once per token and window. The cache holds no data of its own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Final
+
+from flagcore.domain.identity import Project, ProjectSecretKey
+from flagcore.ports.identity import ProjectRepo
+
+DEFAULT_TTL_S: Final = 5.0
+DEFAULT_MISS_TTL_S: Final = 1.0
+# Bounded so that random credentials cannot grow the process: the whole table is dropped when full (cheap, rare).
+MAX_ENTRIES: Final = 10_000
+
+
+class CachedProjectRepo(ProjectRepo):
+    def __init__(
+        self,
+        inner: ProjectRepo,
+        *,
+        ttl_s: float = DEFAULT_TTL_S,
+        miss_ttl_s: float = DEFAULT_MISS_TTL_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._inner = inner
+        self._ttl_s = ttl_s
+        self._miss_ttl_s = miss_ttl_s
+        self._monotonic = monotonic
+        self._by_token: dict[str, tuple[float, Project | None]] = {}
+        self._by_secret: dict[str, tuple[float, Project | None]] = {}
+
+    async def get_by_api_token(self, api_token: str) -> Project | None:
+        return await self._lookup(self._by_token, api_token, self._inner.get_by_api_token)
+
+    async def get_by_secret_key(self, secure_value: str) -> Project | None:
+        return await self._lookup(self._by_secret, secure_value, self._inner.get_by_secret_key)
+
+    async def create(
+        self, *, organization_id: str, name: str, api_token: str, timezone: str, created_at: datetime
+    ) -> Project:
+        project = await self._inner.create(
+            organization_id=organization_id, name=name, api_token=api_token, timezone=timezone, created_at=created_at
+        )
+        self._by_token.pop(api_token, None)  # a cached miss must not hide the new project
+        return project
+
+    async def add_secret_key(self, key: ProjectSecretKey) -> None:
+        await self._inner.add_secret_key(key)
+        self._by_secret.pop(key.secure_value, None)
+
+    async def get(self, project_id: int) -> Project | None:
+        return await self._inner.get(project_id)
+
+    async def list_for_organization(self, organization_id: str) -> list[Project]:
+        return await self._inner.list_for_organization(organization_id)
+
+    async def _lookup(
+        self,
+        table: dict[str, tuple[float, Project | None]],
+        credential: str,
+        load: Callable[[str], Awaitable[Project | None]],
+    ) -> Project | None:
+        now = self._monotonic()
+        cached = table.get(credential)
+        if cached is not None and now < cached[0]:
+            return cached[1]
+        project = await load(credential)
+        if len(table) >= MAX_ENTRIES:
+            table.clear()
+        table[credential] = (now + (self._ttl_s if project is not None else self._miss_ttl_s), project)
+        return project
