@@ -11,7 +11,12 @@ from posthog import Posthog
 
 from tests.e2e.conftest import Server
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.xdist_group("e2e"),
+    # The per-flag getters are deprecated in 7.x but are what most applications still call: test them on purpose.
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:tests.e2e.test_posthog_client"),
+]
 
 EMAIL_FLAG = {
     "key": "beta-email",
@@ -43,10 +48,29 @@ SUBJECTS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+COMPANY_FLAG = {
+    "key": "enterprise-dashboard",
+    "filters": {
+        "aggregation_group_type_index": 0,
+        "groups": [
+            {
+                "properties": [
+                    {"key": "seats", "operator": "gte", "value": 50, "type": "group", "group_type_index": 0}
+                ],
+                "rollout_percentage": 100,
+            }
+        ],
+        "payloads": {"true": '{"tier": "gold"}'},
+    },
+}
+
+
 @pytest.fixture(scope="module")
 def project(server: Server) -> Server:
     with server.client() as client:
-        for flag in FLAGS:
+        registered = client.post("/api/projects/@current/groups_types/", json={"group_type": "company"})
+        assert registered.status_code == 201, registered.text
+        for flag in [*FLAGS, COMPANY_FLAG]:
             response = client.post("/api/projects/@current/feature_flags/", json=flag)
             assert response.status_code == 201, response.text
     return server
@@ -116,7 +140,7 @@ def test_local_evaluation_polls_definitions_and_honours_304(project: Server, mon
         assert [status for status, _ in seen] == [200, 304]
         assert seen[1][1] is not None
         assert seen[1][1].startswith('W/"')  # the ETag is sent back verbatim
-        assert len(client.feature_flags) == len(FLAGS)  # the 304 kept the definitions
+        assert len(client.feature_flags) == len(FLAGS) + 1  # the 304 kept the definitions
     finally:
         client.shutdown()
 
@@ -127,3 +151,22 @@ def test_local_results_equal_remote_results(local: Posthog, remote: Posthog) -> 
             local_value = local.get_feature_flag(flag, distinct_id, person_properties=props, only_evaluate_locally=True)
             remote_value = remote.get_feature_flag(flag, distinct_id, person_properties=props)
             assert local_value == remote_value, (flag, distinct_id)
+
+
+def test_group_flags_remote_and_local(local: Posthog, remote: Posthog) -> None:
+    for client, only_local in ((remote, False), (local, True)):
+        big = client.evaluate_flags(
+            "user-1",
+            groups={"company": "acme"},
+            group_properties={"company": {"seats": 120}},
+            only_evaluate_locally=only_local,
+        )
+        assert big.is_enabled("enterprise-dashboard"), client
+        assert big.get_flag_payload("enterprise-dashboard") == {"tier": "gold"}
+        small = client.evaluate_flags(
+            "user-1",
+            groups={"company": "tiny"},
+            group_properties={"company": {"seats": 3}},
+            only_evaluate_locally=only_local,
+        )
+        assert not small.is_enabled("enterprise-dashboard")
