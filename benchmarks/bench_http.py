@@ -7,6 +7,9 @@ connections; wrk shares the two cores with the server, as the stack notes measur
 
 - ``GET /_health``: the baseline, a route that does nothing but answer (measured before and after the others);
 - ``POST /flags?v=2``: random subjects (distinct id, email, plan, country, app version) through Lua;
+- the same requests with ``"disable_flags": true``: everything a POST costs in this stack (wrk's Lua request
+  function, the server receiving the body, routing, decoding, the token check, a small JSON answer) but the
+  evaluation itself, so the floor the ``/flags`` ratio is bounded by;
 - ``GET /flags/definitions`` with a matching ``If-None-Match``: the 304 path of the definitions feed;
 - ``GET /flags/definitions`` without it: the 200 path.
 
@@ -43,7 +46,7 @@ request = function()
   local id = math.random(1, 1000000)
   local body = string.format(
     '{"api_key":"%s","distinct_id":"user-%d","person_properties":{"email":"user%d@%s","plan":"%s",' ..
-    '"country":"%s","app_version":"1.%d.%d","age":%d}}',
+    '"country":"%s","app_version":"1.%d.%d","age":%d}' .. EXTRA .. '}',
     TOKEN, id, id, (id % 3 == 0) and "example.com" or "corp.io", plans[math.random(1, 3)],
     countries[math.random(1, 5)], math.random(0, 9), math.random(0, 20), math.random(18, 80))
   return wrk.format("POST", "/flags/?v=2", {["Content-Type"] = "application/json"}, body)
@@ -166,13 +169,16 @@ def _run(base: str, creds: dict[str, Any], workdir: Path, seconds: int) -> None:
         check.raise_for_status()
         assert len(check.json()["flags"]) == FLAG_COUNT
     script = workdir / "flags.lua"
-    script.write_text(f'TOKEN = "{creds["project_api_key"]}"\n' + FLAGS_LUA)
+    script.write_text(f'TOKEN = "{creds["project_api_key"]}"\nEXTRA = ""\n' + FLAGS_LUA)
+    floor_script = workdir / "floor.lua"
+    floor_script.write_text(f'TOKEN = "{creds["project_api_key"]}"\nEXTRA = \',"disable_flags":true\'\n' + FLAGS_LUA)
     secret = {"Authorization": f"Bearer {creds['project_secret_api_key']}"}
     feed_url = f"{base}/flags/definitions?token={creds['project_api_key']}&send_cohorts"
     _wrk(f"{base}/_health", 2)  # warm both workers
     scenarios = {
         "hello world (GET /_health)": _wrk(f"{base}/_health", seconds),
         "POST /flags?v=2 (50 flags)": _wrk(base, seconds, script=str(script)),
+        "POST /flags, disable_flags": _wrk(base, seconds, script=str(floor_script)),
         "definitions feed, 304": _wrk(feed_url, seconds, headers={**secret, "If-None-Match": etag}),
         "definitions feed, 200": _wrk(feed_url, seconds, headers=secret),
         "hello world again": _wrk(f"{base}/_health", seconds),

@@ -1,18 +1,26 @@
-"""Session-wide test infrastructure shared by every test package: PostgreSQL databases of this test run.
+"""Session-wide test infrastructure shared by every test package: PostgreSQL databases, Redis and S3 of this run.
 
 ``postgres_url`` is a migrated database for this pytest process (one per xdist worker), dropped at the end of the
 session. ``clean_postgres_url`` empties its tables first. ``postgres_database`` creates further empty databases.
-When the server is unreachable these fixtures skip, except under ``CI=true``, where they fail.
+``redis_url`` is the loopback Redis and ``redis_key_prefix`` a prefix of keys no other test uses (deleted after the
+test). ``s3_endpoint`` is moto's S3 server started in this process on a free loopback port, emptied before each test.
+When PostgreSQL or Redis is unreachable these fixtures skip, except under ``CI=true``, where they fail.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
-from collections.abc import Callable, Iterator
+import urllib.request
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import asyncpg
 import pytest
+from moto.server import ThreadedMotoServer
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.engine import make_url
 
 from flagcore.adapters.sqlalchemy import run_migrations
@@ -21,6 +29,7 @@ from flagcore.adapters.sqlalchemy.orm import Base
 
 #: Where the test server lives; the role must be allowed to create databases.
 POSTGRES_ADMIN_URL = os.environ.get("FLAGCORE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("FLAGCORE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 _CONNECT_TIMEOUT_S = 5.0
 
 
@@ -34,10 +43,7 @@ async def _admin(*statements: str) -> None:
 
 
 def _unavailable(exc: BaseException) -> None:
-    message = f"PostgreSQL at {make_url(POSTGRES_ADMIN_URL).render_as_string()} is unreachable: {exc!r}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    _skip_or_fail(f"PostgreSQL at {make_url(POSTGRES_ADMIN_URL).render_as_string()} is unreachable: {exc!r}")
 
 
 @pytest.fixture(scope="session")
@@ -89,3 +95,61 @@ async def empty_postgres(postgres_url: str) -> None:
         await connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     finally:
         await connection.close()
+
+
+def _skip_or_fail(message: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+async def _ping(url: str) -> None:
+    client = Redis.from_url(url, socket_connect_timeout=_CONNECT_TIMEOUT_S, socket_timeout=_CONNECT_TIMEOUT_S)
+    try:
+        await client.ping()
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The test Redis (``FLAGCORE_TEST_REDIS_URL``); tests share it, so they keep to ``redis_key_prefix``."""
+    try:
+        asyncio.run(_ping(REDIS_URL))
+    except (RedisError, OSError) as exc:
+        _skip_or_fail(f"Redis at {REDIS_URL} is unreachable: {exc!r}")
+    return REDIS_URL
+
+
+@pytest.fixture
+async def redis_key_prefix(redis_url: str) -> AsyncIterator[str]:
+    """A key prefix no other test (or xdist worker, or run) uses; its keys are deleted after the test."""
+    prefix = f"flagcore-test:{os.environ.get('PYTEST_XDIST_WORKER', 'main')}:{uuid.uuid4().hex}:"
+    yield prefix
+    client = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """moto's S3 server in this process, on a free loopback port: ``host:port``."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_endpoint(s3_server: str) -> str:
+    """The S3 server, emptied of every bucket and object first."""
+    request = urllib.request.Request(f"http://{s3_server}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=_CONNECT_TIMEOUT_S) as response:  # noqa: S310
+        response.read()
+    return s3_server

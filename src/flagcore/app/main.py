@@ -21,7 +21,8 @@ from flagcore.app.http.flag_actions import FlagActionsController
 from flagcore.app.http.flags import FeatureFlagController
 from flagcore.app.http.groups import GroupTypeController
 from flagcore.app.http.health import health
-from flagcore.app.ioc import get_providers
+from flagcore.app.http.status import status
+from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.settings import Settings, load_settings
 
 
@@ -32,9 +33,16 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
     container = make_async_container(
         *get_providers(settings), LitestarProvider(), *overrides, context={Settings: settings}
     )
+
+    async def start_snapshots() -> None:
+        # Built at start-up, not on the first request: the S3 bucket is checked and the invalidation listener
+        # subscribes before anything is served. It stops when the container closes.
+        await container.get(SnapshotBackground)
+
     app = Litestar(
         route_handlers=[
             health,
+            status,
             FeatureFlagController,
             FlagActionsController,
             GroupTypeController,
@@ -51,6 +59,7 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
+        on_startup=[start_snapshots],
         on_shutdown=[container.close],
         debug=settings.debug,
     )

@@ -6,6 +6,7 @@ A bad value stops start-up with a message naming the variable, instead of failin
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Annotated, Final, Literal
 from urllib.parse import urlsplit
@@ -20,6 +21,12 @@ _DRIVER_ALIASES: Final = {
     "postgres://": "postgresql+asyncpg://",
 }
 _SUPPORTED_SCHEMES: Final = ("sqlite+aiosqlite://", "postgresql+asyncpg://", MEMORY_DATABASE_URL)
+#: Snapshot tiers in the only order they may appear; ``db`` (the source) must come last.
+SNAPSHOT_TIERS: Final = ("memory", "redis", "s3", "db")
+_REDIS_SCHEMES: Final = ("redis://", "rediss://", "unix://")
+# S3 bucket naming rules (3 to 63 characters; lowercase letters, digits, dots and hyphens; alphanumeric ends).
+_BUCKET: Final = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_S3_REQUIRED: Final = ("s3_endpoint", "s3_access_key", "s3_secret_key", "s3_bucket", "s3_secure")
 
 
 class SettingsError(ValueError):
@@ -43,6 +50,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     evaluator_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=300)] = 3.0
     #: How long a process may serve a project's snapshot before checking the store again (0: check every time).
     snapshot_refresh_s: Annotated[float, msgspec.Meta(ge=0, le=3600)] = 1.0
+    #: Where snapshots are kept, read in this order: any of ``memory``, ``redis``, ``s3``, then ``db`` (the source).
+    snapshot_tiers: str = "memory,db"
+    #: Lifetime of a snapshot in Redis and S3, a backstop behind explicit invalidation (PostHog: 7 days).
+    snapshot_ttl_s: Annotated[float, msgspec.Meta(gt=0, le=90 * 86400)] = 7 * 86400.0
+    #: Redis for the ``redis`` tier and cross-instance invalidation (``redis://host:6379/0``).
+    redis_url: str | None = None
+    #: Seconds a Redis command may take before the tier is skipped: short, so a hung Redis fails fast.
+    redis_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=60)] = 0.5
+    #: Prepended to every Redis key and the invalidation channel, so deployments (or tests) can share one Redis.
+    redis_prefix: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    #: The S3 endpoint for the ``s3`` tier as ``host[:port]`` (no scheme: see ``s3_secure``).
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_bucket: str | None = None
+    #: HTTPS (true) or plain HTTP (false) to the S3 endpoint; required with the ``s3`` tier, never guessed.
+    s3_secure: bool | None = None
+    s3_region: str = "us-east-1"
+    #: Seconds an S3 call may take (connect and read, each) before the tier is skipped.
+    s3_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
 
     def __post_init__(self) -> None:
         if not self.database_url.startswith(_SUPPORTED_SCHEMES):
@@ -52,10 +79,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
             raise SettingsError(msg)
         _check_evaluator_url(self.evaluator, self.evaluator_url)
+        tiers = _parse_tiers(self.snapshot_tiers)
+        _check_redis_url(self.redis_url, required="redis" in tiers)
+        _check_s3(self, required="s3" in tiers)
 
     @property
     def uses_memory_storage(self) -> bool:
         return self.database_url == MEMORY_DATABASE_URL
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """``snapshot_tiers`` as validated names, e.g. ``("redis", "s3", "db")``."""
+        return _parse_tiers(self.snapshot_tiers)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +131,68 @@ def _check_evaluator_url(evaluator: str, url: str | None) -> None:
             "(the evaluator POSTs to <url>/flags?v=2)"
         )
         raise SettingsError(msg)
+
+
+def _parse_tiers(value: str) -> tuple[str, ...]:
+    name = f"{ENV_PREFIX}SNAPSHOT_TIERS"
+    tiers = tuple(part.strip().lower() for part in value.split(","))
+    unknown = [tier for tier in tiers if tier not in SNAPSHOT_TIERS]
+    if unknown:
+        msg = f"{name}: unknown tier(s) {', '.join(map(repr, unknown))}; choose from {', '.join(SNAPSHOT_TIERS)}"
+        raise SettingsError(msg)
+    if len(set(tiers)) != len(tiers):
+        msg = f"{name}: {value!r} names a tier twice"
+        raise SettingsError(msg)
+    if tiers[-1] != "db":
+        msg = f"{name}: {value!r} must end with db, the source every other tier is filled from (e.g. redis,s3,db)"
+        raise SettingsError(msg)
+    if list(tiers) != sorted(tiers, key=SNAPSHOT_TIERS.index):
+        msg = f"{name}: {value!r} is out of order; tiers go from fastest to slowest: memory, redis, s3, db"
+        raise SettingsError(msg)
+    return tiers
+
+
+def _check_redis_url(url: str | None, *, required: bool) -> None:
+    name = f"{ENV_PREFIX}REDIS_URL"
+    if not url:
+        if required:
+            msg = f"{name}: required when {ENV_PREFIX}SNAPSHOT_TIERS includes redis (e.g. redis://127.0.0.1:6379/0)"
+            raise SettingsError(msg)
+        return
+    if not url.startswith(_REDIS_SCHEMES):
+        msg = f"{name}: {url!r} is not a Redis URL; use redis://host:6379/0, rediss://… (TLS) or unix:///path"
+        raise SettingsError(msg)
+
+
+def _check_s3(settings: Settings, *, required: bool) -> None:
+    if required:
+        missing = [f"{ENV_PREFIX}{field.upper()}" for field in _S3_REQUIRED if getattr(settings, field) in {None, ""}]
+        if missing:
+            msg = f"{', '.join(missing)}: required when {ENV_PREFIX}SNAPSHOT_TIERS includes s3"
+            raise SettingsError(msg)
+    endpoint = settings.s3_endpoint
+    if endpoint and not _is_host_port(endpoint):
+        msg = (
+            f"{ENV_PREFIX}S3_ENDPOINT: {endpoint!r} is not host[:port]; give e.g. minio.internal:9000 without a "
+            f"scheme, and choose HTTPS with {ENV_PREFIX}S3_SECURE"
+        )
+        raise SettingsError(msg)
+    bucket = settings.s3_bucket
+    if bucket and not _BUCKET.fullmatch(bucket):
+        msg = (
+            f"{ENV_PREFIX}S3_BUCKET: {bucket!r} is not a valid bucket name (3 to 63 characters: lowercase letters, "
+            "digits, dots and hyphens, starting and ending with a letter or digit)"
+        )
+        raise SettingsError(msg)
+
+
+def _is_host_port(endpoint: str) -> bool:
+    try:
+        parts = urlsplit(f"//{endpoint}")
+        _ = parts.port  # raises on a port out of range or not a number
+    except ValueError:
+        return False
+    return bool(parts.hostname) and not parts.path and not parts.query and not parts.fragment and "@" not in endpoint
 
 
 def _is_http_base_url(url: str) -> bool:

@@ -5,13 +5,22 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
 from litestar.exceptions import HTTPException
 
-from flagcore.app.http.flags_request import MAX_BODY_BYTES, build_command, decode_body, gunzip, query_payload
+from flagcore.app.http.flags_request import (
+    MAX_BODY_BYTES,
+    build_command,
+    decode_body,
+    gunzip,
+    parse_query,
+    query_payload,
+    read_body,
+)
 from flagcore.domain.errors import InvalidInputError
 
 BODY: dict[str, Any] = {"token": "phc_x", "distinct_id": "user 1+2", "person_properties": {"plan": "pro/max"}}
@@ -248,3 +257,61 @@ def test_get_query_with_broken_json_names_the_field() -> None:
     with pytest.raises(InvalidInputError) as caught:
         command(query_payload({"token": "t", "groups": "{broken"}))
     assert caught.value.attr == "groups"
+
+
+def _receiver(*messages: dict[str, Any]) -> Callable[[], Awaitable[dict[str, Any]]]:
+    queue = list(messages)
+
+    async def receive() -> dict[str, Any]:
+        return queue.pop(0)
+
+    return receive
+
+
+def _chunk(body: bytes, *, more: bool = False) -> dict[str, Any]:
+    return {"type": "http.request", "body": body, "more_body": more}
+
+
+async def test_read_body_joins_chunks() -> None:
+    receive = _receiver(_chunk(b'{"a"', more=True), _chunk(b""), _chunk(b":1}"))
+    # The empty chunk without more_body ends the body, as ASGI says.
+    assert await read_body(receive, None) == b'{"a"'
+    receive = _receiver(_chunk(b'{"a"', more=True), _chunk(b":1}"))
+    assert await read_body(receive, "7") == b'{"a":1}'
+
+
+async def test_read_body_refuses_an_announced_body_over_the_limit_before_reading() -> None:
+    with pytest.raises(HTTPException) as caught:
+        await read_body(_receiver(), str(MAX_BODY_BYTES + 1))
+    assert caught.value.status_code == 413
+
+
+async def test_read_body_refuses_a_received_body_over_the_limit_whatever_was_announced() -> None:
+    half = b" " * (MAX_BODY_BYTES // 2 + 1)
+    with pytest.raises(HTTPException) as caught:
+        await read_body(_receiver(_chunk(half, more=True), _chunk(half)), "10")
+    assert caught.value.status_code == 413
+    assert await read_body(_receiver(_chunk(b" " * MAX_BODY_BYTES)), None) == b" " * MAX_BODY_BYTES
+
+
+@pytest.mark.parametrize(
+    ("messages", "length", "status"), [([], "ten", 400), ([{"type": "http.disconnect"}], None, 500)]
+)
+async def test_read_body_errors(messages: list[dict[str, Any]], length: str | None, status: int) -> None:
+    with pytest.raises(HTTPException) as caught:
+        await read_body(_receiver(*messages), length)
+    assert caught.value.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (b"", {}),
+        (b"v=2&config=", {"v": "2", "config": ""}),
+        (b"v=3&v=2", {"v": "3"}),  # the first of a repeated name, as MultiDict.get
+        (b"token=phc%5Fx&distinct_id=a+b%20c", {"token": "phc_x", "distinct_id": "a b c"}),
+        (b"flag_keys=%E2%9C%93", {"flag_keys": "\u2713"}),
+    ],
+)
+def test_parse_query(query: bytes, expected: dict[str, str]) -> None:
+    assert parse_query(query) == expected

@@ -223,3 +223,25 @@ def test_records_of_different_result_objects_never_share_an_encoding() -> None:
         assert rendered(first, shape)["flags"]["beta"]["metadata"]["version"] == 2
         assert rendered(second, shape)["flags"]["beta"]["metadata"]["version"] == 3
         assert rendered(first, shape) == rendered(first, shape)
+
+
+@pytest.mark.parametrize("shape", [Shape.DETAILED, Shape.TYPED])
+def test_records_render_the_same_cached_uncached_and_mixed(shape: Shape) -> None:
+    # Fresh result objects are not cached yet, so the first render encodes them all, the second reads them all
+    # from the cache, and the third mixes a cached record with a new one.
+    results = [msgspec.structs.replace(result) for result in (VARIANT, BOOLEAN, OFF, FAILED)]
+    evaluation = FlagsEvaluation(
+        flags={result.key: result for result in results}, errors_while_computing_flags=True, evaluated_at=EVALUATED_AT
+    )
+    first = render(evaluation, shape, request_id=REQUEST_ID, config=False)
+    assert render(evaluation, shape, request_id=REQUEST_ID, config=False) == first
+    fresh = msgspec.structs.replace(results[1])
+    mixed = FlagsEvaluation(
+        flags={results[0].key: results[0], fresh.key: fresh},
+        errors_while_computing_flags=True,
+        evaluated_at=EVALUATED_AT,
+    )
+    records = json.loads(render(mixed, shape, request_id=REQUEST_ID, config=False))["flags"]
+    expected = json.loads(first)["flags"]
+    assert records == {key: expected[key] for key in (results[0].key, fresh.key)}
+    assert list(records) == [results[0].key, fresh.key]

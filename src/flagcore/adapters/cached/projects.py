@@ -4,6 +4,12 @@ Every SDK request carries one of them, so without this each ``/flags`` call and 
 database round trip before any work. The price is bounded staleness: a key revoked or a project deleted elsewhere
 is still honoured here for at most ``ttl_s``; lookups that found nothing are kept for ``miss_ttl_s``, so a flood of
 random tokens cannot reach the database more than once per token and window. The cache holds no data of its own.
+
+When the database is unavailable, a credential this process has seen resolves to the project it last resolved to,
+however old (stale-if-error), and the database is tried again once per ``ttl_s`` rather than once per request:
+evaluation keeps serving from the snapshot tiers through an outage. A credential never seen here still fails
+with ``BackendUnavailableError`` (503), so a process started during an outage cannot authenticate until the
+database is back.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Final
 
+from flagcore.adapters.cached.last_known import LastKnown, StaleServed
 from flagcore.domain.identity import Project, ProjectSecretKey
 from flagcore.ports.identity import ProjectRepo
 
@@ -20,6 +27,7 @@ DEFAULT_TTL_S: Final = 5.0
 DEFAULT_MISS_TTL_S: Final = 1.0
 # Bounded so that random credentials cannot grow the process: the whole table is dropped when full (cheap, rare).
 MAX_ENTRIES: Final = 10_000
+_Table = dict[str, tuple[float, Project | None]]
 
 
 class CachedProjectRepo(ProjectRepo):
@@ -35,14 +43,24 @@ class CachedProjectRepo(ProjectRepo):
         self._ttl_s = ttl_s
         self._miss_ttl_s = miss_ttl_s
         self._monotonic = monotonic
-        self._by_token: dict[str, tuple[float, Project | None]] = {}
-        self._by_secret: dict[str, tuple[float, Project | None]] = {}
+        self._by_token: _Table = {}
+        self._by_secret: _Table = {}
+        self._stale = StaleServed("project")
+        # The last answers of the store, kept apart from the TTL tables above: those are dropped whole when full.
+        self._known_tokens: LastKnown[str, Project] = LastKnown(self._stale)
+        self._known_secrets: LastKnown[str, Project] = LastKnown(self._stale)
+        self._known_ids: LastKnown[int, Project] = LastKnown(self._stale)
+
+    @property
+    def stale_served(self) -> int:
+        """Lookups answered from the last known project because the store was unavailable."""
+        return self._stale.count
 
     async def get_by_api_token(self, api_token: str) -> Project | None:
-        return await self._lookup(self._by_token, api_token, self._inner.get_by_api_token)
+        return await self._lookup(self._by_token, self._known_tokens, api_token, self._inner.get_by_api_token)
 
     async def get_by_secret_key(self, secure_value: str) -> Project | None:
-        return await self._lookup(self._by_secret, secure_value, self._inner.get_by_secret_key)
+        return await self._lookup(self._by_secret, self._known_secrets, secure_value, self._inner.get_by_secret_key)
 
     async def create(
         self, *, organization_id: str, name: str, api_token: str, timezone: str, created_at: datetime
@@ -58,14 +76,16 @@ class CachedProjectRepo(ProjectRepo):
         self._by_secret.pop(key.secure_value, None)
 
     async def get(self, project_id: int) -> Project | None:
-        return await self._inner.get(project_id)
+        # Always read through (management reads want the current row); the copy serves only during an outage.
+        return await self._known_ids.load(project_id, lambda: self._inner.get(project_id))
 
     async def list_for_organization(self, organization_id: str) -> list[Project]:
         return await self._inner.list_for_organization(organization_id)
 
     async def _lookup(
         self,
-        table: dict[str, tuple[float, Project | None]],
+        table: _Table,
+        known: LastKnown[str, Project],
         credential: str,
         load: Callable[[str], Awaitable[Project | None]],
     ) -> Project | None:
@@ -73,7 +93,10 @@ class CachedProjectRepo(ProjectRepo):
         cached = table.get(credential)
         if cached is not None and now < cached[0]:
             return cached[1]
-        project = await load(credential)
+        # A stale answer is kept for the TTL as well: an unavailable store is retried per window, not per request.
+        project = await known.load(credential, lambda: load(credential))
+        if project is not None:
+            self._known_ids.remember(project.id, project)
         if len(table) >= MAX_ENTRIES:
             table.clear()
         table[credential] = (now + (self._ttl_s if project is not None else self._miss_ttl_s), project)

@@ -104,7 +104,8 @@ class FlagsEvaluation(msgspec.Struct, frozen=True, kw_only=True):
     """The outcome of a ``/flags`` request, before it is rendered in one of the response versions.
 
     Attributes:
-        flags: one result per evaluated flag, in evaluation order (hidden and inactive flags are absent).
+        flags: one result per evaluated flag, by its key, in evaluation order (hidden and inactive flags are
+            absent).
         errors_while_computing_flags: some flag failed, flags depend on each other in a cycle, or experience
             continuity could not be honoured.
         evaluated_at: when the flags were evaluated.
@@ -158,7 +159,12 @@ class EvaluateFlags:
         snapshot = await self._snapshots.compiled(project)
         now = self._clock.now()
         distinct_id = truncate_distinct_id(cmd.distinct_id)
-        overrides, continuity_failed = await self._hash_key_overrides(project, snapshot, distinct_id, cmd)
+        # Only projects with active experience-continuity flags touch the override store: most requests need no I/O
+        # (and no coroutine) here.
+        keys = self._continuity_keys(project.id, snapshot)
+        overrides, continuity_failed = (
+            await self._hash_key_overrides(project, keys, distinct_id, cmd) if keys else ({}, False)
+        )
         subject = Subject(
             distinct_id=distinct_id,
             person_properties=cmd.person_properties,
@@ -172,7 +178,7 @@ class EvaluateFlags:
         results = _evaluate(snapshot, subject, now, cmd.flag_keys, runtime, cmd.evaluation_contexts)
         if continuity_failed:
             _fail_continuity_flags(snapshot, results)
-        errors = continuity_failed or snapshot.has_dependency_cycles or any(r.failed for r in results.values())
+        errors = continuity_failed or snapshot.has_dependency_cycles or _any_failed(results)
         return FlagsEvaluation(flags=results, errors_while_computing_flags=errors, evaluated_at=now)
 
     async def _project(self, token: str) -> Project | None:
@@ -191,15 +197,16 @@ class EvaluateFlags:
         return FlagsEvaluation(flags={}, errors_while_computing_flags=False, evaluated_at=self._clock.now())
 
     async def _hash_key_overrides(
-        self, project: Project, snapshot: CompiledSnapshot, distinct_id: str, cmd: EvaluateFlagsCommand
+        self, project: Project, keys: tuple[str, ...], distinct_id: str, cmd: EvaluateFlagsCommand
     ) -> tuple[dict[str, str], bool]:
         """The stored hash keys for the subject, writing the anonymous id's first; ``(..., True)`` if the store failed.
 
-        Only projects with active experience-continuity flags touch the store, so the common request needs no I/O.
+        Args:
+            project: the project.
+            keys: the keys of its active experience-continuity flags (not empty).
+            distinct_id: the subject's truncated distinct id.
+            cmd: the request.
         """
-        keys = self._continuity_keys(project.id, snapshot)
-        if not keys:
-            return {}, False
         anon = cmd.anon_distinct_id
         # Stored under the anonymous id truncated like any distinct id; the hash key itself is the id as sent.
         ids = [distinct_id] if not anon or anon == distinct_id else [distinct_id, truncate_distinct_id(anon)]
@@ -237,6 +244,15 @@ def _evaluate(
         logger.exception("flag evaluation failed unexpectedly")
         plan = snapshot.plan(flag_keys, runtime, contexts)
         return {flag.key: flag.failure(UNEXPECTED_ERROR) for flag in plan.flags}
+
+
+def _any_failed(results: dict[str, FlagResult]) -> bool:
+    # A plain loop over the error codes: a generator over the ``failed`` property costs several times as much, for
+    # every flag of every request.
+    for result in results.values():  # noqa: SIM110
+        if result.error_code is not None:
+            return True
+    return False
 
 
 def _fail_continuity_flags(snapshot: CompiledSnapshot, results: dict[str, FlagResult]) -> None:

@@ -20,10 +20,11 @@ import binascii
 import zlib
 from collections.abc import Mapping
 from typing import Any, Final
-from urllib.parse import unquote_plus, unquote_to_bytes
+from urllib.parse import parse_qsl, unquote_plus, unquote_to_bytes
 
 import msgspec
 from litestar.exceptions import HTTPException
+from litestar.types import Receive
 
 from flagcore.app.evaluation.evaluate_flags import EvaluateFlagsCommand
 from flagcore.domain.errors import InvalidInputError
@@ -39,6 +40,7 @@ _JSON_TYPES: Final = frozenset({"application/json", "text/plain"})
 _FORM_TYPE: Final = "application/x-www-form-urlencoded"
 _TOKEN_FIELDS: Final = ("token", "api_key", "$token")
 _TRUE: Final = frozenset({"true", "1", "yes", "on"})
+_ENTITY_TOO_LARGE: Final = "Request Entity Too Large"
 
 
 def decode_error(reason: str) -> HTTPException:
@@ -49,6 +51,43 @@ def decode_error(reason: str) -> HTTPException:
 
 def too_large_error() -> HTTPException:
     return HTTPException(status_code=413, detail=f"Decompressed request body exceeded {MAX_BODY_BYTES} bytes.")
+
+
+async def read_body(receive: Receive, content_length: str | None) -> bytes:
+    """The raw request body, read from ASGI messages with Litestar's body limit rules.
+
+    Raises:
+        HTTPException: 413 when ``Content-Length`` announces more than ``MAX_BODY_BYTES`` or more arrives, 400 for a
+            ``Content-Length`` that is not a number, 500 when the client disconnects mid-body.
+    """
+    if content_length is not None:
+        try:
+            announced = int(content_length)
+        except ValueError:
+            raise HTTPException(status_code=400, detail=f"Invalid content-length: {content_length!r}") from None
+        if announced > MAX_BODY_BYTES:
+            raise HTTPException(status_code=413, detail=_ENTITY_TOO_LARGE)
+    chunks: list[bytes] = []
+    received = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away (http.disconnect)
+            raise HTTPException(status_code=500, detail="client disconnected prematurely")
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if received > MAX_BODY_BYTES:
+            raise HTTPException(status_code=413, detail=_ENTITY_TOO_LARGE)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def parse_query(query_string: bytes) -> dict[str, str]:
+    """Query parameters as Litestar parses them, the first of repeated names winning (as ``MultiDict.get`` does)."""
+    query: dict[str, str] = {}
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, separator="&"):
+        query.setdefault(name, value)
+    return query
 
 
 def decode_body(

@@ -18,8 +18,8 @@ A version that is not an integer counts as 1, as the server parses it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Final, cast
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -163,42 +163,55 @@ def typed_flag(result: FlagResult) -> TypedFlag:
 
 
 class _RecordCache:
-    """Encoded records by result object, so that most records are encoded once per snapshot rather than per request.
+    """Encoded ``"key":record`` members by result object, so that most are encoded once per snapshot, not per request.
 
     The engine shares one result object per flag outcome across requests (the match of condition 2 with variant
-    "test", ...). Entries hold their result, so an id is never reused while cached; the cache is bounded.
+    "test", ...). The cache holds the results it encoded, so while a member is cached no other object can have its
+    result's id: finding an id is finding that very result. The cache is bounded.
     """
 
-    __slots__ = ("_entries", "_render")
+    __slots__ = ("_held", "_members", "_render")
     _LIMIT: Final = 8192
 
     def __init__(self, render: Callable[[FlagResult], msgspec.Struct]) -> None:
         self._render = render
-        self._entries: dict[int, tuple[FlagResult, msgspec.Raw]] = {}
+        self._members: dict[int, bytes] = {}
+        self._held: list[FlagResult] = []
 
-    def __call__(self, result: FlagResult) -> msgspec.Raw:
-        entry = self._entries.get(id(result))
-        if entry is not None and entry[0] is result:
-            return entry[1]
-        raw = msgspec.Raw(_ENCODER.encode(self._render(result)))
-        if len(self._entries) >= self._LIMIT:
-            self._entries.clear()
-        self._entries[id(result)] = (result, raw)
-        return raw
+    def object_of(self, results: Iterable[FlagResult]) -> msgspec.Raw:
+        """The JSON object of the results' records, each under its result's key."""
+        try:
+            # All in C (map, dict.get, join): this runs for every flag of every request. A result not cached yet
+            # makes get return None, which join refuses.
+            members = b",".join(cast("Iterator[bytes]", map(self._members.get, map(id, results))))
+        except TypeError:
+            members = b",".join(map(self._member, results))
+        return msgspec.Raw(b"{" + members + b"}")
+
+    def _member(self, result: FlagResult) -> bytes:
+        member = self._members.get(id(result))
+        if member is None:
+            if len(self._held) >= self._LIMIT:
+                self._members.clear()
+                self._held.clear()
+            member = _ENCODER.encode(result.key) + b":" + _ENCODER.encode(self._render(result))
+            self._members[id(result)] = member
+            self._held.append(result)
+        return member
 
 
-_detailed_record = _RecordCache(detailed_flag)
-_typed_record = _RecordCache(typed_flag)
+_detailed_records = _RecordCache(detailed_flag)
+_typed_records = _RecordCache(typed_flag)
 
 
 def render(evaluation: FlagsEvaluation, shape: Shape, *, request_id: str, config: bool) -> bytes:
-    """The JSON body of a ``/flags`` or ``/decide`` response."""
+    """The JSON body of a ``/flags`` or ``/decide`` response (records are keyed by their results' keys)."""
     flags = evaluation.flags
     body: dict[str, Any]
     if shape is Shape.TYPED:
-        body = {"flags": {key: _typed_record(result) for key, result in flags.items()}}
+        body = {"flags": _typed_records.object_of(flags.values())}
     elif shape is Shape.DETAILED:
-        body = {"flags": {key: _detailed_record(result) for key, result in flags.items()}}
+        body = {"flags": _detailed_records.object_of(flags.values())}
     elif shape is Shape.LEGACY:
         body = {
             "featureFlags": {key: result.value for key, result in flags.items()},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from hashlib import sha1
 from typing import Final
 
@@ -16,9 +17,13 @@ __all__ = (
     "HOLDOUT_PREFIX",
     "MAX_DISTINCT_ID_LENGTH",
     "VARIANT_SALT",
+    "ZERO_DIGEST",
     "VariantTable",
+    "bucket_digest",
     "bucket_hash",
     "build_variant_table",
+    "digest_at_or_below",
+    "digest_below",
     "hash01",
     "holdout_hash",
     "in_rollout",
@@ -60,6 +65,69 @@ def bucket_hash(prefix: bytes, identifier: bytes, salt: bytes = b"") -> float:
     if not identifier:
         return 0.0
     return hash01(prefix + identifier + salt)
+
+
+#: The digest standing for an empty identifier, whose hash is ``0.0`` without hashing (see :func:`bucket_hash`).
+ZERO_DIGEST: Final = bytes(20)
+_HASH_VALUES: Final = 1 << 60
+_WINDOW: Final = 256
+# The 60 hash bits are the top of the 160-bit digest: the other 100 bits never change which side of a bound it is.
+_LOW_BITS: Final = 160 - 60
+# Compares above every 20-byte digest: a bound no digest reaches.
+_ABOVE_EVERY_DIGEST: Final = b"\xff" * 21
+
+
+def bucket_digest(prefix: bytes, identifier: bytes, salt: bytes = b"") -> bytes:
+    """The SHA-1 digest :func:`bucket_hash` reads, ``ZERO_DIGEST`` for an empty identifier.
+
+    The engine compares digests with bounds from :func:`digest_at_or_below` and :func:`digest_below` instead of
+    turning each into a float: on the hot path that saves the slicing, the int conversion and the division.
+    """
+    if not identifier:
+        return ZERO_DIGEST
+    return sha1(prefix + identifier + salt, usedforsecurity=False).digest()
+
+
+def digest_at_or_below(bound: float) -> bytes:
+    """The digest threshold of ``hash <= bound``: a digest's hash is at most ``bound`` iff ``digest < threshold``.
+
+    Exact, not approximate: the 60-bit value ``n`` of a digest hashes to ``n / float(2**60 - 1)``, which never
+    decreases as ``n`` grows, so the digests whose hash is at most ``bound`` are exactly those whose ``n`` is below
+    the count of such values, and big-endian digests of equal length order as bytes as they do as integers.
+    """
+    return _digest_threshold(_count_hash_values(bound, inclusive=True))
+
+
+def digest_below(bound: float) -> bytes:
+    """The digest threshold of ``hash < bound``: a digest's hash is below ``bound`` iff ``digest < threshold``."""
+    return _digest_threshold(_count_hash_values(bound, inclusive=False))
+
+
+@lru_cache(maxsize=1024)
+def _count_hash_values(bound: float, *, inclusive: bool) -> int:
+    # How many 60-bit values hash at most (or below) ``bound``, found with the very division hash01 performs, so
+    # that float rounding is reproduced rather than modelled. Values below 2**60 are within 64 of their float, so
+    # the count lies within a few hundred of ``bound * 2**60``: a short search there, over the whole range only if
+    # that window does not bracket it. Cached because a project's flags repeat the same few percentages.
+    def admitted(value: int) -> bool:
+        hashed = value / _SCALE
+        return hashed <= bound if inclusive else hashed < bound
+
+    guess = int(min(max(bound, 0.0), 1.0) * _HASH_VALUES)
+    low, high = max(guess - _WINDOW, 0), min(guess + _WINDOW, _HASH_VALUES)
+    if (low > 0 and not admitted(low - 1)) or (high < _HASH_VALUES and admitted(high)):
+        low, high = 0, _HASH_VALUES
+    while low < high:  # the count lies in [low, high]
+        middle = (low + high) // 2
+        if admitted(middle):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _digest_threshold(count: int) -> bytes:
+    return (count << _LOW_BITS).to_bytes(20, "big") if count < _HASH_VALUES else _ABOVE_EVERY_DIGEST
 
 
 def holdout_hash(identifier: bytes) -> float:

@@ -7,10 +7,8 @@ allocates nothing per flag.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flagcore.domain.evaluation.bucketing import VariantTable
 from flagcore.domain.evaluation.matching.context import Predicate
 from flagcore.domain.evaluation.model import FlagResult
 
@@ -25,9 +23,15 @@ class CompiledCondition:
         index: position in the stored order (the reported ``condition_index``).
         aggregation: effective group type index (``None`` = person).
         predicate: the AND of the property filters, ``None`` when the condition has none.
-        threshold: rollout bound (``hash <= threshold``), ``None`` when everyone is in (100% or null).
-        variant: the variant override, kept only when it names a declared variant.
-        matched: the result of a match, by selected variant (``None`` = no variant).
+        rollout: the rollout as a digest threshold (in iff ``bucket_digest(...) < rollout``, see
+            :func:`~flagcore.domain.evaluation.bucketing.digest_at_or_below`); ``None`` when everyone is in (100% or
+            null), so nothing is hashed.
+        match: the result of a match when it needs no variant hash (boolean flag, or a variant override naming a
+            declared variant), else ``None``.
+        variants: for ``match is None``: digest thresholds of the flag's cumulative variant bounds, in stored
+            order, each with the result of a match selecting that variant (the first threshold above the variant
+            digest wins).
+        no_variant: the result of a match whose variant digest is beyond every variant bound.
         out_of_rollout: result when the properties matched but the rollout did not.
         no_match: result when the properties did not match.
         no_match_groups_skipped: ``no_match`` with the description used when group conditions were skipped.
@@ -37,9 +41,10 @@ class CompiledCondition:
     index: int
     aggregation: int | None
     predicate: Predicate | None
-    threshold: float | None
-    variant: str | None
-    matched: Mapping[str | None, FlagResult]
+    rollout: bytes | None
+    match: FlagResult | None
+    variants: tuple[tuple[bytes, FlagResult], ...]
+    no_variant: FlagResult
     out_of_rollout: FlagResult
     no_match: FlagResult
     no_match_groups_skipped: FlagResult
@@ -80,11 +85,14 @@ class CompiledFlag:
         holdout: the holdout, if any.
         conditions: condition sets in stored order.
         early_exit: a rollout miss after matching properties ends the evaluation.
-        variants: the cumulative variant table (empty for boolean flags).
         seed: the result when no condition produced a reason (a flag without conditions).
         fixed: a result decided at compile time (missing dependency, unreadable definition), else ``None``.
         evaluation_runtime: ``"client"``, ``"server"``, ``"all"`` or ``None``.
         evaluation_contexts: the flag's evaluation context tags.
+        has_preamble: ``fixed``, an enrollment, a super condition or a holdout may decide before the conditions
+            (precomputed so that the common flag skips all four checks with one).
+        plain_identity: neither device bucketing nor experience continuity: person conditions hash the distinct id
+            unless a hash-key override is stored for the flag.
     """
 
     key: str
@@ -103,11 +111,18 @@ class CompiledFlag:
     holdout: Holdout | None
     conditions: tuple[CompiledCondition, ...]
     early_exit: bool
-    variants: VariantTable
     seed: FlagResult
     fixed: FlagResult | None
     evaluation_runtime: str | None
     evaluation_contexts: frozenset[str]
+    has_preamble: bool = field(init=False)
+    plain_identity: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Derived, so they can never disagree with the fields they summarise.
+        decided_early = (self.fixed, self.enrollment_key, self.super_condition, self.holdout)
+        object.__setattr__(self, "has_preamble", any(part is not None for part in decided_early))
+        object.__setattr__(self, "plain_identity", not self.device_bucketing and not self.continuity)
 
     def failure(self, error_code: str) -> FlagResult:
         """The failed result of this flag with a given error code."""

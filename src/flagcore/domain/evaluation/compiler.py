@@ -7,7 +7,13 @@ from typing import Any
 
 import msgspec
 
-from flagcore.domain.evaluation.bucketing import build_variant_table, rollout_threshold
+from flagcore.domain.evaluation.bucketing import (
+    VariantTable,
+    build_variant_table,
+    digest_at_or_below,
+    digest_below,
+    rollout_threshold,
+)
 from flagcore.domain.evaluation.compiled import CompiledCondition, CompiledFlag, Holdout
 from flagcore.domain.evaluation.definitions import RawCondition, RawFilters, RawFlag
 from flagcore.domain.evaluation.matching import PropertyCompiler
@@ -75,13 +81,13 @@ def compile_flag(
     identity = FlagIdentity(key=flag.key, flag_id=flag.id, version=flag.version)
     payloads = filters.payloads or {}
     variants = (filters.multivariate.variants if filters.multivariate else None) or []
-    variant_keys = frozenset(variant.key for variant in variants)
+    table = build_variant_table([(variant.key, variant.rollout_percentage) for variant in variants])
     raw_groups = filters.groups or []
     compiled = tuple(
-        _compile_condition(identity, index, raw, props, filters, variant_keys, payloads, matcher)
+        _compile_condition(identity, index, raw, props, filters, table, payloads, matcher)
         for index, (raw, props) in enumerate(zip(raw_groups, conditions, strict=True))
     )
-    super_condition, super_keys = _compile_super_condition(identity, filters, variant_keys, payloads, matcher)
+    super_condition, super_keys = _compile_super_condition(identity, filters, table, payloads, matcher)
     true_payload = payloads.get("true")
     return CompiledFlag(
         key=flag.key,
@@ -101,7 +107,6 @@ def compile_flag(
         holdout=_compile_holdout(identity, filters, payloads),
         conditions=compiled,
         early_exit=filters.early_exit is True,
-        variants=build_variant_table([(variant.key, variant.rollout_percentage) for variant in variants]),
         # With no condition at all, the server reports its seed reason with no index.
         seed=identity.result(Reason.NO_GROUP_TYPE),
         fixed=None,
@@ -129,7 +134,6 @@ def fixed_flag(identity: FlagIdentity, result: FlagResult, *, active: bool) -> C
         holdout=None,
         conditions=(),
         early_exit=False,
-        variants=(),
         seed=result,
         fixed=result,
         evaluation_runtime=None,
@@ -143,7 +147,7 @@ def _compile_condition(
     raw: RawCondition,
     properties: Sequence[Mapping[str, Any]],
     filters: RawFilters,
-    variant_keys: frozenset[str],
+    table: VariantTable,
     payloads: Mapping[str, Any],
     matcher: PropertyCompiler,
 ) -> CompiledCondition:
@@ -157,15 +161,19 @@ def _compile_condition(
         variant: identity.result(
             Reason.CONDITION_MATCH, index, variant=variant, enabled=True, payload=payloads.get(variant or "true")
         )
-        for variant in (None, *sorted(variant_keys))
+        for variant in (None, *sorted({key for _, key in table}))
     }
+    # An override naming a declared variant, or a boolean flag, decides the match without a variant hash.
+    override = raw.variant if raw.variant is not None and raw.variant in matched else None
+    threshold = rollout_threshold(raw.rollout_percentage)
     return CompiledCondition(
         index=index,
         aggregation=aggregation,
         predicate=predicate,
-        threshold=rollout_threshold(raw.rollout_percentage),
-        variant=raw.variant if raw.variant in variant_keys else None,
-        matched=matched,
+        rollout=None if threshold is None else digest_at_or_below(threshold),
+        match=matched[override] if override is not None or not table else None,
+        variants=tuple((digest_below(bound), matched[key]) for bound, key in table),
+        no_variant=matched[None],
         out_of_rollout=identity.result(Reason.OUT_OF_ROLLOUT_BOUND, index),
         no_match=identity.result(Reason.NO_CONDITION_MATCH, index),
         no_match_groups_skipped=identity.result(Reason.NO_CONDITION_MATCH, index, groups_skipped=True),
@@ -176,7 +184,7 @@ def _compile_condition(
 def _compile_super_condition(
     identity: FlagIdentity,
     filters: RawFilters,
-    variant_keys: frozenset[str],
+    table: VariantTable,
     payloads: Mapping[str, Any],
     matcher: PropertyCompiler,
 ) -> tuple[CompiledCondition | None, tuple[str, ...]]:
@@ -189,7 +197,7 @@ def _compile_super_condition(
     if not properties:
         return None, ()
     keys = tuple(str(prop.get("key")) for prop in properties)
-    return _compile_condition(identity, 0, raw, properties, filters, variant_keys, payloads, matcher), keys
+    return _compile_condition(identity, 0, raw, properties, filters, table, payloads, matcher), keys
 
 
 def _compile_holdout(identity: FlagIdentity, filters: RawFilters, payloads: Mapping[str, Any]) -> Holdout | None:

@@ -1,15 +1,19 @@
 """Flag-level evaluation order (spec §3.1): enrollment, holdout, then conditions in stored order.
 
 This is the hot path. It reads only the compiled flag and a per-subject :class:`SubjectState`, returns one of the
-results built at compile time, and hashes at most twice per condition it reaches (rollout, then variant).
+results built at compile time, and hashes at most twice per condition it reaches (rollout, then variant). Digests
+are compared with compiled digest thresholds rather than turned into floats (``bucketing.digest_at_or_below``), and
+the common flag (no enrollment, holdout or fixed result; hashing the distinct id) takes the shortest path; both
+matter because this runs for every flag of every request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from hashlib import sha1
 from typing import Any, Final
 
-from flagcore.domain.evaluation.bucketing import VARIANT_SALT, bucket_hash, holdout_hash, select_variant
+from flagcore.domain.evaluation.bucketing import VARIANT_SALT, ZERO_DIGEST, bucket_digest, holdout_hash
 from flagcore.domain.evaluation.compiled import CompiledCondition, CompiledFlag
 from flagcore.domain.evaluation.matching.context import MatchInput
 from flagcore.domain.evaluation.model import FlagResult, Reason
@@ -54,7 +58,8 @@ class SubjectState:
         self.group_keys = group_keys
 
 
-def evaluate_flag(flag: CompiledFlag, state: SubjectState) -> FlagResult:
+# One function on purpose: helpers for the condition loop would add Python calls for every flag of every request.
+def evaluate_flag(flag: CompiledFlag, state: SubjectState) -> FlagResult:  # noqa: C901, PLR0912
     """Evaluate one active flag for one subject, as the server's v1 matcher does.
 
     Args:
@@ -67,6 +72,59 @@ def evaluate_flag(flag: CompiledFlag, state: SubjectState) -> FlagResult:
     Raises:
         PropertyMatchError: a property predicate could not be evaluated (the caller reports the flag as failed).
     """
+    if flag.has_preamble:
+        decided = _preamble(flag, state)
+        if decided is not None:
+            return decided
+    # The common flag hashes the distinct id; anything else (device bucketing, continuity, a stored override)
+    # takes the call. ``None``: person conditions cannot be bucketed (device bucketing without a device id).
+    if flag.plain_identity and not state.hash_key_overrides:
+        person: bytes | None = state.distinct_id
+    else:
+        person = _condition_person(flag, state)
+    match_input = state.match_input
+    best: CompiledCondition | None = None
+    best_score = _NO_GROUP_TYPE
+    best_result = flag.seed
+    groups_skipped = False
+    hashed: bytes | None = None  # the identifier ``digest`` is the rollout digest of
+    digest = ZERO_DIGEST
+    for condition in flag.conditions:
+        aggregation = condition.aggregation
+        identifier = person if aggregation is None else state.group_keys.get(aggregation)
+        predicate = condition.predicate
+        if identifier is None:
+            # The server skips conditions it cannot bucket: a group condition without a group key, or a person
+            # condition of a device-bucketed flag without a device id (reported as a rollout miss).
+            if aggregation is None:
+                score, result = _OUT_OF_ROLLOUT, condition.out_of_rollout
+            else:
+                groups_skipped = True
+                score, result = _NO_GROUP_TYPE, condition.no_group_type
+        elif predicate is not None and not predicate(match_input):
+            score, result = _NO_CONDITION_MATCH, condition.no_match
+        else:
+            rollout = condition.rollout
+            if rollout is not None and identifier is not hashed:
+                # bucket_digest inlined (it is the hottest call), once per identifier: conditions bucketing the
+                # same identifier share the digest, as a rollout miss often moves on to another condition.
+                hashed = identifier
+                digest = sha1(flag.prefix + identifier, usedforsecurity=False).digest() if identifier else ZERO_DIGEST
+            if rollout is None or digest < rollout:
+                match = condition.match
+                return match if match is not None else _select_variant(flag, condition, identifier)
+            if flag.early_exit:
+                return condition.out_of_rollout
+            score, result = _OUT_OF_ROLLOUT, condition.out_of_rollout
+        # Equal scores replace: among equal reasons the last condition wins, as on the server.
+        if score >= best_score:
+            best, best_score, best_result = condition, score, result
+    if groups_skipped and best is not None and best_score == _NO_CONDITION_MATCH:
+        return best.no_match_groups_skipped
+    return best_result
+
+
+def _preamble(flag: CompiledFlag, state: SubjectState) -> FlagResult | None:
     if flag.fixed is not None:
         return flag.fixed
     enrollment = _enrollment(flag, state)
@@ -77,7 +135,7 @@ def evaluate_flag(flag: CompiledFlag, state: SubjectState) -> FlagResult:
         holdout.threshold is None or holdout_hash(_holdout_identifier(flag, state)) <= holdout.threshold
     ):
         return holdout.result
-    return _match_conditions(flag, state)
+    return None
 
 
 def _enrollment(flag: CompiledFlag, state: SubjectState) -> FlagResult | None:
@@ -92,9 +150,8 @@ def _enrollment(flag: CompiledFlag, state: SubjectState) -> FlagResult | None:
         return None
     if condition.predicate is not None and not condition.predicate(state.match_input):
         return flag.not_enrolled
-    if condition.threshold is not None and bucket_hash(flag.prefix, _person_identifier(flag, state)) > (
-        condition.threshold
-    ):
+    rollout = condition.rollout
+    if rollout is not None and bucket_digest(flag.prefix, _person_identifier(flag, state)) >= rollout:
         return flag.not_enrolled
     return flag.enrolled
 
@@ -123,49 +180,16 @@ def _holdout_identifier(flag: CompiledFlag, state: SubjectState) -> bytes:
     return state.distinct_id
 
 
-def _match_conditions(flag: CompiledFlag, state: SubjectState) -> FlagResult:
-    best: CompiledCondition | None = None
-    best_score = _NO_GROUP_TYPE
-    best_result = flag.seed
-    groups_skipped = False
-    for condition in flag.conditions:
-        identifier = _condition_identifier(flag, condition, state)
-        if identifier is None:
-            # The server skips conditions it cannot bucket: a group condition without a group key, or a person
-            # condition of a device-bucketed flag without a device id (reported as a rollout miss).
-            if condition.aggregation is None:
-                score, result = _OUT_OF_ROLLOUT, condition.out_of_rollout
-            else:
-                groups_skipped = True
-                score, result = _NO_GROUP_TYPE, condition.no_group_type
-        elif condition.predicate is not None and not condition.predicate(state.match_input):
-            score, result = _NO_CONDITION_MATCH, condition.no_match
-        elif condition.threshold is not None and bucket_hash(flag.prefix, identifier) > condition.threshold:
-            if flag.early_exit:
-                return condition.out_of_rollout
-            score, result = _OUT_OF_ROLLOUT, condition.out_of_rollout
-        else:
-            return condition.matched[_variant(flag, condition, identifier)]
-        # Equal scores replace: among equal reasons the last condition wins, as on the server.
-        if score >= best_score:
-            best, best_score, best_result = condition, score, result
-    if groups_skipped and best is not None and best_score == _NO_CONDITION_MATCH:
-        return best.no_match_groups_skipped
-    return best_result
-
-
-def _condition_identifier(flag: CompiledFlag, condition: CompiledCondition, state: SubjectState) -> bytes | None:
-    aggregation = condition.aggregation
-    if aggregation is not None:
-        return state.group_keys.get(aggregation)
+def _condition_person(flag: CompiledFlag, state: SubjectState) -> bytes | None:
+    """What the flag's person conditions hash, the same for all of them; ``None`` when they cannot be bucketed."""
     if flag.device_bucketing and state.device_id is None:
         return None
     return _person_identifier(flag, state)
 
 
-def _variant(flag: CompiledFlag, condition: CompiledCondition, identifier: bytes) -> str | None:
-    if condition.variant is not None:
-        return condition.variant
-    if not flag.variants:
-        return None
-    return select_variant(flag.variants, bucket_hash(flag.prefix, identifier, VARIANT_SALT))
+def _select_variant(flag: CompiledFlag, condition: CompiledCondition, identifier: bytes) -> FlagResult:
+    digest = bucket_digest(flag.prefix, identifier, VARIANT_SALT)
+    for threshold, result in condition.variants:
+        if digest < threshold:
+            return result
+    return condition.no_variant

@@ -93,15 +93,17 @@ class CompiledSnapshot:
         state = self._subject_state(subject, now, values)
         dependencies = plan.dependencies
         results: dict[str, FlagResult] = {}
+        evaluate = evaluate_flag  # a local: this loop runs for every flag of every request
         for flag in plan.flags:
+            key = flag.key
             try:
-                result = evaluate_flag(flag, state)
+                result = evaluate(flag, state)
             except PropertyMatchError as exc:
                 result = flag.failure(exc.code)
-            results[flag.key] = result
+            results[key] = result
             # A failed flag has no value: the server records values of successful evaluations only.
-            if result.error_code is None and flag.key in dependencies:
-                values[flag.key] = result.value
+            if key in dependencies and result.error_code is None:
+                values[key] = result.value
         return results
 
     def plan(

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from flagcore.domain.evaluation.matching.context import CompileContext, Predicate
 from flagcore.domain.evaluation.matching.operators import compile_operator
 from flagcore.domain.evaluation.matching.predicates import (
+    PersonCheck,
     PropertySource,
     Raiser,
     all_of,
@@ -22,6 +23,7 @@ from flagcore.domain.evaluation.matching.predicates import (
     flag_predicate,
     group_source,
     negate,
+    person_checks,
     person_source,
     property_predicate,
 )
@@ -51,7 +53,13 @@ class PropertyCompiler:
 
         A reference to a missing or cyclic cohort makes the whole condition raise, whatever the other filters say.
         """
-        preds = [self._condition_filter(f, aggregation) for f in filters]
+        plans = [self._person_plan(f) for f in filters]
+        if len(plans) > 1 and all(plan is not None and plan[1].is_plain for plan in plans):
+            return person_checks([plan for plan in plans if plan is not None])
+        preds = [
+            self._condition_filter(f, aggregation) if plan is None else property_predicate(*plan, person_source)
+            for f, plan in zip(filters, plans, strict=True)
+        ]
         return first_raiser(preds) or all_of(preds)
 
     def group(self, group: Mapping[str, JsonValue]) -> Predicate:
@@ -100,6 +108,13 @@ class PropertyCompiler:
         if isinstance(pred, Raiser) or entry.get("negation") is not True:
             return pred
         return negate(pred)
+
+    def _person_plan(self, f: Mapping[str, JsonValue]) -> PersonCheck | None:
+        """The key and operator plan of a person-property filter, ``None`` for any other filter."""
+        key = f.get("key")
+        if f.get("type") not in _PERSON_TYPES or not isinstance(key, str):
+            return None
+        return key, compile_operator(f.get("operator"), f.get("value"), self._ctx)
 
     def _condition_filter(self, f: Mapping[str, JsonValue], aggregation: int | None) -> Predicate:
         kind = f.get("type")

@@ -40,6 +40,11 @@ class OperatorPlan:
     input_test: InputTest | None = None
     constant: bool | None = None
 
+    @property
+    def is_plain(self) -> bool:
+        """Whether the result is ``test(value)`` or ``on_missing``, nothing else (no constant, no input test)."""
+        return self.constant is None and self.input_test is None
+
 
 def constant_plan(*, result: bool, on_missing: bool | None = None) -> OperatorPlan:
     """A plan whose result does not depend on the value (``on_missing`` defaults to ``result``)."""

@@ -9,6 +9,7 @@ from flagcore.domain.evaluation.matching.plan import OperatorPlan
 from flagcore.domain.evaluation.matching.values import JsonValue
 
 __all__ = (
+    "PersonCheck",
     "PropertySource",
     "Raiser",
     "all_of",
@@ -20,6 +21,7 @@ __all__ = (
     "flag_predicate",
     "group_source",
     "negate",
+    "person_checks",
     "person_source",
     "property_predicate",
 )
@@ -121,6 +123,29 @@ def property_predicate(key: str, plan: OperatorPlan, source: PropertySource) -> 
         return missing if value is _MISSING else test(value)
 
     return on_source
+
+
+#: A person-property filter: the property key and its operator plan.
+PersonCheck = tuple[str, OperatorPlan]
+
+
+def person_checks(checks: Sequence[PersonCheck]) -> Predicate:
+    """AND of person-property filters whose plans are plain (``OperatorPlan.is_plain``), in one call.
+
+    The same as ``all_of`` over their ``property_predicate``s, but a condition with several filters costs one
+    Python call per filter less: conditions run for every flag of every request.
+    """
+    parts = tuple((key, plan.on_missing, plan.test) for key, plan in checks)
+
+    def every_person(inp: MatchInput) -> bool:
+        properties = inp.person_properties
+        for key, missing, test in parts:
+            value = properties.get(key, _MISSING)
+            if not (missing if value is _MISSING else test(value)):
+                return False
+        return True
+
+    return every_person
 
 
 def flag_predicate(flag: Mapping[str, JsonValue]) -> Predicate:

@@ -1,0 +1,151 @@
+"""In-process benchmark: microseconds of CPU per request through the whole ASGI app, without a server or a client.
+
+Run from the repository root: ``.venv/bin/python benchmarks/bench_asgi.py`` (about 30 s; ``--profile`` adds a
+cProfile listing of the ``/flags`` requests). It builds the real app over a fresh SQLite database, creates the
+HTTP benchmark's project of 50 flags, and calls the app directly with ASGI messages: ``GET /_health``,
+``POST /flags?v=2`` with the HTTP benchmark's random subjects, and the same requests with ``disable_flags``.
+Times are CPU time of this process (best of several rounds), so other load on a shared machine disturbs them less
+than wall-clock times; what ``bench_http.py`` adds on top is the server, the client and the kernel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import os
+import pstats
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_http import _flags  # the HTTP benchmark's flags, so both benchmarks measure the same project
+
+ROUNDS = 9
+REQUESTS = 1000
+Message = dict[str, Any]
+App = Callable[[Message, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+
+
+def _body(rng: random.Random, token: str, *, disable: bool = False) -> bytes:
+    user = rng.randint(1, 1_000_000)
+    person = {
+        "email": f"user{user}@{'example.com' if user % 3 == 0 else 'corp.io'}",
+        "plan": rng.choice(["free", "pro", "enterprise"]),
+        "country": rng.choice(["US", "DE", "FR", "GB", "JP"]),
+        "app_version": f"1.{rng.randint(0, 9)}.{rng.randint(0, 20)}",
+        "age": rng.randint(18, 80),
+    }
+    body: dict[str, Any] = {"api_key": token, "distinct_id": f"user-{user}", "person_properties": person}
+    if disable:
+        body["disable_flags"] = True
+    return json.dumps(body).encode()
+
+
+async def _call(app: App, method: str, path: str, query: bytes = b"", body: bytes = b"", **headers: str) -> int:
+    raw = [(b"host", b"127.0.0.1"), *((k.replace("_", "-").encode(), v.encode()) for k, v in headers.items())]
+    if body:
+        raw += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": raw,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    status = 0
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+async def _per_request(request: Callable[[bytes], Awaitable[int]], bodies: list[bytes]) -> float:
+    for body in bodies[:100]:
+        assert await request(body) == 200  # a benchmark of failures would be meaningless
+    best = float("inf")
+    for _ in range(ROUNDS):
+        start = time.process_time()
+        for body in bodies:
+            await request(body)
+        best = min(best, (time.process_time() - start) / len(bodies))
+    return best * 1e6
+
+
+async def _run(app: App, creds: dict[str, Any], *, profile: bool) -> None:
+    lifespan: asyncio.Queue[Message] = asyncio.Queue()
+    started: asyncio.Queue[Message] = asyncio.Queue()
+    await lifespan.put({"type": "lifespan.startup"})
+    task = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, lifespan.get, started.put)
+    )
+    await started.get()
+    auth = {"authorization": f"Bearer {creds['personal_api_key']}"}
+    for flag in _flags(random.Random(7)):
+        status = await _call(
+            app, "POST", "/api/projects/@current/feature_flags/", body=json.dumps(flag).encode(), **auth
+        )
+        assert status == 201
+    token = creds["project_api_key"]
+    rng = random.Random(1)
+    bodies = [_body(rng, token) for _ in range(REQUESTS)]
+    disabled = [_body(rng, token, disable=True) for _ in range(REQUESTS)]
+    rows = {
+        "GET /_health": await _per_request(lambda _: _call(app, "GET", "/_health"), bodies),
+        "POST /flags?v=2 (50 flags)": await _per_request(lambda b: _call(app, "POST", "/flags/", b"v=2", b), bodies),
+        "POST /flags, disable_flags": await _per_request(lambda b: _call(app, "POST", "/flags/", b"v=2", b), disabled),
+    }
+    print(f"{'request':32} {'µs CPU':>8}")
+    for name, micros in rows.items():
+        print(f"{name:32} {micros:8.1f}")
+    if profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for body in bodies:
+            await _call(app, "POST", "/flags/", b"v=2", body)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+    await lifespan.put({"type": "lifespan.shutdown"})
+    await task
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", action="store_true", help="print a cProfile listing of the /flags requests")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="flagcore-bench-"))
+    os.environ["FLAGCORE_DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    os.environ["FLAGCORE_LOG_LEVEL"] = "warning"
+    cli = [sys.executable, "-m", "flagcore"]
+    subprocess.run([*cli, "migrate"], check=True, capture_output=True, timeout=120)  # noqa: S603
+    init = subprocess.run([*cli, "init", "--json"], check=True, capture_output=True, text=True, timeout=120)  # noqa: S603
+    from flagcore.app.main import create_app  # noqa: PLC0415 - after the environment names the database
+
+    asyncio.run(_run(create_app(), json.loads(init.stdout), profile=args.profile))
+
+
+if __name__ == "__main__":
+    main()
