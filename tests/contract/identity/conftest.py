@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flagcore.adapters.cached import CachedProjectRepo
+from flagcore.adapters.cached.identity import LastKnownApiKeyRepo, LastKnownOrganizationRepo, LastKnownUserRepo
 from flagcore.adapters.memory import MemoryApiKeyRepo, MemoryOrganizationRepo, MemoryProjectRepo, MemoryUserRepo
 from flagcore.adapters.sqlalchemy import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -53,7 +54,17 @@ async def postgres_organization_repo(postgres_sessions: Sessions) -> Organizatio
     return SqlOrganizationRepo(await _seeded(postgres_sessions, seed_users))
 
 
-@pytest.fixture(params=_adapters("organization_repo"))
+@pytest.fixture
+async def last_known_sqlite_organization_repo(sqlite_sessions: Sessions) -> OrganizationRepo:
+    return LastKnownOrganizationRepo(SqlOrganizationRepo(await _seeded(sqlite_sessions, seed_users)))
+
+
+@pytest.fixture(
+    params=[
+        *_adapters("organization_repo"),
+        pytest.param("last_known_sqlite_organization_repo", id="last-known:sql:sqlite"),
+    ]
+)
 def organization_repo(request: pytest.FixtureRequest) -> OrganizationRepo:
     repo: OrganizationRepo = request.getfixturevalue(request.param)
     return repo
@@ -107,7 +118,14 @@ async def postgres_user_repo(postgres_sessions: Sessions) -> UserRepo:
     return SqlUserRepo(await _seeded(postgres_sessions, seed_projects))
 
 
-@pytest.fixture(params=_adapters("user_repo"))
+@pytest.fixture
+async def last_known_sqlite_user_repo(sqlite_sessions: Sessions) -> UserRepo:
+    return LastKnownUserRepo(SqlUserRepo(await _seeded(sqlite_sessions, seed_projects)))
+
+
+@pytest.fixture(
+    params=[*_adapters("user_repo"), pytest.param("last_known_sqlite_user_repo", id="last-known:sql:sqlite")]
+)
 def user_repo(request: pytest.FixtureRequest) -> UserRepo:
     repo: UserRepo = request.getfixturevalue(request.param)
     return repo
@@ -131,7 +149,14 @@ async def postgres_api_key_repo(postgres_sessions: Sessions) -> ApiKeyRepo:
     return SqlApiKeyRepo(await _seeded(postgres_sessions, seed_users))
 
 
-@pytest.fixture(params=_adapters("api_key_repo"))
+@pytest.fixture
+async def last_known_sqlite_api_key_repo(sqlite_sessions: Sessions) -> ApiKeyRepo:
+    return LastKnownApiKeyRepo(SqlApiKeyRepo(await _seeded(sqlite_sessions, seed_users)))
+
+
+@pytest.fixture(
+    params=[*_adapters("api_key_repo"), pytest.param("last_known_sqlite_api_key_repo", id="last-known:sql:sqlite")]
+)
 def api_key_repo(request: pytest.FixtureRequest) -> ApiKeyRepo:
     repo: ApiKeyRepo = request.getfixturevalue(request.param)
     return repo

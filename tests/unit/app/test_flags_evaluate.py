@@ -11,7 +11,6 @@ import pytest
 from flagcore.adapters.memory import FixedClock, MemoryHashKeyOverrideRepo, MemoryProjectRepo
 from flagcore.app.evaluation.evaluate_flags import (
     HASH_KEY_OVERRIDE_ERROR,
-    TOKEN_CACHE_TTL,
     EvaluateFlags,
     EvaluateFlagsCommand,
     InvalidTokenError,
@@ -216,18 +215,6 @@ async def test_long_distinct_ids_are_truncated_to_200_characters() -> None:
     evaluate = await use_case(CONTINUITY, overrides=store)
     await evaluate.execute(cmd(distinct_id="x" * 250, anon_distinct_id="anon"))
     assert await store.get(1, ["x" * 200]) == {"sticky": "anon"}
-
-
-async def test_token_lookups_are_reused_for_a_few_seconds() -> None:
-    projects, clock = MemoryProjectRepo(), FixedClock(NOW)
-    evaluate = EvaluateFlags(projects, StaticSnapshots({"flags": [PLAIN]}), MemoryHashKeyOverrideRepo(), clock)
-    with pytest.raises(InvalidTokenError):
-        await evaluate.execute(cmd())
-    await projects.create(organization_id="org", name="p", api_token=TOKEN, timezone="UTC", created_at=NOW)
-    with pytest.raises(InvalidTokenError):  # the miss is remembered...
-        await evaluate.execute(cmd())
-    clock.advance(TOKEN_CACHE_TTL)
-    assert set((await evaluate.execute(cmd())).flags) == {"plain"}  # ...for a few seconds only
 
 
 async def test_long_anonymous_ids_are_stored_truncated_but_hashed_whole() -> None:

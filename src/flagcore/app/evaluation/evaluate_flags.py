@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Final
 
 import msgspec
@@ -33,8 +33,6 @@ _HASH_KEY_OVERRIDE_DESCRIPTION: Final = "Failed to fetch hash key override for e
 UNEXPECTED_ERROR: Final = "internal_error"
 #: How long a token lookup (hit or miss) is reused: every SDK request carries the token, and projects and their
 #: tokens change rarely, so a few seconds of staleness buy one store round trip less per request.
-TOKEN_CACHE_TTL: Final = timedelta(seconds=5)
-_TOKEN_CACHE_LIMIT: Final = 10_000
 
 
 class MissingTokenError(UnauthenticatedError):
@@ -119,7 +117,7 @@ class FlagsEvaluation(msgspec.Struct, frozen=True, kw_only=True):
 class EvaluateFlags:
     """Authenticate by project token, then evaluate the project's snapshot for the request's subject.
 
-    One instance serves every request of the process; it remembers token lookups for ``TOKEN_CACHE_TTL``.
+    One instance serves every request of the process.
     """
 
     def __init__(
@@ -135,8 +133,6 @@ class EvaluateFlags:
         self._clock = clock
         # Per project: the snapshot last seen and its active experience-continuity flag keys.
         self._continuity: dict[int, tuple[CompiledSnapshot, tuple[str, ...]]] = {}
-        # Token -> (expiry, project or None); bounded, so random tokens cannot grow it without limit.
-        self._tokens: dict[str, tuple[datetime, Project | None]] = {}
 
     async def execute(self, cmd: EvaluateFlagsCommand) -> FlagsEvaluation:
         """Evaluate the flags ``cmd`` asks for.
@@ -182,15 +178,8 @@ class EvaluateFlags:
         return FlagsEvaluation(flags=results, errors_while_computing_flags=errors, evaluated_at=now)
 
     async def _project(self, token: str) -> Project | None:
-        now = self._clock.now()
-        cached = self._tokens.get(token)
-        if cached is not None and now < cached[0]:
-            return cached[1]
-        project = await self._projects.get_by_api_token(token)
-        if len(self._tokens) >= _TOKEN_CACHE_LIMIT:
-            self._tokens.clear()
-        self._tokens[token] = (now + TOKEN_CACHE_TTL, project)
-        return project
+        # Credential lookups are cached (and survive a database outage) in the ProjectRepo adapter, in one place.
+        return await self._projects.get_by_api_token(token)
 
     def empty(self) -> FlagsEvaluation:
         """No flags, stamped now: the answer to a request that wants none (``disable_flags``, a bare GET)."""
