@@ -57,13 +57,12 @@ from flagcore.app.flags.create_flag import CreateFlag
 from flagcore.app.flags.queries import GetFlag, ListFlags
 from flagcore.app.flags.update_flag import UpdateFlag
 from flagcore.app.groups.group_types import ListGroupTypes, RegisterGroupType, RenameGroupTypes
-from flagcore.app.http.auth import authorize_feed_request, authorize_request
+from flagcore.app.http.auth import authorize_request
 from flagcore.app.http.presenter import FlagPresenter
 from flagcore.app.identity.authorize import Access, Authorize
 from flagcore.app.identity.authorize_feed import AuthorizeFeed
 from flagcore.app.identity.bootstrap import Bootstrap
 from flagcore.app.settings import Settings
-from flagcore.domain.identity import Project
 from flagcore.ports.clock import Clock
 from flagcore.ports.errors import BackendUnavailableError
 from flagcore.ports.flags import FlagRepo
@@ -317,10 +316,6 @@ class HttpProvider(Provider):
     @provide
     async def access(self, request: Request, authorize: Authorize) -> Access:  # type: ignore[type-arg]  # dishka keys on the bare class
         return await authorize_request(request, authorize)
-
-    @provide
-    async def feed_project(self, request: Request, authorize: AuthorizeFeed) -> Project:  # type: ignore[type-arg]
-        return await authorize_feed_request(request, authorize)
 
 
 def storage_provider(settings: Settings) -> Provider:

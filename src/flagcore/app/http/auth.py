@@ -15,9 +15,7 @@ from typing import Any, Final
 
 from litestar import Request
 
-from flagcore.app.identity.authorize import CURRENT_PROJECT, Access, Authorize, AuthorizeCommand
-from flagcore.app.identity.authorize_feed import AuthorizeFeed, AuthorizeFeedCommand
-from flagcore.domain.identity import Project
+from flagcore.app.identity.authorize import Access, Authorize, AuthorizeCommand
 
 AUTH: Final = "auth"
 PUBLIC: Final = "public"
@@ -32,17 +30,6 @@ FEED_ROUTE: Final = {AUTH: FEED}
 #: /flags and /decide: the project's public API key (``phc_``) in the body or query; the use case checks it.
 PROJECT_TOKEN = "project api key in request"  # noqa: S105 - a rule name, not a secret
 PROJECT_TOKEN_ROUTE: Final = {AUTH: PROJECT_TOKEN}
-
-
-async def authorize_feed_request(request: Request[Any, Any, Any], authorize: AuthorizeFeed) -> Project:
-    """The project whose definitions feed ``request`` may read."""
-    return await authorize.execute(
-        AuthorizeFeedCommand(
-            authorization=request.headers.get("authorization"),
-            token=request.query_params.get("token") or request.query_params.get("api_key"),
-            project=str(request.path_params.get("project_id", CURRENT_PROJECT)),
-        )
-    )
 
 
 async def authorize_request(request: Request[Any, Any, Any], authorize: Authorize) -> Access:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterable
 from typing import Final, cast
 
 from litestar import Litestar, route
@@ -27,6 +26,7 @@ from litestar.types import ASGIApp, HTTPScope, Method, OperationIDCreator, Recei
 from litestar.types.internal_types import PathParameterDefinition
 
 from flagcore.app.evaluation.evaluate_flags import EvaluateFlags
+from flagcore.app.http.asgi import app_scoped, scope_headers
 from flagcore.app.http.auth import PROJECT_TOKEN_ROUTE
 from flagcore.app.http.flags_request import (
     MAX_BODY_BYTES,
@@ -41,7 +41,6 @@ from flagcore.app.http.flags_response import parse_version, render, response_sha
 
 _METHODS: Final = (HttpMethod.GET, HttpMethod.POST)
 _TRUE: Final = frozenset({"", "true", "1", "yes", "on"})
-_USE_CASE: Final = "flagcore.evaluate_flags"
 _JSON: Final = (b"content-type", b"application/json")
 # A random hex digit turned into the UUID's variant digit (RFC 4122: binary 10xx).
 _VARIANT_DIGIT: Final = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
@@ -65,7 +64,7 @@ class EvaluationEndpoint:
         """The JSON body answering the request (errors are raised, for the app's exception handlers)."""
         headers = scope_headers(scope["headers"])
         query = parse_query(scope["query_string"])
-        use_case = await use_case_of(Litestar.from_scope(scope))
+        use_case = await app_scoped(Litestar.from_scope(scope), EvaluateFlags)
         # PostHog's proxy forwards /decide to the flags service with this header; honour it behind such a proxy too.
         decide = self._decide or headers.get("x-original-endpoint") == "decide"
         version = parse_version(query.get("v") or query.get("version"))
@@ -86,26 +85,6 @@ class EvaluationEndpoint:
         cmd = build_command(payload, query, user_agent=headers.get("user-agent"), headers=headers)
         evaluation = await use_case.execute(cmd)
         return render(evaluation, shape, request_id=_request_id(headers), config=wants_config)
-
-
-def scope_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
-    """The ASGI scope's headers by lower-case name, the first of repeated ones winning (as ``Headers.get`` does)."""
-    headers: dict[str, str] = {}
-    for name, value in raw:
-        headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
-    return headers
-
-
-async def use_case_of(app: Litestar) -> EvaluateFlags:
-    """The app's ``EvaluateFlags``, resolved from its dishka container on first use and kept in the app state.
-
-    The use case is APP-scoped, so this is the instance any injection would give.
-    """
-    use_case: EvaluateFlags | None = app.state.get(_USE_CASE)
-    if use_case is None:
-        use_case = await app.state.dishka_container.get(EvaluateFlags)
-        app.state[_USE_CASE] = use_case
-    return use_case
 
 
 def _request_id(headers: dict[str, str]) -> str:
