@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Server, _wait_healthy, free_port, run_cli
+from tests.e2e.conftest import Server
+from tests.servers import run_cli, running_server
 
 pytestmark = [
     pytest.mark.e2e,
@@ -59,30 +58,11 @@ def servers(shared_env: dict[str, str]) -> Iterator[tuple[Server, Server]]:
     init = run_cli("init", "--json", env=shared_env)
     assert init.returncode == 0, init.stderr
     credentials = json.loads(init.stdout)
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        instances = []
-        for _ in range(2):
-            port = free_port()
-            process = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "flagcore", "serve", "--port", str(port), "--workers", "1"],
-                env=shared_env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-            processes.append(process)
-            base_url = f"http://127.0.0.1:{port}"
-            _wait_healthy(base_url, process)
-            instances.append(Server(base_url=base_url, credentials=credentials, env=shared_env))
-        yield instances[0], instances[1]
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_server(shared_env) as first, running_server(shared_env) as second:
+        yield (
+            Server(base_url=first, credentials=credentials, env=shared_env),
+            Server(base_url=second, credentials=credentials, env=shared_env),
+        )
 
 
 class Reader:

@@ -10,9 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +28,7 @@ from flagcore.app.http.schemas import FlagWrite
 from flagcore.domain.identity import Project
 from flagcore.ports.remote_evaluator import RemoteEvaluator, RemoteFlagResult
 from tests.contract.remote_evaluator.catalogue import FLAGS, seed
-from tests.e2e.conftest import free_port, run_cli
+from tests.servers import run_cli, running_server
 
 STARTUP_TIMEOUT_S = 30
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -69,16 +66,7 @@ def flagcore_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flagco
     init = run_cli("init", "--json", env=env)
     assert init.returncode == 0, init.stderr
     credentials = json.loads(init.stdout)
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-        [sys.executable, "-m", "flagcore", "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base_url, process)
+    with running_server(env) as base_url:
         # A session fixture has no event loop of its own; seeding is short, so it gets a private one.
         flag_ids = asyncio.run(_seed_over_api(base_url, credentials))
         project = Project(
@@ -89,26 +77,6 @@ def flagcore_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flagco
             created_at=EPOCH,
         )
         yield FlagcoreServer(base_url=base_url, project=project, flag_ids=flag_ids)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _wait_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            stderr = process.stderr.read().decode() if process.stderr else ""
-            pytest.fail(f"flagcore serve exited early ({process.returncode}): {stderr}")
-        try:
-            if httpx.get(f"{base_url}/_health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail("flagcore serve did not become healthy in time")
 
 
 async def _seed_over_api(base_url: str, credentials: dict[str, Any]) -> dict[str, int]:

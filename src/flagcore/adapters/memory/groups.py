@@ -7,7 +7,7 @@ from datetime import datetime
 
 import msgspec
 
-from flagcore.domain.groups import MAX_GROUP_TYPES, GroupType, GroupTypeLimitError
+from flagcore.domain.groups import GroupType, next_group_type_index
 from flagcore.ports.groups import GroupTypeRepo
 
 
@@ -25,10 +25,7 @@ class MemoryGroupTypeRepo(GroupTypeRepo):
             for found in existing:
                 if found.group_type == group_type:
                     return found
-            used = {t.group_type_index for t in existing}
-            free = next((i for i in range(MAX_GROUP_TYPES) if i not in used), None)
-            if free is None:
-                raise GroupTypeLimitError
+            free = next_group_type_index({t.group_type_index for t in existing})
             created = GroupType(
                 project_id=project_id, group_type=group_type, group_type_index=free, created_at=created_at
             )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flagcore.adapters.sqlalchemy._errors import backend_errors
 from flagcore.adapters.sqlalchemy.orm import GroupTypeRow
-from flagcore.domain.groups import MAX_GROUP_TYPES, GroupType, GroupTypeLimitError
+from flagcore.domain.groups import MAX_GROUP_TYPES, GroupType, GroupTypeLimitError, next_group_type_index
 from flagcore.ports.groups import GroupTypeRepo
 
 # Each lost race means another writer added a group type, and there are at most five: this bound is never reached
@@ -48,10 +48,7 @@ class SqlGroupTypeRepo(GroupTypeRepo):
             for found in existing:
                 if found.group_type == group_type:
                     return found
-            used = {t.group_type_index for t in existing}
-            free = next((i for i in range(MAX_GROUP_TYPES) if i not in used), None)
-            if free is None:
-                raise GroupTypeLimitError
+            free = next_group_type_index({t.group_type_index for t in existing})
             if await self._insert(project_id, free, group_type, created_at):
                 return GroupType(
                     project_id=project_id, group_type=group_type, group_type_index=free, created_at=created_at

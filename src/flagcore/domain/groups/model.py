@@ -30,6 +30,18 @@ class GroupTypeLimitError(InvalidInputError):
         )
 
 
+def next_group_type_index(used: set[int]) -> int:
+    """The lowest index not in ``used``: PostHog numbers group types in order of first use.
+
+    Raises:
+        GroupTypeLimitError: all ``MAX_GROUP_TYPES`` indexes are taken.
+    """
+    free = next((index for index in range(MAX_GROUP_TYPES) if index not in used), None)
+    if free is None:
+        raise GroupTypeLimitError
+    return free
+
+
 def validate_group_type_name(name: str) -> str:
     """A group type name as PostHog accepts it: non-empty after stripping, at most 400 characters.
 
