@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 ENV_PREFIX: Final = "FLAGCORE_"
+_TEST_PREFIX: Final = "FLAGCORE_TEST_"
 MEMORY_DATABASE_URL: Final = "memory://"
 _DRIVER_ALIASES: Final = {
     "sqlite://": "sqlite+aiosqlite://",
@@ -96,18 +97,28 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``environ`` (default: the process environment).
 
+    An unknown ``FLAGCORE_*`` variable is an error, not ignored: a misspelt ``FLAGCORE_DATABSE_URL`` would otherwise
+    start the service on the embedded default database. ``FLAGCORE_TEST_*`` is reserved for the test suite.
+
     Raises:
         SettingsError: an unknown ``FLAGCORE_*`` variable or an invalid value, naming the variable.
     """
     env = os.environ if environ is None else environ
     fields = {f.name for f in msgspec.structs.fields(Settings)}
     raw: dict[str, str] = {}
+    unknown: list[str] = []
     for name, value in env.items():
-        if not name.startswith(ENV_PREFIX):
+        if not name.startswith(ENV_PREFIX) or name.startswith(_TEST_PREFIX):
             continue
         field = name.removeprefix(ENV_PREFIX).lower()
         if field in fields:
             raw[field] = value
+        else:
+            unknown.append(name)
+    if unknown:
+        known = ", ".join(sorted(ENV_PREFIX + f.upper() for f in fields))
+        msg = f"unknown setting(s) {', '.join(sorted(unknown))}; known settings: {known}"
+        raise SettingsError(msg)
     if "database_url" in raw:
         raw["database_url"] = _normalize_database_url(raw["database_url"])
     try:

@@ -75,3 +75,12 @@ def test_an_invalid_value_stops_start_up_naming_the_variable(variable: str, valu
 def test_settings_built_in_code_are_validated_too() -> None:
     with pytest.raises(SettingsError, match="FLAGCORE_DATABASE_URL"):
         Settings(database_url="mysql://x")
+
+
+def test_unknown_flagcore_variables_stop_start_up() -> None:
+    with pytest.raises(SettingsError, match="FLAGCORE_DATABSE_URL"):
+        load_settings({"FLAGCORE_DATABSE_URL": "postgresql://x@h/db"})
+
+
+def test_test_suite_variables_are_not_settings() -> None:
+    assert load_settings({"FLAGCORE_TEST_POSTGRES_URL": "postgresql://x@h/db"}) == Settings()
