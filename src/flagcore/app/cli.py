@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import msgspec
 
 from flagcore.app import evaluate_command
-from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, BootstrapResult
+from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, BootstrapResult, credentials_text
 from flagcore.app.settings import Settings, SettingsError, load_settings
 
 
@@ -83,8 +83,9 @@ def _serve(args: argparse.Namespace) -> int:
 def _init(args: argparse.Namespace) -> int:
     settings = load_settings()
     if settings.uses_memory_storage:
-        print("flagcore: init needs a database; memory storage starts empty in each process", file=sys.stderr)
-        return 2
+        # Nothing to initialise ahead: each serving process starts empty and bootstraps itself.
+        print("flagcore: memory storage: `flagcore serve` creates the defaults and prints their credentials")
+        return 0
     result = asyncio.run(_bootstrap(settings, only_if_new=args.if_new))
     if args.json:
         print(msgspec.json.encode(msgspec.structs.replace(result, created=msgspec.UNSET)).decode())
@@ -94,7 +95,7 @@ def _init(args: argparse.Namespace) -> int:
             "          Run `flagcore init` to mint a new personal API key."
         )
     else:
-        _print_credentials(result)
+        print(credentials_text(result))
     return 0
 
 
@@ -122,19 +123,6 @@ async def _bootstrap(settings: Settings, *, only_if_new: bool) -> BootstrapResul
         return await bootstrap.execute(BootstrapCommand(only_if_new=only_if_new))
     finally:
         await container.close()
-
-
-def _print_credentials(result: BootstrapResult) -> None:
-    lines = [
-        "flagcore is ready. Keep these credentials; secrets are shown only once.",
-        f"  organization_id:         {result.organization_id}",
-        f"  project_id:              {result.project_id}",
-        f"  project_api_key:         {result.project_api_key}   (public: SDKs send it to /flags)",
-    ]
-    if result.project_secret_api_key:
-        lines.append(f"  project_secret_api_key:  {result.project_secret_api_key}   (server SDK local evaluation)")
-    lines.append(f"  personal_api_key:        {result.personal_api_key}   (management API: Authorization: Bearer)")
-    print("\n".join(lines))
 
 
 def _redact(url: str) -> str:

@@ -7,6 +7,7 @@ import logging
 from dishka import Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
@@ -22,8 +23,13 @@ from flagcore.app.http.flags import FeatureFlagController
 from flagcore.app.http.groups import GroupTypeController
 from flagcore.app.http.health import health
 from flagcore.app.http.status import status
+from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
 from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.settings import Settings, load_settings
+
+# Browser SDKs (posthog-js) call /flags and /decide from the customer's own origin. Credentials travel in the body
+# (project key) or an Authorization header, never in cookies, so any origin may call and no credentials are allowed.
+CORS = CORSConfig(allow_origins=["*"], allow_methods=["*"], allow_headers=["*"], allow_credentials=False, max_age=600)
 
 
 def create_app(*overrides: Provider, settings: Settings | None = None) -> Litestar:
@@ -33,6 +39,13 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
     container = make_async_container(
         *get_providers(settings), LitestarProvider(), *overrides, context={Settings: settings}
     )
+
+    async def bootstrap_memory_storage() -> None:
+        # Memory storage starts empty in every process: create the defaults and show their credentials, once.
+        if settings.uses_memory_storage:
+            result = await (await container.get(Bootstrap)).execute(BootstrapCommand(only_if_new=True))
+            if result.created:  # not when the embedding application (a test) seeded the store itself
+                print(credentials_text(result), flush=True)  # noqa: T201 - the operator needs these keys to start
 
     async def start_snapshots() -> None:
         # Built at start-up, not on the first request: the S3 bucket is checked and the invalidation listener
@@ -53,13 +66,14 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
             decide,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        cors_config=CORS,
         openapi_config=OpenAPIConfig(
             title="flagcore",
             version="0.1.0",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        on_startup=[start_snapshots],
+        on_startup=[bootstrap_memory_storage, start_snapshots],
         on_shutdown=[container.close],
         debug=settings.debug,
     )

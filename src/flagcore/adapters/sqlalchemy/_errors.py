@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import exc as sa_exc
 
+from flagcore.domain.errors import InvalidInputError
 from flagcore.ports.errors import BackendUnavailableError
 
 # TimeoutError covers asyncio.TimeoutError (an alias since 3.11); sqlalchemy's TimeoutError is the pool timeout.
@@ -23,6 +24,9 @@ def backend_errors() -> Iterator[None]:
         yield
     except sa_exc.IntegrityError:
         raise
+    except sa_exc.DataError as exc:
+        # The database refused a value (NUL in text, an integer out of range): the input's fault, not an outage.
+        raise InvalidInputError("A value was refused by the database (out of range or not representable).") from exc
     except _UNAVAILABLE as exc:
         raise BackendUnavailableError from exc
 

@@ -128,6 +128,8 @@ class SqlProjectRepo(_SqlStore, ProjectRepo):
         return project_from_row(row) if row is not None else None
 
     async def get_by_api_token(self, api_token: str) -> Project | None:
+        if "\x00" in api_token:
+            return None  # no stored token has one, and PostgreSQL refuses NUL in text: not an outage
         row = await self._one(sa.select(ProjectRow).where(ProjectRow.api_token == api_token))
         return project_from_row(row) if row is not None else None
 
@@ -153,6 +155,8 @@ class SqlProjectRepo(_SqlStore, ProjectRepo):
         )
 
     async def get_by_secret_key(self, secure_value: str) -> Project | None:
+        if "\x00" in secure_value:
+            return None  # see get_by_api_token
         stmt = (
             sa.select(ProjectRow)
             .join(ProjectSecretKeyRow, ProjectSecretKeyRow.project_id == ProjectRow.id)
@@ -211,6 +215,8 @@ class SqlApiKeyRepo(_SqlStore, ApiKeyRepo):
         )
 
     async def get_by_secure_value(self, secure_value: str) -> PersonalApiKey | None:
+        if "\x00" in secure_value:
+            return None  # see SqlProjectRepo.get_by_api_token
         row = await self._one(sa.select(PersonalApiKeyRow).where(PersonalApiKeyRow.secure_value == secure_value))
         return api_key_from_row(row) if row is not None else None
 

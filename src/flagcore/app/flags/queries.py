@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flagcore.domain.flags import FeatureFlag, FlagNotFoundError
+from flagcore.domain.ids import is_valid_id
 from flagcore.ports.flags import FlagPage, FlagQuery, FlagRepo
 
 
@@ -18,7 +19,8 @@ class GetFlag:
         Raises:
             FlagNotFoundError: no such flag in this project.
         """
-        flag = await self._flags.get(project_id, flag_id)
+        # An id no row can have (a path may carry any integer) is simply not found, not sent to the database.
+        flag = await self._flags.get(project_id, flag_id) if is_valid_id(flag_id) else None
         if flag is None:
             raise FlagNotFoundError(flag_id)
         return flag

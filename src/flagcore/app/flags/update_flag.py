@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
+
 import msgspec
 
 from flagcore.app.flags.changes import FlagChanges, Unset, apply_changes
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import FeatureFlag, FlagNotFoundError, VersionConflictError
+from flagcore.domain.ids import is_valid_id
 from flagcore.ports.clock import Clock
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.identity import UserRepo
 from flagcore.ports.snapshots import ProjectSnapshots
 
-# An unchecked write (no ``version`` sent) that loses a race re-reads and re-applies; bounded so a pathological
-# hot spot surfaces as a 409 instead of spinning.
-_MAX_ATTEMPTS = 5
+# An unchecked write (no ``version`` sent) that loses a race re-reads and re-applies. Each lost round means another
+# writer succeeded, so N concurrent writers need at most N rounds; the bound only stops a pathological hot spot from
+# spinning forever (then 409). A short random pause spreads the retries of writers that collided.
+_MAX_ATTEMPTS = 64
+_BACKOFF_S = 0.002
 
 
 class UpdateFlagCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,10 +70,11 @@ class UpdateFlag:
             except VersionConflictError:
                 if cmd.expected_version is not None:
                     raise
+            await asyncio.sleep(random.uniform(0, _BACKOFF_S))  # noqa: S311 - jitter, not security
         return await self._attempt(cmd)
 
     async def _attempt(self, cmd: UpdateFlagCommand) -> FeatureFlag:
-        current = await self._flags.get(cmd.project_id, cmd.flag_id)
+        current = await self._flags.get(cmd.project_id, cmd.flag_id) if is_valid_id(cmd.flag_id) else None
         if current is None:
             raise FlagNotFoundError(cmd.flag_id)
         if cmd.expected_version is not None and cmd.expected_version != current.version:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
 from flagcore.domain.errors import NotFoundError
-from flagcore.domain.groups import GroupType, validate_group_type_name
+from flagcore.domain.groups import MAX_GROUP_TYPES, GroupType, validate_group_type_name
 from flagcore.ports.clock import Clock
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.snapshots import ProjectSnapshots
 
 
 class GroupTypeNames(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    group_type_index: int
+    group_type_index: Annotated[int, msgspec.Meta(ge=0, le=MAX_GROUP_TYPES - 1)]
     name_singular: str | None = None
     name_plural: str | None = None
 
@@ -59,8 +61,13 @@ class RenameGroupTypes:
         """Apply display-name changes; the whole list of the project's group types is returned.
 
         Raises:
-            NotFoundError: a change names an index the project does not use (nothing after it is applied).
+            NotFoundError: a change names an index the project does not use (then no change is applied).
         """
+        # Checked before writing anything, so a bad entry does not leave the batch half applied.
+        existing = {t.group_type_index for t in await self._group_types.list(project_id)}
+        missing = [c.group_type_index for c in changes if c.group_type_index not in existing]
+        if missing:
+            raise NotFoundError(f"Group type with index {missing[0]} does not exist.")
         for change in changes:
             updated = await self._group_types.update_names(
                 project_id, change.group_type_index, name_singular=change.name_singular, name_plural=change.name_plural

@@ -28,12 +28,35 @@ def decode_json_body(raw: bytes, schema: type[T]) -> T:
         MalformedBodyError: not JSON (400 ``parse_error``).
         InvalidInputError: JSON of the wrong shape, with ``attr`` naming the top-level field at fault.
     """
+    if b"\x00" in raw or b"\\u0000" in raw:
+        _reject_nul(raw)
     try:
         return msgspec.json.decode(raw or b"{}", type=schema)
     except msgspec.ValidationError as exc:
         raise _field_error(str(exc)) from None
     except msgspec.DecodeError as exc:
         raise MalformedBodyError(f"JSON parse error - {exc}") from None
+
+
+def _reject_nul(raw: bytes) -> None:
+    # PostgreSQL cannot store NUL in text or JSON, and PostHog (DRF) refuses it too; checked only when the bytes
+    # could hold one, so ordinary bodies pay one substring search.
+    try:
+        decoded = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return  # reported as a parse error by the caller
+    if _has_nul(decoded):
+        raise InvalidInputError("Null characters are not allowed.", code="null_characters_not_allowed")
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def _field_error(message: str) -> InvalidInputError:

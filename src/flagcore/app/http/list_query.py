@@ -7,6 +7,7 @@ from typing import Final, get_args
 from urllib.parse import urlencode
 
 from flagcore.domain.errors import InvalidInputError
+from flagcore.domain.ids import parse_id
 from flagcore.ports.flags import FlagOrder, FlagQuery, FlagType
 
 DEFAULT_LIMIT: Final = 100
@@ -35,14 +36,16 @@ def parse_flag_query(params: Mapping[str, str]) -> FlagQuery:
     if order not in get_args(FlagOrder):
         raise InvalidInputError(f'"{order}" is not a valid ordering.', code="invalid_choice", attr="order")
     created_by = params.get("created_by_id")
-    if created_by is not None and not created_by.isdigit():
+    if created_by is not None and parse_id(created_by) is None:
         raise InvalidInputError("A valid integer is required.", code="invalid", attr="created_by_id")
+    if "\x00" in params.get("search", ""):
+        raise InvalidInputError("Null characters are not allowed.", code="null_characters_not_allowed", attr="search")
     return FlagQuery(
         active=_BOOLEANS[active.lower()] if active is not None else None,
         search=params.get("search") or None,
         type=flag_type,  # type: ignore[arg-type]  # checked against FlagType above
         evaluation_runtime=_RUNTIMES[runtime] if runtime is not None else None,  # type: ignore[arg-type]
-        created_by_id=int(created_by) if created_by is not None else None,
+        created_by_id=parse_id(created_by) if created_by is not None else None,
         order=order,  # type: ignore[arg-type]
         limit=min(_non_negative(params.get("limit"), DEFAULT_LIMIT) or DEFAULT_LIMIT, MAX_LIMIT),
         offset=_non_negative(params.get("offset"), 0),
@@ -51,7 +54,8 @@ def parse_flag_query(params: Mapping[str, str]) -> FlagQuery:
 
 def _non_negative(raw: str | None, default: int) -> int:
     # DRF's LimitOffsetPagination falls back to the default for unparseable values instead of failing.
-    return int(raw) if raw is not None and raw.isdigit() else default
+    value = parse_id(raw) if raw is not None else None
+    return value if value is not None else default
 
 
 def page_links(base_url: str, params: Mapping[str, str], query: FlagQuery, count: int) -> tuple[str | None, str | None]:

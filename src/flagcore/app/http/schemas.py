@@ -125,6 +125,9 @@ def filters_to_wire(filters: Filters) -> dict[str, Any]:
     """``filters`` as PostHog serves them: ``groups``, ``multivariate`` and ``payloads`` are always present."""
     out: dict[str, Any] = msgspec.to_builtins(filters)
     out.setdefault("groups", [])
+    for group in [*out["groups"], *(out.get("super_groups") or [])]:
+        for prop in group.get("properties", []):
+            prop.setdefault("type", "person")  # the default is not omitted on output: clients read it back
     out.setdefault("multivariate", None)
     out.setdefault("payloads", {})
     return out

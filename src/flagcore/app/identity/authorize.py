@@ -20,6 +20,7 @@ from flagcore.domain.identity import (
     has_scope,
     hash_secret,
 )
+from flagcore.domain.ids import parse_id
 from flagcore.ports.clock import Clock
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
 
@@ -89,10 +90,7 @@ class Authorize:
         return key, user
 
     async def _resolve_project(self, project: str, user: User) -> Project:
-        if project == CURRENT_PROJECT:
-            project_id = user.current_project_id
-        else:
-            project_id = int(project) if project.isdigit() else None
+        project_id = user.current_project_id if project == CURRENT_PROJECT else parse_id(project)
         found = await self._projects.get(project_id) if project_id is not None else None
         if found is None:
             raise ProjectNotFoundError

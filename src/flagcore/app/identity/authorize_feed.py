@@ -18,6 +18,7 @@ from flagcore.domain.identity import (
     ProjectNotFoundError,
     hash_secret,
 )
+from flagcore.domain.ids import parse_id
 from flagcore.ports.identity import ProjectRepo
 
 FEED_SCOPE = "feature_flag:read"
@@ -43,7 +44,8 @@ class AuthorizeFeed:
             and the errors of ``Authorize`` for personal API keys.
         """
         target = await self._token_project(cmd.token) or await self._path_project(cmd.project)
-        credential = (cmd.authorization or "").partition(" ")[2].strip()
+        scheme, _, credential = (cmd.authorization or "").strip().partition(" ")
+        credential = credential.strip() if scheme.lower() == "bearer" else ""
         if credential.startswith(PROJECT_SECRET_KEY_PREFIX):
             owner = await self._projects.get_by_secret_key(hash_secret(credential))
             if owner is None:
@@ -62,7 +64,8 @@ class AuthorizeFeed:
     async def _path_project(self, project: str) -> Project | None:
         if project == CURRENT_PROJECT:
             return None  # the key decides: a secret key's own project, a user's current project
-        found = await self._projects.get(int(project)) if project.isdigit() else None
+        project_id = parse_id(project)
+        found = await self._projects.get(project_id) if project_id is not None else None
         if found is None:
             raise ProjectNotFoundError
         return found

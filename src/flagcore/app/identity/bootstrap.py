@@ -145,3 +145,17 @@ class Bootstrap:
 
 def _token(prefix: str) -> str:
     return build_token(prefix, "".join(secrets.choice(_ALPHABET) for _ in range(_TOKEN_LENGTH)))
+
+
+def credentials_text(result: BootstrapResult) -> str:
+    """The credentials of a bootstrap as shown to the person who ran it (secrets appear only here, once)."""
+    lines = [
+        "flagcore is ready. Keep these credentials; secrets are shown only once.",
+        f"  organization_id:         {result.organization_id}",
+        f"  project_id:              {result.project_id}",
+        f"  project_api_key:         {result.project_api_key}   (public: SDKs send it to /flags)",
+    ]
+    if result.project_secret_api_key:
+        lines.append(f"  project_secret_api_key:  {result.project_secret_api_key}   (server SDK local evaluation)")
+    lines.append(f"  personal_api_key:        {result.personal_api_key}   (management API: Authorization: Bearer)")
+    return "\n".join(lines)

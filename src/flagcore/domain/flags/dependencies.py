@@ -8,6 +8,7 @@ from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags.errors import InvalidFiltersError
 from flagcore.domain.flags.model import FeatureFlag, Filters
 from flagcore.domain.flags.validation import DependencyInfo, flag_dependency_ids
+from flagcore.domain.ids import parse_id
 
 _MAX_LISTED = 5
 
@@ -30,12 +31,12 @@ def validate_dependencies(
         for prop in group.properties:
             if prop.type != "flag":
                 continue
-            if not prop.key.isdigit():
+            dep_id = parse_id(prop.key)
+            if dep_id is None:
                 raise InvalidFiltersError(
                     "Flag dependencies must reference flag IDs (integers), not flag keys. "
                     f"Invalid reference: '{prop.key}'"
                 )
-            dep_id = int(prop.key)
             if dep_id == flag_id:
                 raise InvalidFiltersError(f"Feature flag '{key}' cannot depend on itself")
             dep = project_flags.get(dep_id)

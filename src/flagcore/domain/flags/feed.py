@@ -14,6 +14,7 @@ import msgspec
 
 from flagcore.domain.flags.model import FeatureFlag
 from flagcore.domain.flags.validation import flag_dependency_ids
+from flagcore.domain.ids import parse_id
 
 
 class FeedFlag(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,6 +65,7 @@ def _feed_flag(flag: FeatureFlag, by_id: Mapping[int, FeatureFlag]) -> FeedFlag:
     for group in filters["groups"]:
         group.setdefault("properties", [])
         for prop in group["properties"]:
+            prop.setdefault("type", "person")  # stored structs omit the default; SDKs and PostHog's feed carry it
             if prop.get("type") == "flag":
                 _rewrite_dependency(prop, by_id)
     return FeedFlag(
@@ -86,7 +88,8 @@ def _feed_flag(flag: FeatureFlag, by_id: Mapping[int, FeatureFlag]) -> FeedFlag:
 
 def _rewrite_dependency(prop: dict[str, Any], by_id: Mapping[int, FeatureFlag]) -> None:
     key = str(prop.get("key", ""))
-    target = by_id.get(int(key)) if key.isdigit() else None
+    dep_id = parse_id(key)
+    target = by_id.get(dep_id) if dep_id is not None else None
     if target is None:
         prop["dependency_chain"] = []  # missing dependency: the evaluator answers false / missing_dependency
         return

@@ -24,6 +24,7 @@ from flagcore.domain.flags.values import (
     OPERATORS,
     STRING_VALUE_OPERATORS,
 )
+from flagcore.domain.ids import parse_id
 
 _KEY_RE: Final = re.compile(FLAG_KEY_PATTERN)
 _PERSON_FLAG_TYPES: Final = frozenset({"person", "cohort", "flag", "person_metadata"})
@@ -205,9 +206,9 @@ def cohort_ids(filters: Filters) -> frozenset[int]:
         int(prop.value)
         for group in filters.groups
         for prop in group.properties
-        if prop.type == "cohort" and isinstance(prop.value, int | str) and str(prop.value).isdigit()
+        if prop.type == "cohort" and isinstance(prop.value, int | str) and parse_id(str(prop.value)) is not None
     )
 
 
 def _as_flag_id(key: str) -> int | None:
-    return int(key) if key.isdigit() else None
+    return parse_id(key)
