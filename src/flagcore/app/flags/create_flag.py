@@ -7,6 +7,7 @@ from typing import TypeVar
 import msgspec
 
 from flagcore.app.flags.changes import FlagChanges, Unset, new_flag_filters
+from flagcore.app.flags.dependency_guard import confirm_or_undo, needs_confirmation
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import (
     FeatureFlag,
@@ -74,8 +75,12 @@ class CreateFlag:
                 created_by_id=cmd.user_id,
             )
         )
-        # After the commit, never before: a reader refilling the cache in between would see the old snapshot.
-        await self._snapshots.invalidate(cmd.project_id)
+        try:
+            if needs_confirmation(None, created):
+                await confirm_or_undo(self._flags, None, created)
+        finally:
+            # After the commit, never before: a reader refilling the cache in between would see the old snapshot.
+            await self._snapshots.invalidate(cmd.project_id)
         return created
 
 

@@ -8,6 +8,7 @@ import random
 import msgspec
 
 from flagcore.app.flags.changes import FlagChanges, Unset, apply_changes
+from flagcore.app.flags.dependency_guard import confirm_or_undo, needs_confirmation
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import FeatureFlag, FlagNotFoundError, VersionConflictError
 from flagcore.domain.ids import is_valid_id
@@ -58,12 +59,16 @@ class UpdateFlag:
         """
         if cmd.full_update and isinstance(cmd.changes.key, Unset):
             raise InvalidInputError("This field is required.", code="required", attr="key")
-        updated = await self._attempt_with_retries(cmd)
-        # After the commit, never before: a reader refilling the cache in between would see the old snapshot.
-        await self._snapshots.invalidate(cmd.project_id)
+        before, updated = await self._attempt_with_retries(cmd)
+        try:
+            if needs_confirmation(before, updated):
+                await confirm_or_undo(self._flags, before, updated)
+        finally:
+            # After the commit, never before: a reader refilling the cache in between would see the old snapshot.
+            await self._snapshots.invalidate(cmd.project_id)
         return updated
 
-    async def _attempt_with_retries(self, cmd: UpdateFlagCommand) -> FeatureFlag:
+    async def _attempt_with_retries(self, cmd: UpdateFlagCommand) -> tuple[FeatureFlag, FeatureFlag]:
         for _ in range(_MAX_ATTEMPTS - 1):
             try:
                 return await self._attempt(cmd)
@@ -73,7 +78,8 @@ class UpdateFlag:
             await asyncio.sleep(random.uniform(0, _BACKOFF_S))  # noqa: S311 - jitter, not security
         return await self._attempt(cmd)
 
-    async def _attempt(self, cmd: UpdateFlagCommand) -> FeatureFlag:
+    async def _attempt(self, cmd: UpdateFlagCommand) -> tuple[FeatureFlag, FeatureFlag]:
+        """The flag before and after the write."""
         current = await self._flags.get(cmd.project_id, cmd.flag_id) if is_valid_id(cmd.flag_id) else None
         if current is None:
             raise FlagNotFoundError(cmd.flag_id)
@@ -87,7 +93,7 @@ class UpdateFlag:
             updated_at=self._clock.now(),
             last_modified_by_id=cmd.user_id,
         )
-        return await self._flags.update(after, expected_version=current.version)
+        return current, await self._flags.update(after, expected_version=current.version)
 
     async def _modifier_email(self, flag: FeatureFlag) -> str | None:
         if flag.last_modified_by_id is None:
