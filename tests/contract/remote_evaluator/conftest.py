@@ -21,8 +21,14 @@ import pytest
 
 from flagcore.adapters.engine import LocalRemoteEvaluator
 from flagcore.adapters.http import HttpRemoteEvaluator
-from flagcore.adapters.memory import FixedClock, MemoryFlagRepo, MemoryGroupTypeRepo, MemoryHashKeyOverrideRepo
-from flagcore.adapters.snapshots import RepoProjectSnapshots
+from flagcore.adapters.memory import (
+    FixedClock,
+    MemoryFlagRepo,
+    MemoryGroupTypeRepo,
+    MemoryHashKeyOverrideRepo,
+    MemoryProjectRepo,
+)
+from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotCache
 from flagcore.app.flags.create_flag import CreateFlag, CreateFlagCommand
 from flagcore.app.http.schemas import FlagWrite
 from flagcore.domain.identity import Project
@@ -114,8 +120,13 @@ async def http_remote_evaluator(flagcore_server: FlagcoreServer) -> AsyncIterato
 async def local_remote_evaluator() -> EvaluatorUnderTest:
     flags = MemoryFlagRepo()
     clock = FixedClock(EPOCH)
-    project = Project(id=7, organization_id="org", name="local", api_token="phc_local", created_at=EPOCH)
-    create_flag = CreateFlag(flags, RepoProjectSnapshots(flags, MemoryGroupTypeRepo()), clock)
+    projects = MemoryProjectRepo()
+    project = await projects.create(
+        organization_id="org", name="local", api_token="phc_local", timezone="UTC", created_at=EPOCH
+    )
+    # The same snapshot stack as the app's, minus the cache tiers: always built from the stores.
+    snapshots = CachedProjectSnapshots(DatabaseSnapshotCache(flags, MemoryGroupTypeRepo(), projects), refresh_s=0)
+    create_flag = CreateFlag(flags, snapshots, clock)
 
     async def create(body: dict[str, Any]) -> int:
         # The same decoding as the API's, so both stores read the bodies by the same rules.
@@ -135,7 +146,7 @@ async def local_remote_evaluator() -> EvaluatorUnderTest:
             project.id, [distinct_id, anon_distinct_id], dict.fromkeys(continuity, anon_distinct_id)
         )
 
-    evaluator = LocalRemoteEvaluator(RepoProjectSnapshots(flags, MemoryGroupTypeRepo()), overrides, clock)
+    evaluator = LocalRemoteEvaluator(snapshots, overrides, clock)
     return EvaluatorUnderTest(evaluator=evaluator, project=project, identify=identify)
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flagcore.adapters.memory import FixedClock, MemoryFlagRepo, MemoryGroupTypeRepo, MemoryUserRepo
-from flagcore.adapters.snapshots import RepoProjectSnapshots
+from flagcore.adapters.memory import FixedClock, MemoryFlagRepo, MemoryGroupTypeRepo, MemoryProjectRepo, MemoryUserRepo
+from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotCache
 from flagcore.app.flags.changes import FlagChanges
 from flagcore.app.flags.create_flag import CreateFlag, CreateFlagCommand
 from flagcore.app.flags.update_flag import UpdateFlag, UpdateFlagCommand
@@ -54,14 +54,18 @@ def repo() -> HeldFlagRepo:
     return HeldFlagRepo()
 
 
+def snapshots(repo: HeldFlagRepo) -> CachedProjectSnapshots:
+    return CachedProjectSnapshots(DatabaseSnapshotCache(repo, MemoryGroupTypeRepo(), MemoryProjectRepo()))
+
+
 @pytest.fixture
 def create_flag(repo: HeldFlagRepo) -> CreateFlag:
-    return CreateFlag(repo, RepoProjectSnapshots(repo, MemoryGroupTypeRepo()), FixedClock(NOW))
+    return CreateFlag(repo, snapshots(repo), FixedClock(NOW))
 
 
 @pytest.fixture
 def update_flag(repo: HeldFlagRepo) -> UpdateFlag:
-    return UpdateFlag(repo, MemoryUserRepo(), RepoProjectSnapshots(repo, MemoryGroupTypeRepo()), FixedClock(NOW))
+    return UpdateFlag(repo, MemoryUserRepo(), snapshots(repo), FixedClock(NOW))
 
 
 async def create(use_case: CreateFlag, key: str, filters: dict[str, object] | None = None) -> FeatureFlag:

@@ -2,13 +2,11 @@
 
 from flagcore.adapters.snapshots.cached import CachedProjectSnapshots
 from flagcore.adapters.snapshots.db_cache import DatabaseSnapshotCache, encode_snapshot, snapshot_etag
-from flagcore.adapters.snapshots.repo_snapshots import RepoProjectSnapshots
 from flagcore.adapters.snapshots.tiered import Tier, TieredSnapshotCache
 
 __all__ = (
     "CachedProjectSnapshots",
     "DatabaseSnapshotCache",
-    "RepoProjectSnapshots",
     "Tier",
     "TieredSnapshotCache",
     "encode_snapshot",
