@@ -8,7 +8,8 @@ from typing import Any, Literal
 import msgspec
 
 from flagcore.app.flags.changes import FlagChanges
-from flagcore.domain.flags import FeatureFlag, Filters
+from flagcore.domain.flags import FeatureFlag
+from flagcore.domain.flags.parsing import filters_as_served
 from flagcore.domain.identity import User
 
 UNSET = msgspec.UNSET
@@ -121,18 +122,6 @@ class FlagWrite(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
         return self.version if isinstance(self.version, int) else None
 
 
-def filters_to_wire(filters: Filters) -> dict[str, Any]:
-    """``filters`` as PostHog serves them: ``groups``, ``multivariate`` and ``payloads`` are always present."""
-    out: dict[str, Any] = msgspec.to_builtins(filters)
-    out.setdefault("groups", [])
-    for group in [*out["groups"], *(out.get("super_groups") or [])]:
-        for prop in group.get("properties", []):
-            prop.setdefault("type", "person")  # the default is not omitted on output: clients read it back
-    out.setdefault("multivariate", None)
-    out.setdefault("payloads", {})
-    return out
-
-
 def flag_to_wire(flag: FeatureFlag, users: dict[int, User]) -> Flag:
     def basic(user_id: int | None) -> UserBasic | None:
         user = users.get(user_id) if user_id is not None else None
@@ -142,7 +131,7 @@ def flag_to_wire(flag: FeatureFlag, users: dict[int, User]) -> Flag:
         id=flag.id,
         name=flag.name,
         key=flag.key,
-        filters=filters_to_wire(flag.filters),
+        filters=filters_as_served(flag.filters),
         deleted=flag.deleted,
         active=flag.active,
         created_by=basic(flag.created_by_id),

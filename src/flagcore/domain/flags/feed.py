@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from flagcore.domain.flags.model import FeatureFlag
+from flagcore.domain.flags.parsing import filters_as_served
 from flagcore.domain.flags.validation import flag_dependency_ids
 from flagcore.domain.ids import parse_id
 
@@ -60,13 +61,10 @@ def build_definitions(
 
 
 def _feed_flag(flag: FeatureFlag, by_id: Mapping[int, FeatureFlag]) -> FeedFlag:
-    filters: dict[str, Any] = msgspec.to_builtins(flag.filters)
-    filters.setdefault("groups", [])
+    filters = filters_as_served(flag.filters)
     for group in filters["groups"]:
-        group.setdefault("properties", [])
         for prop in group["properties"]:
-            prop.setdefault("type", "person")  # stored structs omit the default; SDKs and PostHog's feed carry it
-            if prop.get("type") == "flag":
+            if prop["type"] == "flag":
                 _rewrite_dependency(prop, by_id)
     return FeedFlag(
         id=flag.id,

@@ -54,3 +54,19 @@ def _describe(exc: msgspec.ValidationError) -> str:
     if not sep:
         return message
     return f"{path.rstrip('`').lstrip('.')}: {detail}"
+
+
+def filters_as_served(filters: Filters) -> dict[str, Any]:
+    """``filters`` as JSON the way PostHog serves them, to API clients and SDKs alike.
+
+    ``groups``, ``multivariate`` and ``payloads`` are always present, and so is every property's ``type`` (the
+    structs omit defaults when encoding; clients read these keys back).
+    """
+    out: dict[str, Any] = msgspec.to_builtins(filters)
+    out.setdefault("groups", [])
+    for group in [*out["groups"], *(out.get("super_groups") or [])]:
+        for prop in group.setdefault("properties", []):
+            prop.setdefault("type", "person")
+    out.setdefault("multivariate", None)
+    out.setdefault("payloads", {})
+    return out
