@@ -150,14 +150,32 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _run(base: str, creds: dict[str, Any], workdir: Path, seconds: int) -> None:
+def wait_healthy(base: str) -> None:
+    """Wait (30 s at most) until the server at ``base`` answers its liveness route."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/_health", timeout=1).status_code == 200:
-                break
+                return
         except httpx.TransportError:
             time.sleep(0.2)
+    sys.exit("flagcore serve did not become healthy")
+
+
+def print_table(rows: dict[str, dict[str, float]], *, setup: str) -> None:
+    """The scenarios as a table of req/s and ratios to the mean of the two hello-world runs."""
+    baseline = (rows["hello world (GET /_health)"]["rps"] + rows["hello world again"]["rps"]) / 2
+    print(f"{'scenario':32} {'req/s':>9} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx/3xx':>11}")
+    for name, row in rows.items():
+        print(
+            f"{name:32} {row['rps']:9.0f} {row['rps'] / baseline:6.2f} {row['p50']:7.2f} {row['p99']:7.2f} "
+            f"{row['errors']:11.0f}"
+        )
+    print(f"baseline = mean of the two hello-world runs: {baseline:.0f} req/s; {setup}")
+
+
+def _run(base: str, creds: dict[str, Any], workdir: Path, seconds: int) -> None:
+    wait_healthy(base)
     auth = {"Authorization": f"Bearer {creds['personal_api_key']}"}
     with httpx.Client(base_url=base, headers=auth, timeout=10) as client:
         for flag in _flags(random.Random(7)):
@@ -183,17 +201,7 @@ def _run(base: str, creds: dict[str, Any], workdir: Path, seconds: int) -> None:
         "definitions feed, 200": _wrk(feed_url, seconds, headers=secret),
         "hello world again": _wrk(f"{base}/_health", seconds),
     }
-    baseline = (scenarios["hello world (GET /_health)"]["rps"] + scenarios["hello world again"]["rps"]) / 2
-    print(f"{'scenario':32} {'req/s':>9} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx/3xx':>11}")
-    for name, row in scenarios.items():
-        print(
-            f"{name:32} {row['rps']:9.0f} {row['rps'] / baseline:6.2f} {row['p50']:7.2f} {row['p99']:7.2f} "
-            f"{row['errors']:11.0f}"
-        )
-    print(
-        f"baseline = mean of the two hello-world runs: {baseline:.0f} req/s; granian 2 workers, "
-        f"wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s, loopback"
-    )
+    print_table(scenarios, setup=f"granian 2 workers, wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s, loopback")
 
 
 if __name__ == "__main__":

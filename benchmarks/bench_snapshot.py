@@ -35,7 +35,17 @@ from typing import Any, Self
 
 import asyncpg
 import httpx
-from bench_http import CONNECTIONS, FLAGS_LUA, THREADS, _cli, _flags, _free_port, _wrk
+from bench_http import (
+    CONNECTIONS,
+    FLAGS_LUA,
+    THREADS,
+    _cli,
+    _flags,
+    _free_port,
+    _wrk,
+    print_table,
+    wait_healthy,
+)
 from moto.server import ThreadedMotoServer
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
@@ -258,7 +268,7 @@ def _serve_scenarios(
     cold_project: tuple[int, str, str],
     seconds: int,
 ) -> tuple[dict[str, dict[str, float]], float]:
-    _wait_healthy(base)
+    wait_healthy(base)
     with httpx.Client(base_url=base, timeout=30) as client:
         auth = {"Authorization": f"Bearer {creds['personal_api_key']}"}
         for flag in _flags(random.Random(7)):
@@ -294,28 +304,11 @@ def _serve_scenarios(
     return rows, first_feed_ms
 
 
-def _wait_healthy(base: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/_health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    sys.exit("flagcore serve did not become healthy")
-
-
 def _report(rows: dict[str, dict[str, float]], cold: dict[str, float], first_feed_ms: float, seconds: int) -> None:
-    baseline = (rows["hello world (GET /_health)"]["rps"] + rows["hello world again"]["rps"]) / 2
-    print(f"{'scenario':32} {'req/s':>9} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx/3xx':>11}")
-    for name, row in rows.items():
-        print(
-            f"{name:32} {row['rps']:9.0f} {row['rps'] / baseline:6.2f} {row['p50']:7.2f} {row['p99']:7.2f} "
-            f"{row['errors']:11.0f}"
-        )
-    print(
-        f"baseline = mean of the two hello-world runs: {baseline:.0f} req/s; tiers redis,s3,db on PostgreSQL; "
-        f"granian 2 workers, wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s, loopback"
+    print_table(
+        rows,
+        setup=f"tiers redis,s3,db on PostgreSQL; granian 2 workers, wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s, "
+        "loopback",
     )
     print(f"\n{COLD_FLAGS:,}-flag snapshot ({cold['bytes'] / 1e6:.1f} MB, evaluation kind):")
     print(f"  database tier build: median {cold['build_ms']:.0f} ms, best {cold['build_min_ms']:.0f} ms")
