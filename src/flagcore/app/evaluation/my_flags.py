@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Final
 
 import msgspec
 
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.evaluation import FlagValue
-from flagcore.domain.flags import FeatureFlag
-from flagcore.domain.flags.feed import FeedFlag, build_definitions
+from flagcore.domain.flags.feed import FeedFlag, feed_flags
 from flagcore.domain.identity import Project
 from flagcore.ports.flags import FlagQuery, FlagRepo
 from flagcore.ports.remote_evaluator import RemoteEvaluator
@@ -56,15 +55,5 @@ class MyFlags:
         results = await self._evaluator.evaluate(cmd.project, distinct_id=cmd.distinct_id, groups=cmd.groups)
         return [
             MyFlag(feature_flag=flag, value=result.value if (result := results.get(flag.key)) is not None else False)
-            for flag in minimal_flags(page.items)
+            for flag in feed_flags(page.items)
         ]
-
-
-def minimal_flags(flags: Iterable[FeatureFlag]) -> list[FeedFlag]:
-    """``flags`` in the definitions feed's flag shape, in the given order (none left out)."""
-    ordered = list(flags)
-    # The feed leaves out encrypted remote-config flags (SDKs fetch them decrypted elsewhere); this listing must not,
-    # so they are passed as plain flags. ``is_remote_configuration`` is not part of the shape, so nothing changes.
-    visible = [msgspec.structs.replace(flag, is_remote_configuration=False) for flag in ordered]
-    by_id = {feed.id: feed for feed in build_definitions(visible, group_type_mapping={}, cohorts={}).flags}
-    return [by_id[flag.id] for flag in ordered]

@@ -52,12 +52,18 @@ def build_definitions(
     Encrypted remote-config flags are excluded: their payload must be fetched decrypted from remote config.
     """
     live = [f for f in flags if not f.deleted and not (f.is_remote_configuration and f.has_encrypted_payloads)]
-    by_id = {f.id: f for f in live}
     return Definitions(
-        flags=[_feed_flag(f, by_id) for f in sorted(live, key=lambda f: f.key)],
+        flags=feed_flags(sorted(live, key=lambda f: f.key)),
         group_type_mapping={str(index): name for index, name in sorted(group_type_mapping.items())},
         cohorts=dict(cohorts),
     )
+
+
+def feed_flags(flags: Iterable[FeatureFlag]) -> list[FeedFlag]:
+    """``flags`` in the feed's flag shape, in the given order; dependencies resolve among the non-deleted ones."""
+    ordered = list(flags)
+    by_id = {f.id: f for f in ordered if not f.deleted}
+    return [_feed_flag(f, by_id) for f in ordered]
 
 
 def _feed_flag(flag: FeatureFlag, by_id: Mapping[int, FeatureFlag]) -> FeedFlag:
