@@ -50,9 +50,9 @@ from moto.server import ThreadedMotoServer
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
-from flagcore.adapters.minio import MinioSnapshotCache
-from flagcore.adapters.redis import RedisSnapshotCache
-from flagcore.adapters.snapshots import DatabaseSnapshotCache, Tier, TieredSnapshotCache
+from flagcore.adapters.minio import MinioSnapshotStore
+from flagcore.adapters.redis import RedisSnapshotStore
+from flagcore.adapters.snapshots import DatabaseSnapshotSource, Tier, TieredSnapshotStore
 from flagcore.adapters.sqlalchemy import (
     SqlFlagRepo,
     SqlGroupTypeRepo,
@@ -63,7 +63,7 @@ from flagcore.adapters.sqlalchemy import (
 from flagcore.app.flags.changes import new_flag_filters
 from flagcore.domain.flags.model import NewFlag
 from flagcore.domain.identity import ProjectSecretKey, hash_secret, mask_secret
-from flagcore.ports.snapshot_cache import SnapshotKind
+from flagcore.domain.snapshots import SnapshotKind
 
 ADMIN_URL = os.environ.get("FLAGCORE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("FLAGCORE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -186,11 +186,11 @@ async def _cold_build(backends: Backends, project_id: int) -> dict[str, float]:
 
     engine = create_engine(backends.url)
     sessions = create_sessionmaker(engine)
-    database = DatabaseSnapshotCache(SqlFlagRepo(sessions), SqlGroupTypeRepo(sessions), SqlProjectRepo(sessions))
+    database = DatabaseSnapshotSource(SqlFlagRepo(sessions), SqlGroupTypeRepo(sessions), SqlProjectRepo(sessions))
     builds = []
     for _ in range(BUILD_REPEATS):
         started = time.perf_counter()
-        snapshot = await database.get(project_id, SnapshotKind.EVALUATION)
+        snapshot = await database.build(project_id, SnapshotKind.EVALUATION)
         builds.append((time.perf_counter() - started) * 1000)
     assert snapshot is not None
     redis = Redis.from_url(REDIS_URL)
@@ -203,15 +203,14 @@ async def _cold_build(backends: Backends, project_id: int) -> dict[str, float]:
         region="us-east-1",
         http_client=http,
     )
-    s3 = MinioSnapshotCache(minio, bucket=BUCKET, ttl_s=3600, key_prefix="cold/")
+    s3 = MinioSnapshotStore(minio, bucket=BUCKET, ttl_s=3600, key_prefix="cold/")
     await s3.ensure_bucket()
     prefix = f"{backends.prefix}cold:"
     tiers = [
-        Tier("redis", RedisSnapshotCache(redis, ttl_s=3600, key_prefix=prefix)),
+        Tier("redis", RedisSnapshotStore(redis, ttl_s=3600, key_prefix=prefix)),
         Tier("s3", s3),
-        Tier("db", database),
     ]
-    tiered = TieredSnapshotCache(tiers)
+    tiered = TieredSnapshotStore(tiers, database)
     started = time.perf_counter()
     await tiered.get(project_id, SnapshotKind.EVALUATION)
     cold = (time.perf_counter() - started) * 1000

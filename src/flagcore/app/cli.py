@@ -102,22 +102,10 @@ def _init(args: argparse.Namespace) -> int:
 async def _bootstrap(settings: Settings, *, only_if_new: bool) -> BootstrapResult:
     from dishka import make_async_container  # noqa: PLC0415
 
-    from flagcore.app.ioc import (  # noqa: PLC0415
-        ClockProvider,
-        SettingsProvider,
-        SnapshotProvider,
-        UseCaseProvider,
-        storage_provider,
-    )
+    from flagcore.app.ioc import get_providers  # noqa: PLC0415
 
-    container = make_async_container(
-        SettingsProvider(),
-        ClockProvider(),
-        storage_provider(settings),
-        SnapshotProvider(),
-        UseCaseProvider(),
-        context={Settings: settings},
-    )
+    # The same graph as the web app's, without its HTTP edge: one composition root for both.
+    container = make_async_container(*get_providers(settings), context={Settings: settings})
     try:
         bootstrap = await container.get(Bootstrap)
         return await bootstrap.execute(BootstrapCommand(only_if_new=only_if_new))

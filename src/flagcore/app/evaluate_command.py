@@ -1,8 +1,13 @@
-"""``flagcore evaluate``: evaluate a definitions document offline, for one subject or a JSONL file of subjects."""
+"""``flagcore evaluate``: evaluate a definitions document offline, for one subject or a JSONL file of subjects.
+
+Subjects go through the same ``EvaluationPipeline`` as ``/flags`` (with an in-memory hash-key store: offline, a
+run's experience-continuity flags keep the hash keys its ``$anon_distinct_id`` subjects set, and nothing else).
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -12,7 +17,8 @@ from zoneinfo import ZoneInfoNotFoundError
 
 import msgspec
 
-from flagcore.domain.evaluation import CompiledSnapshot, FlagResult, Subject, compile_snapshot, normalize_identifier
+from flagcore.app.evaluation.pipeline import EvaluationPipeline, EvaluationRequest
+from flagcore.domain.evaluation import CompiledSnapshot, FlagResult, compile_snapshot, normalize_identifier
 
 __all__ = ("add_parser", "run")
 
@@ -47,14 +53,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``flagcore evaluate``; return the process exit code (2 for bad input)."""
+    from flagcore.app.ioc import offline_pipeline  # noqa: PLC0415 - the composition root, only when evaluating
+
     try:
         snapshot = _load_snapshot(args.definitions, args.timezone)
         now = _parse_now(args.now)
+        run = _Run(offline_pipeline(), snapshot, now, args.flag_keys, sys.stdout)
         if args.subjects is not None:
-            _evaluate_file(snapshot, args.subjects, now, args.flag_keys, sys.stdout)
+            asyncio.run(run.file(args.subjects))
         else:
-            subject = _subject(_single_subject_fields(args), "command line")
-            _write(snapshot, subject, now, args.flag_keys, sys.stdout)
+            asyncio.run(run.one(_request(_single_subject_fields(args), "command line")))
     except InputError as exc:
         print(f"flagcore evaluate: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
         return _BAD_INPUT
@@ -113,6 +121,7 @@ def _json_object(text: str, where: str) -> dict[str, Any]:
 
 
 class _SubjectFields(msgspec.Struct, frozen=True):
+    # Also the fields of one line of a ``--subjects`` file.
     distinct_id: str | int | float
     person_properties: dict[str, Any] = msgspec.field(default_factory=dict)
     groups: dict[str, Any] = msgspec.field(default_factory=dict)
@@ -120,13 +129,13 @@ class _SubjectFields(msgspec.Struct, frozen=True):
     device_id: str | None = None
 
 
-def _subject(fields: Mapping[str, Any], where: str) -> Subject:
+def _request(fields: Mapping[str, Any], where: str) -> EvaluationRequest:
     try:
         parsed = msgspec.convert(fields, _SubjectFields)
     except msgspec.ValidationError as exc:
         msg = f"{where}: invalid subject: {exc}"
         raise InputError(msg) from exc
-    return Subject(
+    return EvaluationRequest(
         distinct_id=normalize_identifier(parsed.distinct_id) or "",
         person_properties=parsed.person_properties,
         groups=parsed.groups,
@@ -135,12 +144,35 @@ def _subject(fields: Mapping[str, Any], where: str) -> Subject:
     )
 
 
-def _evaluate_file(
-    snapshot: CompiledSnapshot, path: Path, now: datetime, flag_keys: list[str] | None, out: TextIO
-) -> None:
-    for number, line in _lines(path):
-        where = f"{path}:{number}"
-        _write(snapshot, _subject(_json_object(line, where), where), now, flag_keys, out)
+class _Run:
+    """One ``flagcore evaluate`` run: a snapshot, an instant, the flags asked for, and where results go."""
+
+    def __init__(
+        self,
+        pipeline: EvaluationPipeline,
+        snapshot: CompiledSnapshot,
+        now: datetime,
+        flag_keys: list[str] | None,
+        out: TextIO,
+    ) -> None:
+        self._pipeline = pipeline
+        self._snapshot = snapshot
+        self._now = now
+        self._flag_keys = flag_keys
+        self._out = out
+
+    async def file(self, path: Path) -> None:
+        for number, line in _lines(path):
+            where = f"{path}:{number}"
+            await self.one(_request(_json_object(line, where), where))
+
+    async def one(self, request: EvaluationRequest) -> None:
+        request = msgspec.structs.replace(request, flag_keys=self._flag_keys)
+        # Offline there is no project: 0 keys the in-memory hash-key store of this run.
+        evaluation = await self._pipeline.evaluate(0, self._snapshot, request, now=self._now)
+        results = evaluation.flags
+        document = {key: _render(results[key]) for key in sorted(results)}
+        self._out.write(msgspec.json.encode(document).decode() + "\n")
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -155,14 +187,6 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
     except UnicodeDecodeError as exc:
         msg = f"subjects {path} are not UTF-8 text"
         raise InputError(msg) from exc
-
-
-def _write(
-    snapshot: CompiledSnapshot, subject: Subject, now: datetime, flag_keys: list[str] | None, out: TextIO
-) -> None:
-    results = snapshot.evaluate(subject, now=now, flag_keys=flag_keys)
-    document = {key: _render(results[key]) for key in sorted(results)}
-    out.write(msgspec.json.encode(document).decode() + "\n")
 
 
 def _render(result: FlagResult) -> dict[str, Any]:

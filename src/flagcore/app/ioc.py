@@ -1,15 +1,18 @@
-"""Composition root: dishka providers, one per concern. Only this module and ``main.py`` pick adapters."""
+"""Composition root: dishka providers, one per concern. Only this module, ``main.py`` and the CLI pick adapters.
+
+``get_providers(settings)`` is the whole application without its HTTP edge: the web app adds the edge's provider
+(``app/http/providers.py``), and the CLI uses these alone, so both run on one graph.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
-from typing import NamedTuple
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import NamedTuple, cast
 
 import httpx
 import urllib3
 from dishka import AnyOf, Provider, Scope, from_context, provide, provide_all
-from litestar import Request
 from minio import Minio
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -22,29 +25,33 @@ from flagcore.adapters.cached import (
     LastKnownOrganizationRepo,
     LastKnownUserRepo,
 )
-from flagcore.adapters.engine import LocalRemoteEvaluator
-from flagcore.adapters.http import HttpRemoteEvaluator
+from flagcore.adapters.http import HttpFlagEvaluator
 from flagcore.adapters.memory import (
+    MemoryActivityLog,
     MemoryApiKeyRepo,
     MemoryFlagRepo,
     MemoryGroupTypeRepo,
     MemoryHashKeyOverrideRepo,
     MemoryOrganizationRepo,
     MemoryProjectRepo,
+    MemorySnapshotStore,
+    MemoryStores,
+    MemoryUnitOfWorkFactory,
     MemoryUserRepo,
     SystemClock,
 )
-from flagcore.adapters.memory.snapshot_cache import MemorySnapshotCache
-from flagcore.adapters.minio import MinioSnapshotCache
-from flagcore.adapters.redis import RedisInvalidationListener, RedisSnapshotCache, invalidation_channel
-from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotCache, Tier, TieredSnapshotCache
+from flagcore.adapters.minio import MinioSnapshotStore
+from flagcore.adapters.redis import RedisInvalidationListener, RedisInvalidationPublisher, RedisSnapshotStore
+from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotSource, Tier, TieredSnapshotStore
 from flagcore.adapters.sqlalchemy import (
+    SqlActivityLog,
     SqlApiKeyRepo,
     SqlFlagRepo,
     SqlGroupTypeRepo,
     SqlHashKeyOverrideRepo,
     SqlOrganizationRepo,
     SqlProjectRepo,
+    SqlUnitOfWorkFactory,
     SqlUserRepo,
     create_engine,
     create_sessionmaker,
@@ -52,25 +59,30 @@ from flagcore.adapters.sqlalchemy import (
 from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.evaluation.evaluate_flags import EvaluateFlags
 from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
+from flagcore.app.evaluation.in_process_evaluator import InProcessFlagEvaluator
 from flagcore.app.evaluation.my_flags import MyFlags
+from flagcore.app.evaluation.pipeline import EvaluationPipeline
 from flagcore.app.flags.create_flag import CreateFlag
 from flagcore.app.flags.queries import GetFlag, ListFlags
 from flagcore.app.flags.update_flag import UpdateFlag
 from flagcore.app.groups.group_types import ListGroupTypes, RegisterGroupType, RenameGroupTypes
-from flagcore.app.http.auth import authorize_request
-from flagcore.app.http.presenter import FlagPresenter
-from flagcore.app.identity.authorize import Access, Authorize
-from flagcore.app.identity.authorize_feed import AuthorizeFeed
+from flagcore.app.identity.authenticate import Authenticate
+from flagcore.app.identity.authorize import Authorize
 from flagcore.app.identity.bootstrap import Bootstrap
 from flagcore.app.settings import Settings
+from flagcore.ports.activity import ActivityLog
 from flagcore.ports.clock import Clock
 from flagcore.ports.errors import BackendUnavailableError
+from flagcore.ports.flag_evaluator import FlagEvaluator
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
-from flagcore.ports.remote_evaluator import RemoteEvaluator
+from flagcore.ports.invalidations import InvalidationListener, InvalidationPublisher
+from flagcore.ports.snapshot_store import SnapshotSource
 from flagcore.ports.snapshots import ProjectSnapshots
+from flagcore.ports.status import ProcessStatus, StatusProbe
+from flagcore.ports.unit_of_work import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +95,14 @@ class ClockProvider(Provider):
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
 
 
+class CredentialCache(NamedTuple):
+    """How many credential lookups were answered from the last known value (0 where nothing is cached)."""
+
+    stale_served: Callable[[], int]
+
+
 class SqlProvider(Provider):
-    """Repositories over SQLAlchemy (SQLite or PostgreSQL). The engine lives as long as the app."""
+    """Repositories and units of work over SQLAlchemy (SQLite or PostgreSQL). The engine lives as long as the app."""
 
     scope = Scope.APP
 
@@ -98,9 +116,24 @@ class SqlProvider(Provider):
     def sessionmaker(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
         return create_sessionmaker(engine)
 
-    flags = provide(SqlFlagRepo, provides=FlagRepo)
-    group_types = provide(SqlGroupTypeRepo, provides=GroupTypeRepo)
-    hash_key_overrides = provide(SqlHashKeyOverrideRepo, provides=HashKeyOverrideRepo)
+    transactions = provide(SqlUnitOfWorkFactory, provides=UnitOfWorkFactory)
+
+    # Outside a unit of work, every call of these repositories is a short transaction of its own (reads, mostly).
+    @provide
+    def flags(self, sessions: async_sessionmaker[AsyncSession]) -> FlagRepo:
+        return SqlFlagRepo(sessions)
+
+    @provide
+    def group_types(self, sessions: async_sessionmaker[AsyncSession]) -> GroupTypeRepo:
+        return SqlGroupTypeRepo(sessions)
+
+    @provide
+    def hash_key_overrides(self, sessions: async_sessionmaker[AsyncSession]) -> HashKeyOverrideRepo:
+        return SqlHashKeyOverrideRepo(sessions)
+
+    @provide
+    def activity(self, sessions: async_sessionmaker[AsyncSession]) -> ActivityLog:
+        return SqlActivityLog(sessions)
 
     # Authentication reads go through last-known decorators: during a database outage, credentials this process
     # has already seen keep authenticating, so evaluation and the feed serve on from the snapshot tiers.
@@ -108,10 +141,14 @@ class SqlProvider(Provider):
     def organizations(self, sessions: async_sessionmaker[AsyncSession]) -> OrganizationRepo:
         return LastKnownOrganizationRepo(SqlOrganizationRepo(sessions))
 
-    @provide
-    def projects(self, sessions: async_sessionmaker[AsyncSession]) -> ProjectRepo:
+    @provide(provides=AnyOf[CachedProjectRepo, ProjectRepo])
+    def projects(self, sessions: async_sessionmaker[AsyncSession]) -> CachedProjectRepo:
         # Credential lookups happen on every SDK request: remembered for seconds, not read each time.
         return CachedProjectRepo(SqlProjectRepo(sessions))
+
+    @provide
+    def credential_cache(self, projects: CachedProjectRepo) -> CredentialCache:
+        return CredentialCache(lambda: projects.stale_served)
 
     @provide
     def users(self, sessions: async_sessionmaker[AsyncSession]) -> UserRepo:
@@ -123,7 +160,11 @@ class SqlProvider(Provider):
 
 
 class MemoryProvider(Provider):
-    """In-process repositories: dev runs (``FLAGCORE_DATABASE_URL=memory://``) and tests. Nothing survives a restart."""
+    """In-process repositories: dev runs (``FLAGCORE_DATABASE_URL=memory://``) and tests. Nothing survives a restart.
+
+    The unit of work spans whatever repositories the container holds, so a test that provides its own memory
+    repositories (seeded beforehand) gets transactions over them.
+    """
 
     scope = Scope.APP
     flags = provide(MemoryFlagRepo, provides=FlagRepo)
@@ -133,49 +174,89 @@ class MemoryProvider(Provider):
     projects = provide(MemoryProjectRepo, provides=ProjectRepo)
     users = provide(MemoryUserRepo, provides=UserRepo)
     keys = provide(MemoryApiKeyRepo, provides=ApiKeyRepo)
+    activity = provide(MemoryActivityLog, provides=ActivityLog)
+
+    @provide
+    def transactions(
+        self,
+        flags: FlagRepo,
+        group_types: GroupTypeRepo,
+        organizations: OrganizationRepo,
+        projects: ProjectRepo,
+        users: UserRepo,
+        keys: ApiKeyRepo,
+        activity: ActivityLog,
+    ) -> UnitOfWorkFactory:
+        stores = MemoryStores(
+            flags=cast("MemoryFlagRepo", flags),
+            group_types=cast("MemoryGroupTypeRepo", group_types),
+            organizations=cast("MemoryOrganizationRepo", organizations),
+            projects=cast("MemoryProjectRepo", projects),
+            users=cast("MemoryUserRepo", users),
+            keys=cast("MemoryApiKeyRepo", keys),
+            activity=cast("MemoryActivityLog", activity),
+        )
+        return MemoryUnitOfWorkFactory(stores)
+
+    @provide
+    def credential_cache(self) -> CredentialCache:
+        return CredentialCache(lambda: 0)
 
 
-class SnapshotRedis(NamedTuple):
-    """The Redis client of the snapshot tiers, or None when ``FLAGCORE_SNAPSHOT_TIERS`` leaves Redis out."""
+class RedisConnection(NamedTuple):
+    """The process's one Redis client, or None when ``FLAGCORE_REDIS_URL`` is not set."""
 
     client: Redis | None
+
+
+class RedisProvider(Provider):
+    """One Redis client per process, for every feature that needs it (snapshot tier, invalidations, ...)."""
+
+    scope = Scope.APP
+
+    @provide
+    async def redis(self, settings: Settings) -> AsyncIterator[RedisConnection]:
+        if not settings.redis_url:
+            yield RedisConnection(None)
+            return
+        timeout = settings.redis_timeout_s
+        # No retries and short timeouts: a failing Redis is skipped by its users instead of stalling requests.
+        client = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+            health_check_interval=30,
+        )
+        yield RedisConnection(client)
+        await client.aclose()
 
 
 class SnapshotS3(NamedTuple):
     client: Minio | None
 
 
-class SnapshotBackground(NamedTuple):
-    """What runs beside the requests for snapshots: the invalidation listener when Redis is configured."""
+class InvalidationChannel(NamedTuple):
+    """How this process tells the others that a project changed, and hears them: None without a shared channel."""
 
-    listener: RedisInvalidationListener | None
+    publisher: InvalidationPublisher | None
+    listener: InvalidationListener | None
+
+
+class SnapshotBackground(NamedTuple):
+    """What runs beside the requests for snapshots: the invalidation listener when a shared channel exists."""
+
+    listener: InvalidationListener | None
 
 
 class SnapshotProvider(Provider):
-    """The tiered snapshot cache the settings ask for, and the process-local view the serving paths read.
+    """The tiered snapshot store the settings ask for, its source, and the process-local view serving paths read.
 
     APP scope: one per process, so the cached and compiled snapshots are reused across requests. Backends left out
-    of ``FLAGCORE_SNAPSHOT_TIERS`` get no client at all.
+    of ``FLAGCORE_SNAPSHOT_TIERS`` get no store.
     """
 
     scope = Scope.APP
-
-    @provide
-    async def redis(self, settings: Settings) -> AsyncIterator[SnapshotRedis]:
-        if "redis" not in settings.tiers:
-            yield SnapshotRedis(None)
-            return
-        timeout = settings.redis_timeout_s
-        # No retries and short timeouts: a failing Redis is skipped by the tiered cache instead of stalling requests.
-        client = Redis.from_url(
-            settings.redis_url or "",
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 0),
-            health_check_interval=30,
-        )
-        yield SnapshotRedis(client)
-        await client.aclose()
 
     @provide
     def s3(self, settings: Settings) -> Iterator[SnapshotS3]:
@@ -183,7 +264,7 @@ class SnapshotProvider(Provider):
             yield SnapshotS3(None)
             return
         timeout = urllib3.Timeout(connect=settings.s3_timeout_s, read=settings.s3_timeout_s)
-        # Few retries: a failing S3 is skipped by the tiered cache instead of stalling requests.
+        # Few retries: a failing S3 is skipped by the tiered store instead of stalling requests.
         http = urllib3.PoolManager(timeout=timeout, retries=urllib3.Retry(total=1, backoff_factor=0.1), maxsize=16)
         yield SnapshotS3(
             Minio(
@@ -198,36 +279,47 @@ class SnapshotProvider(Provider):
         http.clear()
 
     @provide
-    def database_tier(
-        self, flags: FlagRepo, group_types: GroupTypeRepo, projects: ProjectRepo
-    ) -> DatabaseSnapshotCache:
-        return DatabaseSnapshotCache(flags, group_types, projects)
+    def source(self, flags: FlagRepo, group_types: GroupTypeRepo, projects: ProjectRepo) -> SnapshotSource:
+        return DatabaseSnapshotSource(flags, group_types, projects)
 
     @provide
     async def tiered(
-        self, settings: Settings, redis: SnapshotRedis, s3: SnapshotS3, database: DatabaseSnapshotCache
-    ) -> TieredSnapshotCache:
+        self, settings: Settings, redis: RedisConnection, s3: SnapshotS3, source: SnapshotSource
+    ) -> TieredSnapshotStore:
         tiers: list[Tier] = []
         if "memory" in settings.tiers:
             # Never longer than the refresh window: the memory tier must not stretch the staleness bound.
-            tiers.append(Tier("memory", MemorySnapshotCache(ttl_s=settings.snapshot_refresh_s), local=True))
-        if redis.client is not None:
-            cache = RedisSnapshotCache(redis.client, ttl_s=settings.snapshot_ttl_s, key_prefix=settings.redis_prefix)
-            tiers.append(Tier("redis", cache))
+            tiers.append(Tier("memory", MemorySnapshotStore(ttl_s=settings.snapshot_refresh_s), local=True))
+        if "redis" in settings.tiers and redis.client is not None:
+            store = RedisSnapshotStore(redis.client, ttl_s=settings.snapshot_ttl_s, key_prefix=settings.redis_prefix)
+            tiers.append(Tier("redis", store))
         if s3.client is not None:
             tiers.append(Tier("s3", await _s3_tier(s3.client, settings)))
-        tiers.append(Tier("db", database))
-        return TieredSnapshotCache(tiers)
+        return TieredSnapshotStore(tiers, source)
+
+    @provide
+    def invalidations(self, redis: RedisConnection, settings: Settings) -> InvalidationChannel:
+        if redis.client is None:
+            return InvalidationChannel(None, None)  # one instance, or no shared channel: nobody else to tell
+        return InvalidationChannel(
+            RedisInvalidationPublisher(redis.client, key_prefix=settings.redis_prefix),
+            RedisInvalidationListener(
+                redis.client, key_prefix=settings.redis_prefix, wait_s=settings.redis_timeout_s * 4
+            ),
+        )
 
     @provide(provides=AnyOf[CachedProjectSnapshots, ProjectSnapshots])
-    def snapshots(self, tiered: TieredSnapshotCache, settings: Settings) -> CachedProjectSnapshots:
-        return CachedProjectSnapshots(tiered, refresh_s=settings.snapshot_refresh_s)
+    def snapshots(
+        self, tiered: TieredSnapshotStore, channel: InvalidationChannel, settings: Settings
+    ) -> CachedProjectSnapshots:
+        return CachedProjectSnapshots(tiered, channel.publisher, refresh_s=settings.snapshot_refresh_s)
 
     @provide
     async def background(
-        self, redis: SnapshotRedis, tiered: TieredSnapshotCache, snapshots: CachedProjectSnapshots, settings: Settings
+        self, channel: InvalidationChannel, tiered: TieredSnapshotStore, snapshots: CachedProjectSnapshots
     ) -> AsyncIterator[SnapshotBackground]:
-        if redis.client is None:
+        listener = channel.listener
+        if listener is None:
             yield SnapshotBackground(None)
             return
 
@@ -239,32 +331,45 @@ class SnapshotProvider(Provider):
             await tiered.forget_all()
             snapshots.forget_all()
 
-        listener = RedisInvalidationListener(
-            redis.client,
-            channel=invalidation_channel(settings.redis_prefix),
-            on_invalidate=drop,
-            on_resubscribe=drop_all,
-        )
-        await listener.start()
-        # Serving before the subscription is up would miss invalidations; a Redis that is down does not block start.
-        await listener.wait_subscribed(settings.redis_timeout_s * 4)
+        await listener.start(drop, drop_all)
         yield SnapshotBackground(listener)
         await listener.stop()
 
 
-async def _s3_tier(client: Minio, settings: Settings) -> MinioSnapshotCache:
-    cache = MinioSnapshotCache(client, bucket=settings.s3_bucket or "", ttl_s=settings.snapshot_ttl_s)
+async def _s3_tier(client: Minio, settings: Settings) -> MinioSnapshotStore:
+    store = MinioSnapshotStore(client, bucket=settings.s3_bucket or "", ttl_s=settings.snapshot_ttl_s)
     try:
-        await cache.ensure_bucket()
+        await store.ensure_bucket()
     except BackendUnavailableError as exc:  # S3 down at start-up: serve without it; puts create the bucket later
         logger.warning("S3 snapshot bucket %r could not be checked at start-up: %r", settings.s3_bucket, exc.__cause__)
-    return cache
+    return store
+
+
+class _ProcessStatusProbe(StatusProbe):
+    def __init__(
+        self, tiered: TieredSnapshotStore, background: SnapshotBackground, credentials: CredentialCache
+    ) -> None:
+        self._tiered = tiered
+        self._background = background
+        self._credentials = credentials
+
+    def status(self) -> ProcessStatus:
+        listener = self._background.listener
+        return ProcessStatus(
+            snapshot_tiers=self._tiered.stats(),
+            invalidations=listener.status() if listener is not None else None,
+            credentials_served_stale=self._credentials.stale_served(),
+        )
+
+
+class StatusProvider(Provider):
+    status = provide(_ProcessStatusProbe, provides=StatusProbe, scope=Scope.APP)
 
 
 class LocalEvaluatorProvider(Provider):
-    """my_flags / evaluation_reasons evaluated in process, over the same snapshots ``/flags`` serves."""
+    """my_flags / evaluation_reasons evaluated in process, through the same pipeline and snapshots as ``/flags``."""
 
-    evaluator = provide(LocalRemoteEvaluator, provides=RemoteEvaluator, scope=Scope.APP)
+    evaluator = provide(InProcessFlagEvaluator, provides=FlagEvaluator, scope=Scope.APP)
 
 
 class HttpEvaluatorProvider(Provider):
@@ -278,16 +383,10 @@ class HttpEvaluatorProvider(Provider):
             yield client
 
     @provide
-    def evaluator(self, client: httpx.AsyncClient, settings: Settings) -> RemoteEvaluator:
+    def evaluator(self, client: httpx.AsyncClient, settings: Settings) -> FlagEvaluator:
         # Settings guarantee the URL is set when this provider is chosen.
         base_url = settings.evaluator_url or ""
-        return HttpRemoteEvaluator(client, base_url=base_url, timeout_s=settings.evaluator_timeout_s)
-
-
-class EvaluatorUseCaseProvider(Provider):
-    # Apart from UseCaseProvider: these need a RemoteEvaluator, which containers without HTTP (the CLI's) lack.
-    scope = Scope.APP
-    use_cases = provide_all(MyFlags, EvaluationReasons)
+        return HttpFlagEvaluator(client, base_url=base_url, timeout_s=settings.evaluator_timeout_s)
 
 
 class UseCaseProvider(Provider):
@@ -298,24 +397,18 @@ class UseCaseProvider(Provider):
         UpdateFlag,
         GetFlag,
         ListFlags,
+        Authenticate,
         Authorize,
-        AuthorizeFeed,
         Bootstrap,
-        FlagPresenter,
         LoadDefinitions,
+        EvaluationPipeline,
         EvaluateFlags,
+        MyFlags,
+        EvaluationReasons,
         ListGroupTypes,
         RegisterGroupType,
         RenameGroupTypes,
     )
-
-
-class HttpProvider(Provider):
-    scope = Scope.REQUEST
-
-    @provide
-    async def access(self, request: Request, authorize: Authorize) -> Access:  # type: ignore[type-arg]  # dishka keys on the bare class
-        return await authorize_request(request, authorize)
 
 
 def storage_provider(settings: Settings) -> Provider:
@@ -324,18 +417,24 @@ def storage_provider(settings: Settings) -> Provider:
 
 
 def evaluator_provider(settings: Settings) -> Provider:
-    """The remote evaluator the settings ask for (``FLAGCORE_EVALUATOR``)."""
+    """The flag evaluator the settings ask for (``FLAGCORE_EVALUATOR``)."""
     return HttpEvaluatorProvider() if settings.evaluator == "http" else LocalEvaluatorProvider()
 
 
 def get_providers(settings: Settings) -> list[Provider]:
+    """Every provider of the application except the HTTP edge's (the web app adds that one)."""
     return [
         SettingsProvider(),
         ClockProvider(),
         storage_provider(settings),
+        RedisProvider(),
         SnapshotProvider(),
+        StatusProvider(),
         evaluator_provider(settings),
         UseCaseProvider(),
-        EvaluatorUseCaseProvider(),
-        HttpProvider(),
     ]
+
+
+def offline_pipeline() -> EvaluationPipeline:
+    """The evaluation pipeline of ``flagcore evaluate``: no database, hash keys kept in memory for one run."""
+    return EvaluationPipeline(MemoryHashKeyOverrideRepo(), SystemClock())

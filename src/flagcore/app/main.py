@@ -10,19 +10,22 @@ from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.types import ControllerRouterHandler
 
-from flagcore.app.http.definitions import (
+from flagcore.app.http.errors import EXCEPTION_HANDLERS
+from flagcore.app.http.evaluation.definitions import (
     flag_definitions,
     legacy_local_evaluation,
     project_local_evaluation,
 )
-from flagcore.app.http.errors import EXCEPTION_HANDLERS
-from flagcore.app.http.evaluation import decide, flags
-from flagcore.app.http.flag_actions import FlagActionsController
-from flagcore.app.http.flags import FeatureFlagController
-from flagcore.app.http.groups import GroupTypeController
-from flagcore.app.http.health import health
-from flagcore.app.http.status import status
+from flagcore.app.http.evaluation.endpoint import decide, flags
+from flagcore.app.http.management.flag_actions import FlagActionsController
+from flagcore.app.http.management.flags import FeatureFlagController
+from flagcore.app.http.management.groups import GroupTypeController
+from flagcore.app.http.operations.health import health
+from flagcore.app.http.operations.status import status
+from flagcore.app.http.providers import HttpProvider
+from flagcore.app.http.routes import route_set
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
 from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.settings import Settings, load_settings
@@ -30,6 +33,26 @@ from flagcore.app.settings import Settings, load_settings
 # Browser SDKs (posthog-js) call /flags and /decide from the customer's own origin. Credentials travel in the body
 # (project key) or an Authorization header, never in cookies, so any origin may call and no credentials are allowed.
 CORS = CORSConfig(allow_origins=["*"], allow_methods=["*"], allow_headers=["*"], allow_credentials=False, max_age=600)
+PROJECTS = "/api/projects/{project_id:str}"
+
+
+def project_flag_routes() -> list[ControllerRouterHandler]:
+    """The project flag route set: management, actions and the project's definitions feed."""
+    return [FeatureFlagController, FlagActionsController, project_local_evaluation]
+
+
+def route_handlers() -> list[ControllerRouterHandler]:
+    """Every route of the app, by route set."""
+    return [
+        health,
+        status,
+        route_set(f"{PROJECTS}/feature_flags", project_flag_routes()),
+        route_set(f"{PROJECTS}/groups_types", [GroupTypeController]),
+        flag_definitions,
+        legacy_local_evaluation,
+        flags,
+        decide,
+    ]
 
 
 def create_app(*overrides: Provider, settings: Settings | None = None) -> Litestar:
@@ -37,7 +60,7 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
     settings = settings or load_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     container = make_async_container(
-        *get_providers(settings), LitestarProvider(), *overrides, context={Settings: settings}
+        *get_providers(settings), HttpProvider(), LitestarProvider(), *overrides, context={Settings: settings}
     )
 
     async def bootstrap_memory_storage() -> None:
@@ -53,18 +76,7 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         await container.get(SnapshotBackground)
 
     app = Litestar(
-        route_handlers=[
-            health,
-            status,
-            FeatureFlagController,
-            FlagActionsController,
-            GroupTypeController,
-            flag_definitions,
-            legacy_local_evaluation,
-            project_local_evaluation,
-            flags,
-            decide,
-        ],
+        route_handlers=route_handlers(),
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORS,
         openapi_config=OpenAPIConfig(

@@ -5,17 +5,9 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Protocol
 
-import msgspec
-
 from flagcore.domain.evaluation import CompiledSnapshot
 from flagcore.domain.identity import Project
-
-
-class EncodedSnapshot(msgspec.Struct, frozen=True):
-    """Bytes ready to send and their entity tag (no ``W/`` and no quotes); the tag changes exactly with the bytes."""
-
-    body: bytes
-    etag: str
+from flagcore.domain.snapshots import EncodedSnapshot
 
 
 class ProjectSnapshots(Protocol):

@@ -16,18 +16,19 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
-from flagcore.adapters.snapshots.keys import snapshot_key
 from flagcore.adapters.sqlalchemy import (
     SqlApiKeyRepo,
     SqlFlagRepo,
     SqlOrganizationRepo,
     SqlProjectRepo,
+    SqlUnitOfWorkFactory,
     SqlUserRepo,
     create_engine,
     create_sessionmaker,
 )
 from flagcore.app.settings import Settings
-from flagcore.ports.snapshot_cache import SnapshotKind
+from flagcore.domain.snapshots import SnapshotKind
+from flagcore.domain.snapshots.keys import snapshot_key
 from tests.integration.faults.proxies import ProxyThread
 from tests.integration.http.conftest import World, _serve
 
@@ -166,7 +167,7 @@ async def stack(
     flagcore_logger = logging.getLogger("flagcore")
     flagcore_logger.addHandler(records)
     try:
-        async with _serve(repos, [], settings) as world:
+        async with _serve(repos, [], settings, SqlUnitOfWorkFactory(sessions)) as world:
             yield Stack(world, redis_proxy, s3_proxy, database_proxy, redis_client, redis_key_prefix, records)
     finally:
         flagcore_logger.removeHandler(records)

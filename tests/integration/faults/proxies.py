@@ -11,7 +11,7 @@ import contextlib
 import threading
 from collections.abc import Callable
 
-from tests.contract.snapshot_cache.proxy import CuttableProxy
+from tests.contract.snapshot_store.proxy import CuttableProxy
 
 
 class StallingProxy(CuttableProxy):

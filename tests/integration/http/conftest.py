@@ -14,10 +14,14 @@ from dishka import Provider, Scope
 from litestar.testing import AsyncTestClient
 
 from flagcore.adapters.memory import (
+    MemoryActivityLog,
     MemoryApiKeyRepo,
     MemoryFlagRepo,
+    MemoryGroupTypeRepo,
     MemoryOrganizationRepo,
     MemoryProjectRepo,
+    MemoryStores,
+    MemoryUnitOfWorkFactory,
     MemoryUserRepo,
     SystemClock,
 )
@@ -26,6 +30,7 @@ from flagcore.adapters.sqlalchemy import (
     SqlFlagRepo,
     SqlOrganizationRepo,
     SqlProjectRepo,
+    SqlUnitOfWorkFactory,
     SqlUserRepo,
     create_engine,
     create_sessionmaker,
@@ -37,6 +42,7 @@ from flagcore.app.settings import Settings
 from flagcore.domain.identity import PersonalApiKey, hash_secret, mask_secret
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.unit_of_work import UnitOfWorkFactory
 from tests.conftest import empty_postgres
 
 
@@ -129,21 +135,24 @@ async def world(storage_url: str) -> AsyncIterator[World]:
     }
     try:
         # The app builds its own engine from the settings; these repos only seed the same database file.
-        async with _serve(repos, [], Settings(database_url=url)) as world:
+        async with _serve(repos, [], Settings(database_url=url), SqlUnitOfWorkFactory(sessions)) as world:
             yield world
     finally:
         await engine.dispose()
 
 
 @contextlib.asynccontextmanager
-async def _serve(repos: dict[str, Any], overrides: list[Provider], settings: Settings) -> AsyncIterator[World]:
-    bootstrap = Bootstrap(
-        repos["organizations"],
-        repos["projects"],
-        repos["users"],
-        repos["keys"],
-        SystemClock(),  # type: ignore[arg-type]
-    )
+async def _serve(
+    repos: dict[str, Any],
+    overrides: list[Provider],
+    settings: Settings,
+    transactions: UnitOfWorkFactory | None = None,
+) -> AsyncIterator[World]:
+    # Seeding writes through a unit of work over the same stores the app serves (memory) or the same database.
+    if transactions is None:
+        stores = MemoryStores(group_types=MemoryGroupTypeRepo(), activity=MemoryActivityLog(), **repos)
+        transactions = MemoryUnitOfWorkFactory(stores)
+    bootstrap = Bootstrap(transactions, SystemClock())
     main = await bootstrap.execute(BootstrapCommand())
     other = await bootstrap.execute(BootstrapCommand(organization_name="Other", admin_email="other@example.com"))
     admin = await repos["users"].get_by_email("admin@flagcore.local")

@@ -23,11 +23,11 @@ from flagcore.app.settings import Settings
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.identity import Project
 from flagcore.ports.errors import BackendUnavailableError
-from flagcore.ports.remote_evaluator import (
+from flagcore.ports.flag_evaluator import (
+    EvaluatedFlag,
     EvaluatorTimeoutError,
     EvaluatorUnavailableError,
-    RemoteEvaluator,
-    RemoteFlagResult,
+    FlagEvaluator,
 )
 from tests.integration.http.conftest import World, _instances, _serve
 from tests.integration.http.test_flags_api import create, error
@@ -163,10 +163,10 @@ async def test_a_bad_groups_parameter_is_a_400(world: World, action: str, groups
 
 async def test_my_flags_needs_the_users_distinct_id() -> None:
     # Bootstrap gives every user a distinct id, so this rule is checked on the use case directly.
-    class NeverCalled(RemoteEvaluator):
+    class NeverCalled(FlagEvaluator):
         async def evaluate(
             self, project: Project, *, distinct_id: str, groups: Mapping[str, str]
-        ) -> dict[str, RemoteFlagResult]:
+        ) -> dict[str, EvaluatedFlag]:
             raise AssertionError((project, distinct_id, groups))
 
     project = Project(id=1, organization_id="o", name="p", api_token="phc_x", created_at=EPOCH)
@@ -240,20 +240,20 @@ async def test_the_actions_do_not_shadow_flag_routes(world: World) -> None:
 # --- evaluator failures: a clear 502/504, never a 500 --------------------------------------------------------------
 
 
-class FailingEvaluator(RemoteEvaluator):
+class FailingEvaluator(FlagEvaluator):
     def __init__(self, error: BackendUnavailableError) -> None:
         self._error = error
 
     async def evaluate(
         self, project: Project, *, distinct_id: str, groups: Mapping[str, str]
-    ) -> dict[str, RemoteFlagResult]:
+    ) -> dict[str, EvaluatedFlag]:
         del project, distinct_id, groups
         raise self._error
 
 
-def _evaluator_provider(evaluator: RemoteEvaluator) -> Provider:
+def _evaluator_provider(evaluator: FlagEvaluator) -> Provider:
     provider = Provider(scope=Scope.APP)
-    provider.provide(lambda: evaluator, provides=RemoteEvaluator)
+    provider.provide(lambda: evaluator, provides=FlagEvaluator)
     return provider
 
 
@@ -291,7 +291,7 @@ async def test_a_failing_evaluator_gives_a_gateway_error(broken: tuple[World, in
 
 
 async def test_the_http_evaluator_setting_reaches_the_configured_service() -> None:
-    # Nothing listens on this port: the real HttpRemoteEvaluator, wired from settings, must answer 502 (not 500).
+    # Nothing listens on this port: the real HttpFlagEvaluator, wired from settings, must answer 502 (not 500).
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -1,19 +1,19 @@
-"""Fakes for tiered snapshot cache tests: a source whose content the test changes, and a tier that can fail."""
+"""Fakes for tiered snapshot store tests: a source whose content the test changes, and a tier that can fail."""
 
 from __future__ import annotations
 
 import asyncio
 
+from flagcore.domain.snapshots import EncodedSnapshot, SnapshotKind
 from flagcore.ports.errors import BackendUnavailableError
-from flagcore.ports.snapshot_cache import SnapshotCache, SnapshotKind
-from flagcore.ports.snapshots import EncodedSnapshot
+from flagcore.ports.snapshot_store import SnapshotSource, SnapshotStore
 
 
 def snapshot(version: int) -> EncodedSnapshot:
     return EncodedSnapshot(body=f'{{"version":{version}}}'.encode(), etag=f"v{version}")
 
 
-class FakeSource(SnapshotCache):
+class FakeSource(SnapshotSource):
     """Builds ``snapshot(version)``; counts builds; ``gate`` holds a build after it has read the content."""
 
     def __init__(self) -> None:
@@ -23,7 +23,7 @@ class FakeSource(SnapshotCache):
         self.building = asyncio.Event()
         self.down = False
 
-    async def get(self, project_id: int, kind: SnapshotKind, *, generation: str | None = None) -> EncodedSnapshot:
+    async def build(self, project_id: int, kind: SnapshotKind) -> EncodedSnapshot:
         if self.down:
             raise BackendUnavailableError
         self.builds += 1
@@ -33,25 +33,11 @@ class FakeSource(SnapshotCache):
             await self.gate.wait()
         return built
 
-    async def get_etag(self, project_id: int, kind: SnapshotKind, *, generation: str | None = None) -> str:
-        return (await self.get(project_id, kind)).etag
 
-    async def put(
-        self, project_id: int, kind: SnapshotKind, snapshot: EncodedSnapshot, *, generation: str | None = None
-    ) -> bool:
-        return True
-
-    async def generation(self, project_id: int) -> str | None:
-        return None
-
-    async def invalidate(self, project_id: int) -> None:
-        pass
-
-
-class FlakyTier(SnapshotCache):
+class FlakyTier(SnapshotStore):
     """Wraps a tier; while ``down`` every call raises ``BackendUnavailableError``. Counts calls by method."""
 
-    def __init__(self, inner: SnapshotCache) -> None:
+    def __init__(self, inner: SnapshotStore) -> None:
         self.inner = inner
         self.down = False
         self.calls: dict[str, int] = {}

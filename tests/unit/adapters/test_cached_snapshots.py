@@ -9,9 +9,9 @@ import pytest
 from flagcore.adapters.snapshots import CachedProjectSnapshots
 from flagcore.domain.evaluation import Subject
 from flagcore.domain.identity import Project
+from flagcore.domain.snapshots import EncodedSnapshot, SnapshotKind
 from flagcore.ports.errors import BackendUnavailableError
-from flagcore.ports.snapshot_cache import SnapshotCache, SnapshotKind
-from flagcore.ports.snapshots import EncodedSnapshot
+from flagcore.ports.snapshot_store import SnapshotStore
 
 PROJECT = Project(id=1, organization_id="o", name="p", api_token="phc_x", created_at=datetime(2025, 1, 1, tzinfo=UTC))
 
@@ -28,7 +28,7 @@ def document(version: int, timezone: str = "UTC") -> bytes:
     return msgspec.json.encode(document)
 
 
-class CountingCache(SnapshotCache):
+class CountingCache(SnapshotStore):
     """A source whose content the test changes; it counts full reads and ETag-only reads."""
 
     def __init__(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flagcore.app.http.asgi import scope_headers
-from flagcore.app.http.evaluation import _request_id
+from flagcore.app.http.evaluation.endpoint import _request_id
 
 
 def test_scope_headers_lower_cases_names_and_keeps_the_first_of_repeats() -> None:

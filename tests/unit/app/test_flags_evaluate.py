@@ -10,18 +10,19 @@ import pytest
 
 from flagcore.adapters.memory import FixedClock, MemoryHashKeyOverrideRepo, MemoryProjectRepo
 from flagcore.app.evaluation.evaluate_flags import (
-    HASH_KEY_OVERRIDE_ERROR,
     EvaluateFlags,
     EvaluateFlagsCommand,
     InvalidTokenError,
     MissingDistinctIdError,
     MissingTokenError,
 )
+from flagcore.app.evaluation.pipeline import HASH_KEY_OVERRIDE_ERROR, EvaluationPipeline
 from flagcore.domain.evaluation import CompiledSnapshot, Subject, compile_snapshot
 from flagcore.domain.identity import Project
+from flagcore.domain.snapshots import EncodedSnapshot
 from flagcore.ports.errors import BackendUnavailableError
 from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
-from flagcore.ports.snapshots import EncodedSnapshot, ProjectSnapshots
+from flagcore.ports.snapshots import ProjectSnapshots
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 TOKEN = "phc_unit"
@@ -78,7 +79,8 @@ async def use_case(*flags: dict[str, Any], overrides: HashKeyOverrideRepo | None
     projects = MemoryProjectRepo()
     await projects.create(organization_id="org", name="p", api_token=TOKEN, timezone="UTC", created_at=NOW)
     snapshots = StaticSnapshots({"flags": list(flags)})
-    return EvaluateFlags(projects, snapshots, overrides or MemoryHashKeyOverrideRepo(), FixedClock(NOW))
+    pipeline = EvaluationPipeline(overrides or MemoryHashKeyOverrideRepo(), FixedClock(NOW))
+    return EvaluateFlags(projects, snapshots, pipeline)
 
 
 def cmd(**fields: Any) -> EvaluateFlagsCommand:

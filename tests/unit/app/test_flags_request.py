@@ -12,7 +12,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from litestar.exceptions import HTTPException
 
-from flagcore.app.http.flags_request import (
+from flagcore.app.http.evaluation.flags_request import (
     MAX_BODY_BYTES,
     build_command,
     decode_body,

@@ -12,7 +12,7 @@ import msgspec
 import pytest
 
 from flagcore.app.evaluation.evaluate_flags import FlagsEvaluation
-from flagcore.app.http.flags_response import CLIENT_CONFIG, Shape, parse_version, render, response_shape
+from flagcore.app.http.evaluation.flags_response import CLIENT_CONFIG, Shape, parse_version, render, response_shape
 from flagcore.domain.evaluation import FlagResult
 
 VECTORS = Path(__file__).parents[3] / ".." / "shared" / "vectors"

@@ -6,11 +6,11 @@ import pytest
 from dishka import make_async_container
 from dishka.integrations.litestar import LitestarProvider
 
-from flagcore.adapters.engine import LocalRemoteEvaluator
-from flagcore.adapters.http import HttpRemoteEvaluator
+from flagcore.adapters.http import HttpFlagEvaluator
+from flagcore.app.evaluation.in_process_evaluator import InProcessFlagEvaluator
 from flagcore.app.ioc import get_providers
 from flagcore.app.settings import Settings, SettingsError, load_settings
-from flagcore.ports.remote_evaluator import RemoteEvaluator
+from flagcore.ports.flag_evaluator import FlagEvaluator
 
 
 def test_the_local_evaluator_is_the_default() -> None:
@@ -79,16 +79,16 @@ def test_a_bad_timeout_stops_start_up(value: str) -> None:
 @pytest.mark.parametrize(
     ("settings", "adapter"),
     [
-        (Settings(database_url="memory://"), LocalRemoteEvaluator),
+        (Settings(database_url="memory://"), InProcessFlagEvaluator),
         (
             Settings(database_url="memory://", evaluator="http", evaluator_url="http://127.0.0.1:9"),
-            HttpRemoteEvaluator,
+            HttpFlagEvaluator,
         ),
     ],
 )
-async def test_the_settings_choose_the_adapter(settings: Settings, adapter: type[RemoteEvaluator]) -> None:
+async def test_the_settings_choose_the_adapter(settings: Settings, adapter: type[FlagEvaluator]) -> None:
     container = make_async_container(*get_providers(settings), LitestarProvider(), context={Settings: settings})
     try:
-        assert type(await container.get(RemoteEvaluator)) is adapter
+        assert type(await container.get(FlagEvaluator)) is adapter
     finally:
         await container.close()

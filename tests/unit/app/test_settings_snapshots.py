@@ -7,7 +7,7 @@ from dishka import make_async_container
 from dishka.integrations.litestar import LitestarProvider
 from minio import Minio
 
-from flagcore.adapters.snapshots import CachedProjectSnapshots, TieredSnapshotCache
+from flagcore.adapters.snapshots import CachedProjectSnapshots, TieredSnapshotStore
 from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.settings import Settings, SettingsError, load_settings
 from flagcore.ports.snapshots import ProjectSnapshots
@@ -138,7 +138,7 @@ async def test_the_default_tiers_serve_snapshots_without_redis_or_s3() -> None:
         snapshots = await container.get(ProjectSnapshots)
         assert isinstance(snapshots, CachedProjectSnapshots)
         assert await container.get(CachedProjectSnapshots) is snapshots
-        assert list((await container.get(TieredSnapshotCache)).stats()) == ["memory", "db"]
+        assert list((await container.get(TieredSnapshotStore)).stats()) == ["memory", "db"]
         assert await container.get(SnapshotBackground) == SnapshotBackground(None)
     finally:
         await container.close()
@@ -162,7 +162,7 @@ async def test_redis_and_s3_tiers_are_wired_and_the_listener_runs(redis_url: str
         background = await container.get(SnapshotBackground)
         assert background.listener is not None
         assert background.listener.subscribed
-        assert list((await container.get(TieredSnapshotCache)).stats()) == ["redis", "s3", "db"]
+        assert list((await container.get(TieredSnapshotStore)).stats()) == ["redis", "s3", "db"]
         # The bucket is created at start-up, before anything is stored.
         assert Minio(s3_endpoint, access_key="test", secret_key="test", secure=False).bucket_exists("wired-bucket")
     finally:

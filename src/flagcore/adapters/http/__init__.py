@@ -1,5 +1,5 @@
 """Adapters that reach other services over HTTP."""
 
-from flagcore.adapters.http.remote_evaluator import HttpRemoteEvaluator
+from flagcore.adapters.http.flag_evaluator import HttpFlagEvaluator
 
-__all__ = ("HttpRemoteEvaluator",)
+__all__ = ("HttpFlagEvaluator",)

@@ -1,5 +1,6 @@
 """In-memory adapters: first-class implementations of every port, used for dev runs and as the contract reference."""
 
+from flagcore.adapters.memory.activity import MemoryActivityLog
 from flagcore.adapters.memory.clock import FixedClock, SystemClock
 from flagcore.adapters.memory.flag_repo import MemoryFlagRepo
 from flagcore.adapters.memory.groups import MemoryGroupTypeRepo
@@ -10,15 +11,25 @@ from flagcore.adapters.memory.identity import (
     MemoryProjectRepo,
     MemoryUserRepo,
 )
+from flagcore.adapters.memory.invalidations import MemoryInvalidationBus, MemoryInvalidationListener
+from flagcore.adapters.memory.snapshot_store import MemorySnapshotStore
+from flagcore.adapters.memory.unit_of_work import MemoryStores, MemoryUnitOfWork, MemoryUnitOfWorkFactory
 
 __all__ = (
     "FixedClock",
+    "MemoryActivityLog",
     "MemoryApiKeyRepo",
     "MemoryFlagRepo",
     "MemoryGroupTypeRepo",
     "MemoryHashKeyOverrideRepo",
+    "MemoryInvalidationBus",
+    "MemoryInvalidationListener",
     "MemoryOrganizationRepo",
     "MemoryProjectRepo",
+    "MemorySnapshotStore",
+    "MemoryStores",
+    "MemoryUnitOfWork",
+    "MemoryUnitOfWorkFactory",
     "MemoryUserRepo",
     "SystemClock",
 )

@@ -27,6 +27,17 @@ class MemoryFlagRepo(FlagRepo):
         # One lock makes every method atomic, like a transaction, even across awaits in callers.
         self._lock = asyncio.Lock()
 
+    def fork(self) -> MemoryFlagRepo:
+        """A private copy for a unit of work (ids stay shared, like a database sequence)."""
+        fork = MemoryFlagRepo()
+        fork._flags = dict(self._flags)  # values are immutable structs: a shallow copy is a full copy
+        fork._ids = self._ids
+        return fork
+
+    def adopt(self, fork: MemoryFlagRepo) -> None:
+        """Make a committed fork's state this repository's, at once."""
+        self._flags = fork._flags
+
     async def get(self, project_id: int, flag_id: int) -> FeatureFlag | None:
         flag = self._flags.get(flag_id)
         return flag if flag is not None and flag.project_id == project_id else None

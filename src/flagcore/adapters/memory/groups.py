@@ -16,6 +16,14 @@ class MemoryGroupTypeRepo(GroupTypeRepo):
         self._types: dict[tuple[int, int], GroupType] = {}
         self._lock = asyncio.Lock()
 
+    def fork(self) -> MemoryGroupTypeRepo:
+        fork = MemoryGroupTypeRepo()
+        fork._types = dict(self._types)
+        return fork
+
+    def adopt(self, fork: MemoryGroupTypeRepo) -> None:
+        self._types = fork._types
+
     async def list(self, project_id: int) -> list[GroupType]:
         return sorted((t for (p, _), t in self._types.items() if p == project_id), key=lambda t: t.group_type_index)
 

@@ -17,6 +17,14 @@ class MemoryOrganizationRepo(OrganizationRepo):
         self._orgs: dict[str, Organization] = {}
         self._members: dict[tuple[str, int], Membership] = {}
 
+    def fork(self) -> MemoryOrganizationRepo:
+        fork = MemoryOrganizationRepo()
+        fork._orgs, fork._members = dict(self._orgs), dict(self._members)
+        return fork
+
+    def adopt(self, fork: MemoryOrganizationRepo) -> None:
+        self._orgs, self._members = fork._orgs, fork._members
+
     async def create(self, organization: Organization) -> Organization:
         if organization.id in self._orgs:
             raise InvalidInputError("Organization already exists.", attr="id")
@@ -42,6 +50,14 @@ class MemoryProjectRepo(ProjectRepo):
         self._projects: dict[int, Project] = {}
         self._secret_keys: dict[str, ProjectSecretKey] = {}
         self._ids = itertools.count(1)
+
+    def fork(self) -> MemoryProjectRepo:
+        fork = MemoryProjectRepo()
+        fork._projects, fork._secret_keys, fork._ids = dict(self._projects), dict(self._secret_keys), self._ids
+        return fork
+
+    def adopt(self, fork: MemoryProjectRepo) -> None:
+        self._projects, self._secret_keys = fork._projects, fork._secret_keys
 
     async def create(
         self, *, organization_id: str, name: str, api_token: str, timezone: str, created_at: datetime
@@ -81,6 +97,14 @@ class MemoryUserRepo(UserRepo):
         self._users: dict[int, User] = {}
         self._ids = itertools.count(1)
 
+    def fork(self) -> MemoryUserRepo:
+        fork = MemoryUserRepo()
+        fork._users, fork._ids = dict(self._users), self._ids
+        return fork
+
+    def adopt(self, fork: MemoryUserRepo) -> None:
+        self._users = fork._users
+
     async def create(self, *, uuid: str, email: str, first_name: str, distinct_id: str, created_at: datetime) -> User:
         if await self.get_by_email(email) is not None:
             raise InvalidInputError("A user with this email already exists.", code="unique", attr="email")
@@ -110,6 +134,14 @@ class MemoryUserRepo(UserRepo):
 class MemoryApiKeyRepo(ApiKeyRepo):
     def __init__(self) -> None:
         self._keys: dict[str, PersonalApiKey] = {}
+
+    def fork(self) -> MemoryApiKeyRepo:
+        fork = MemoryApiKeyRepo()
+        fork._keys = dict(self._keys)
+        return fork
+
+    def adopt(self, fork: MemoryApiKeyRepo) -> None:
+        self._keys = fork._keys
 
     async def add(self, key: PersonalApiKey) -> None:
         self._keys[key.id] = key

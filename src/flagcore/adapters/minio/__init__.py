@@ -1,5 +1,5 @@
 """S3 adapters over the MinIO SDK (any S3-compatible store: MinIO, AWS S3, moto in tests)."""
 
-from flagcore.adapters.minio.snapshot_cache import MinioSnapshotCache
+from flagcore.adapters.minio.snapshot_store import MinioSnapshotStore
 
-__all__ = ("MinioSnapshotCache",)
+__all__ = ("MinioSnapshotStore",)

@@ -1,6 +1,10 @@
-"""Redis adapters: the shared snapshot tier and the cross-instance invalidation channel."""
+"""Redis adapters: the shared snapshot store and the cross-instance invalidation channel."""
 
-from flagcore.adapters.redis.invalidations import RedisInvalidationListener
-from flagcore.adapters.redis.snapshot_cache import RedisSnapshotCache, invalidation_channel
+from flagcore.adapters.redis.invalidations import (
+    RedisInvalidationListener,
+    RedisInvalidationPublisher,
+    invalidation_channel,
+)
+from flagcore.adapters.redis.snapshot_store import RedisSnapshotStore
 
-__all__ = ("RedisInvalidationListener", "RedisSnapshotCache", "invalidation_channel")
+__all__ = ("RedisInvalidationListener", "RedisInvalidationPublisher", "RedisSnapshotStore", "invalidation_channel")

@@ -1,4 +1,4 @@
-"""Cross-instance invalidation: a task that listens on the Redis channel the snapshot cache publishes on.
+"""Cross-instance invalidation over Redis pub/sub: the publisher, and a task that listens on the channel.
 
 Each message names a project another instance has just invalidated; this process then drops its own copies, so it
 serves the change at once instead of after its refresh window. Messages are best effort: while the subscription
@@ -11,41 +11,67 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Final
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from flagcore.ports.errors import BackendUnavailableError
+from flagcore.ports.invalidations import (
+    InvalidationListener,
+    InvalidationPublisher,
+    ListenerStatus,
+    OnInvalidate,
+    OnResubscribe,
+)
+
 logger = logging.getLogger(__name__)
 _ERRORS: Final = (RedisError, OSError, TimeoutError)
 
 
-class RedisInvalidationListener:
+def invalidation_channel(key_prefix: str = "") -> str:
+    """The pub/sub channel on which invalidated project ids are published."""
+    return f"{key_prefix}flagcore:snapshot_invalidations"
+
+
+class RedisInvalidationPublisher(InvalidationPublisher):
+    def __init__(self, client: Redis, *, key_prefix: str = "") -> None:
+        self._client = client
+        self._channel = invalidation_channel(key_prefix)
+
+    async def publish(self, project_id: int) -> None:
+        try:
+            await self._client.publish(self._channel, str(project_id))
+        except _ERRORS as exc:
+            raise BackendUnavailableError("The Redis invalidation channel is unavailable.") from exc
+
+
+async def _ignore_invalidate(project_id: int) -> None:
+    del project_id
+
+
+async def _ignore_resubscribe() -> None:
+    return None
+
+
+class RedisInvalidationListener(InvalidationListener):
     """Started and stopped with the app (the composition root does both).
 
     Args:
-        client: a client for the same Redis as the snapshot cache.
-        channel: the channel the cache publishes on.
-        on_invalidate: called with each invalidated project id.
-        on_resubscribe: called after the subscription was lost and re-established (messages may be missing).
+        client: a client for the same Redis the publishers use.
+        key_prefix: the publishers' key prefix (it names the channel).
         retry_s: pause between reconnection attempts.
+        wait_s: how long ``start`` waits for the subscription before returning (a Redis that is down does not
+            block start-up; the listener keeps retrying).
     """
 
-    def __init__(
-        self,
-        client: Redis,
-        *,
-        channel: str,
-        on_invalidate: Callable[[int], Awaitable[None]],
-        on_resubscribe: Callable[[], Awaitable[None]],
-        retry_s: float = 1.0,
-    ) -> None:
+    def __init__(self, client: Redis, *, key_prefix: str = "", retry_s: float = 1.0, wait_s: float = 2.0) -> None:
         self._client = client
-        self._channel = channel
-        self._on_invalidate = on_invalidate
-        self._on_resubscribe = on_resubscribe
+        self._channel = invalidation_channel(key_prefix)
+        self._on_invalidate: OnInvalidate = _ignore_invalidate
+        self._on_resubscribe: OnResubscribe = _ignore_resubscribe
         self._retry_s = retry_s
+        self._wait_s = wait_s
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
         self._lost = False
@@ -57,9 +83,16 @@ class RedisInvalidationListener:
     def subscribed(self) -> bool:
         return self._subscribed.is_set()
 
-    async def start(self) -> None:
+    def status(self) -> ListenerStatus:
+        return ListenerStatus(subscribed=self.subscribed, received=self.received, failures=self.failures)
+
+    async def start(self, on_invalidate: OnInvalidate, on_resubscribe: OnResubscribe) -> None:
+        self._on_invalidate = on_invalidate
+        self._on_resubscribe = on_resubscribe
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="flagcore-snapshot-invalidations")
+        # Serving before the subscription is up would miss invalidations; a Redis that is down does not block.
+        await self.wait_subscribed(self._wait_s)
 
     async def wait_subscribed(self, timeout_s: float) -> bool:
         """Whether the subscription is up within ``timeout_s`` (start-up and tests wait on it)."""
@@ -73,6 +106,7 @@ class RedisInvalidationListener:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self._subscribed.clear()
 
     async def _run(self) -> None:
         while True:

@@ -1,10 +1,11 @@
-"""``ProjectSnapshots`` over a ``SnapshotCache``, keeping each snapshot in process memory for a bounded time.
+"""``ProjectSnapshots`` over a ``SnapshotStore``, keeping each snapshot in process memory for a bounded time.
 
 The hot paths (``/flags``, the definitions feed) then cost no tier round trip per request. Staleness is bounded:
 a snapshot older than ``refresh_s`` is re-validated on its next use by reading only its ETag from the tiers, and
 the bytes are fetched only if the ETag changed. So a write made through another instance is served here within
 ``refresh_s`` (plus one round trip), or at once when its invalidation message arrives (``forget``). Writes made
-through this instance call ``invalidate`` after they commit, so they are served at once. The evaluation snapshot
+through this instance call ``invalidate`` after they commit, so they are served at once, and announce it to the
+other instances through the ``InvalidationPublisher``. The evaluation snapshot
 is compiled once per ETag. When no tier answers a re-validation (database and caches down), the snapshot already
 held keeps being served and is retried a window later. Everything here is derived data: losing it costs one fetch.
 """
@@ -17,23 +18,17 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Final
 
-import msgspec
-
-from flagcore.adapters.snapshots.db_cache import encode_snapshot
 from flagcore.domain.evaluation import CompiledSnapshot, compile_snapshot
-from flagcore.domain.flags.feed import build_definitions
 from flagcore.domain.identity import Project
+from flagcore.domain.snapshots import EncodedSnapshot, SnapshotKind, empty_snapshot, evaluation_timezone
 from flagcore.ports.errors import BackendUnavailableError
-from flagcore.ports.snapshot_cache import SnapshotCache, SnapshotKind
-from flagcore.ports.snapshots import EncodedSnapshot, ProjectSnapshots
+from flagcore.ports.invalidations import InvalidationPublisher
+from flagcore.ports.snapshot_store import SnapshotStore
+from flagcore.ports.snapshots import ProjectSnapshots
 
 DEFAULT_REFRESH_S: Final = 1.0
 logger = logging.getLogger(__name__)
 _Key = tuple[int, SnapshotKind]
-
-
-class _Timezone(msgspec.Struct):
-    timezone: str = "UTC"
 
 
 class _Entry:
@@ -47,12 +42,14 @@ class _Entry:
 class CachedProjectSnapshots(ProjectSnapshots):
     def __init__(
         self,
-        cache: SnapshotCache,
+        cache: SnapshotStore,
+        publisher: InvalidationPublisher | None = None,
         *,
         refresh_s: float = DEFAULT_REFRESH_S,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._cache = cache
+        self._publisher = publisher
         self._refresh_s = refresh_s
         self._monotonic = monotonic
         self._entries: dict[_Key, _Entry] = {}
@@ -71,14 +68,19 @@ class CachedProjectSnapshots(ProjectSnapshots):
         if cached is not None and cached[0] == snapshot.etag:
             return cached[1]
         # Compiled from the cached bytes themselves, in the timezone they carry, so it always matches them.
-        timezone = msgspec.json.decode(snapshot.body, type=_Timezone).timezone
-        compiled = compile_snapshot(snapshot.body, timezone=timezone)
+        compiled = compile_snapshot(snapshot.body, timezone=evaluation_timezone(snapshot.body))
         self._compiled[project.id] = (snapshot.etag, compiled)
         return compiled
 
     async def invalidate(self, project_id: int) -> None:
         self.forget(project_id)
         await self._cache.invalidate(project_id)
+        if self._publisher is not None:
+            try:
+                await self._publisher.publish(project_id)
+            except BackendUnavailableError:
+                # Best effort: the other instances still converge within their refresh window.
+                logger.warning("could not announce the invalidation of project %s", project_id, exc_info=True)
 
     def forget(self, project_id: int) -> None:
         """Drop this process's copies of the project (another instance changed it); the tiers are left alone."""
@@ -114,7 +116,8 @@ class CachedProjectSnapshots(ProjectSnapshots):
     async def _validate(self, project: Project, kind: SnapshotKind, entry: _Entry | None) -> EncodedSnapshot:
         if entry is not None and await self._cache.get_etag(project.id, kind) == entry.value.etag:
             return entry.value  # unchanged: the bytes are not fetched again
-        return await self._cache.get(project.id, kind) or _empty(project, kind)
+        # None: the source knows no such project (deleted since the request was authorized): it has no flags.
+        return await self._cache.get(project.id, kind) or empty_snapshot(kind, timezone=project.timezone)
 
     async def _single_flight(self, key: _Key, fetch: Callable[[], Awaitable[EncodedSnapshot]]) -> EncodedSnapshot:
         # Concurrent requests for an expired snapshot share one fetch instead of stampeding the tiers.
@@ -134,8 +137,3 @@ class CachedProjectSnapshots(ProjectSnapshots):
             return value
         finally:
             del self._inflight[key]
-
-
-def _empty(project: Project, kind: SnapshotKind) -> EncodedSnapshot:
-    # The source knows no such project (deleted since the request was authorized): it has no flags.
-    return encode_snapshot(build_definitions([], group_type_mapping={}, cohorts={}), kind, timezone=project.timezone)

@@ -10,8 +10,13 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-#: How long a SQLite writer waits by default for the write lock before failing with "database is locked".
-SQLITE_BUSY_TIMEOUT_MS: Final = 5000
+#: How long a SQLite writer waits by default for the write lock before failing with "database is locked". Writers
+#: of one process queue on a lock of their own first (see ``SqlUnitOfWorkFactory``), so this covers only writers
+#: of other processes (several workers on one file): long, so that they queue instead of failing.
+SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
+#: Execution option asking the SQLite ``BEGIN`` to take the write lock at once (``BEGIN IMMEDIATE``): a unit of work
+#: then reads the state it validates against under the lock, and never fails to upgrade a read lock mid-way.
+SQLITE_IMMEDIATE: Final = "flagcore_sqlite_immediate"
 _POSTGRES_POOL_SIZE: Final = 10
 _POSTGRES_MAX_OVERFLOW: Final = 10
 
@@ -57,7 +62,8 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _unicode_lower(value: object) -> object:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flagcore.adapters.sqlalchemy._errors import backend_errors, violates
 from flagcore.adapters.sqlalchemy._listing import count_statement, list_statement
+from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.mappers import flag_from_row, flag_values
 from flagcore.adapters.sqlalchemy.orm import LIVE_FLAG_KEY_INDEX, FlagRow
 from flagcore.domain.flags import (
@@ -25,26 +26,26 @@ from flagcore.ports.flags import FlagPage, FlagQuery, FlagRepo
 
 
 class SqlFlagRepo(FlagRepo):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, sessions: async_sessionmaker[AsyncSession] | SessionScope) -> None:
+        self._session = session_scope(sessions)
 
     async def get(self, project_id: int, flag_id: int) -> FeatureFlag | None:
         stmt = sa.select(FlagRow).where(FlagRow.id == flag_id, FlagRow.project_id == project_id)
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 row = await session.scalar(stmt)
         return flag_from_row(row) if row is not None else None
 
     async def get_by_key(self, project_id: int, key: str) -> FeatureFlag | None:
         stmt = sa.select(FlagRow).where(FlagRow.project_id == project_id, FlagRow.key == key, ~FlagRow.deleted)
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 row = await session.scalar(stmt)
         return flag_from_row(row) if row is not None else None
 
     async def list(self, project_id: int, query: FlagQuery) -> FlagPage:
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 count = await session.scalar(count_statement(project_id, query))
                 rows = (await session.scalars(list_statement(project_id, query))).all()
         return FlagPage(count=count or 0, items=[flag_from_row(row) for row in rows])
@@ -60,8 +61,9 @@ class SqlFlagRepo(FlagRepo):
         )
         with backend_errors():
             try:
-                async with self._sessions.begin() as session:
+                async with self._session() as session:
                     session.add(row)
+                    await session.flush()  # constraint errors surface here, inside a unit of work too
             except sa_exc.IntegrityError as exc:
                 if violates(exc, constraint=LIVE_FLAG_KEY_INDEX, columns=_KEY_COLUMNS):
                     raise DuplicateFlagKeyError(flag.key) from exc
@@ -87,7 +89,7 @@ class SqlFlagRepo(FlagRepo):
     async def dependency_view(self, project_id: int) -> dict[int, DependencyInfo]:
         stmt = sa.select(FlagRow).where(FlagRow.project_id == project_id, ~FlagRow.deleted)
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 rows = (await session.scalars(stmt)).all()
         view: dict[int, DependencyInfo] = {}
         for row in rows:
@@ -110,7 +112,7 @@ class SqlFlagRepo(FlagRepo):
             .execution_options(synchronize_session=False)
         )
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 row = await session.scalar(stmt)
                 if row is None:
                     stored = await session.scalar(

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flagcore.adapters.sqlalchemy._errors import backend_errors
+from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.orm import GroupTypeRow
 from flagcore.domain.groups import MAX_GROUP_TYPES, GroupType, GroupTypeLimitError, next_group_type_index
 from flagcore.ports.groups import GroupTypeRepo
@@ -31,15 +32,15 @@ def _to_domain(row: GroupTypeRow) -> GroupType:
 
 
 class SqlGroupTypeRepo(GroupTypeRepo):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, sessions: async_sessionmaker[AsyncSession] | SessionScope) -> None:
+        self._session = session_scope(sessions)
 
     async def list(self, project_id: int) -> list[GroupType]:
         stmt = (
             sa.select(GroupTypeRow).where(GroupTypeRow.project_id == project_id).order_by(GroupTypeRow.group_type_index)
         )
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 return [_to_domain(row) for row in await session.scalars(stmt)]
 
     async def ensure(self, project_id: int, group_type: str, *, created_at: datetime) -> GroupType:
@@ -63,7 +64,7 @@ class SqlGroupTypeRepo(GroupTypeRepo):
             "created_at": created_at,
         }
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
                 # A conflict on the index or on the name means a concurrent writer won: the caller re-reads.
                 stmt = insert(GroupTypeRow).values(values).on_conflict_do_nothing().returning(GroupTypeRow.project_id)
@@ -79,6 +80,6 @@ class SqlGroupTypeRepo(GroupTypeRepo):
             .returning(GroupTypeRow)
         )
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 row = await session.scalar(stmt)
                 return _to_domain(row) if row is not None else None

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flagcore.adapters.sqlalchemy._errors import backend_errors
+from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.orm import HashKeyOverrideRow
 from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
 
@@ -30,8 +31,8 @@ def _decode(text: str) -> str:
 
 
 class SqlHashKeyOverrideRepo(HashKeyOverrideRepo):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, sessions: async_sessionmaker[AsyncSession] | SessionScope) -> None:
+        self._session = session_scope(sessions)
 
     async def get(self, project_id: int, distinct_ids: Sequence[str]) -> dict[str, str]:
         ids = list(dict.fromkeys(distinct_ids))
@@ -43,7 +44,7 @@ class SqlHashKeyOverrideRepo(HashKeyOverrideRepo):
             row.project_id == project_id, row.distinct_id.in_(encoded)
         )
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 rows = (await session.execute(stmt)).all()
         priority = {distinct_id: rank for rank, distinct_id in enumerate(encoded)}
         merged: dict[str, str] = {}
@@ -66,7 +67,7 @@ class SqlHashKeyOverrideRepo(HashKeyOverrideRepo):
         if not values:
             return
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
                 # The conflict target is the primary key: an existing hash key is kept, a racing writer loses quietly.
                 for start in range(0, len(values), _BATCH):

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flagcore.adapters.sqlalchemy._errors import backend_errors, violates
+from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.mappers import (
     api_key_from_row,
     membership_from_row,
@@ -34,15 +35,16 @@ _T = TypeVar("_T")
 
 
 class _SqlStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, sessions: async_sessionmaker[AsyncSession] | SessionScope) -> None:
+        self._session = session_scope(sessions)
 
     async def _insert(self, row: object, *, constraint: str, columns: str, conflict: InvalidInputError) -> None:
         """Insert ``row``; a violation of the unique ``constraint`` becomes ``conflict``."""
         with backend_errors():
             try:
-                async with self._sessions.begin() as session:
+                async with self._session() as session:
                     session.add(row)
+                    await session.flush()  # constraint errors surface here, inside a unit of work too
             except sa_exc.IntegrityError as exc:
                 if violates(exc, constraint=constraint, columns=columns):
                     raise conflict from exc
@@ -50,18 +52,18 @@ class _SqlStore:
 
     async def _one(self, stmt: sa.Select[tuple[_T]]) -> _T | None:
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 row: _T | None = await session.scalar(stmt)
         return row
 
     async def _all(self, stmt: sa.Select[tuple[_T]]) -> list[_T]:
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 return list((await session.scalars(stmt)).all())
 
     async def _execute(self, stmt: sa.Executable) -> None:
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 await session.execute(stmt)
 
 
@@ -93,7 +95,7 @@ class SqlOrganizationRepo(_SqlStore, OrganizationRepo):
             "level": int(membership.level),
         }
         with backend_errors():
-            async with self._sessions.begin() as session:
+            async with self._session() as session:
                 # One atomic upsert: a read-then-write would race with a concurrent first membership.
                 insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
                 stmt = insert(MembershipRow).values(values)

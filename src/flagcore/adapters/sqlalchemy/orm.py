@@ -165,8 +165,32 @@ class GroupTypeRow(Base):
     __table_args__ = (sa.UniqueConstraint("project_id", "group_type"),)
 
 
+class ActivityRow(Base):
+    """One activity log entry. ``seq`` orders entries written at the same instant (the later one first)."""
+
+    __tablename__ = "activity_log"
+
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    organization_id: Mapped[str] = mapped_column(sa.String(64))
+    project_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    # No foreign keys: the log outlives what it describes (a deleted user's changes stay attributed by id).
+    user_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    scope: Mapped[str] = mapped_column(sa.String(64))
+    item_id: Mapped[str] = mapped_column(sa.String(64))
+    activity: Mapped[str] = mapped_column(sa.String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC())
+
+    __table_args__ = (
+        sa.Index("ix_activity_log_project_scope_item", "project_id", "scope", "item_id", "created_at"),
+        sa.Index("ix_activity_log_organization_id", "organization_id", "created_at"),
+    )
+
+
 __all__ = (
     "LIVE_FLAG_KEY_INDEX",
+    "ActivityRow",
     "Base",
     "FlagRow",
     "GroupTypeRow",

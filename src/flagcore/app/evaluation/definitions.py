@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flagcore.domain.identity import Project
-from flagcore.ports.snapshots import EncodedSnapshot, ProjectSnapshots
+from flagcore.domain.snapshots import EncodedSnapshot
+from flagcore.ports.snapshots import ProjectSnapshots
 
 
 class LoadDefinitions:

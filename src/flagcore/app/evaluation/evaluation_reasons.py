@@ -10,8 +10,8 @@ import msgspec
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.evaluation import FlagValue
 from flagcore.domain.identity import Project
+from flagcore.ports.flag_evaluator import EvaluatedFlag, FlagEvaluator
 from flagcore.ports.flags import FlagQuery, FlagRepo
-from flagcore.ports.remote_evaluator import RemoteEvaluator, RemoteFlagResult
 
 _INACTIVE: Final = FlagQuery(active=False, order="key", limit=2**31 - 1)
 
@@ -39,7 +39,7 @@ DISABLED: Final = FlagReason(value=False, evaluation=Evaluation(reason="disabled
 class EvaluationReasons:
     """Each evaluated flag's value and reason for one distinct id; every disabled flag is reported as ``disabled``."""
 
-    def __init__(self, flags: FlagRepo, evaluator: RemoteEvaluator) -> None:
+    def __init__(self, flags: FlagRepo, evaluator: FlagEvaluator) -> None:
         self._flags = flags
         self._evaluator = evaluator
 
@@ -60,7 +60,7 @@ class EvaluationReasons:
         return reasons
 
 
-def _reason(result: RemoteFlagResult) -> FlagReason:
+def _reason(result: EvaluatedFlag) -> FlagReason:
     return FlagReason(
         value=result.value, evaluation=Evaluation(reason=result.reason, condition_index=result.condition_index)
     )

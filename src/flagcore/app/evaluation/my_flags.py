@@ -9,10 +9,10 @@ import msgspec
 
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.evaluation import FlagValue
-from flagcore.domain.flags.feed import FeedFlag, feed_flags
 from flagcore.domain.identity import Project
+from flagcore.domain.snapshots import FeedFlag, feed_flags
+from flagcore.ports.flag_evaluator import FlagEvaluator
 from flagcore.ports.flags import FlagQuery, FlagRepo
-from flagcore.ports.remote_evaluator import RemoteEvaluator
 
 # Every live flag in one read: the response is not paginated, as in PostHog.
 _NEWEST_FIRST: Final = FlagQuery(order="-created_at", limit=2**31 - 1)
@@ -34,7 +34,7 @@ class MyFlag(msgspec.Struct, frozen=True, kw_only=True):
 class MyFlags:
     """Every non-deleted flag of the project, newest first, with the value the evaluator gives the user."""
 
-    def __init__(self, flags: FlagRepo, evaluator: RemoteEvaluator) -> None:
+    def __init__(self, flags: FlagRepo, evaluator: FlagEvaluator) -> None:
         self._flags = flags
         self._evaluator = evaluator
 

@@ -82,7 +82,9 @@ def apply_changes(
     )
     validate_evaluation_tags(tags, evaluation_tags)
     after = msgspec.structs.replace(current, tags=tags, evaluation_tags=evaluation_tags, **updates, **stamp)
-    if not isinstance(changes.filters, Unset) or after.key != current.key:
+    # A restore is checked like a new flag: what it depends on may have been deleted or disabled meanwhile.
+    restored = current.deleted and not after.deleted
+    if not isinstance(changes.filters, Unset) or after.key != current.key or restored:
         validate_dependencies(flag_id=current.id, key=after.key, filters=filters, project_flags=project_flags)
     check_transition(current, after, project_flags)
     return after

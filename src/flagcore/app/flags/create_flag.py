@@ -7,7 +7,7 @@ from typing import TypeVar
 import msgspec
 
 from flagcore.app.flags.changes import FlagChanges, Unset, new_flag_filters
-from flagcore.app.flags.dependency_guard import confirm_or_undo, needs_confirmation
+from flagcore.app.flags.writes import commit_flag_write
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import (
     FeatureFlag,
@@ -17,9 +17,10 @@ from flagcore.domain.flags import (
     validate_evaluation_tags,
     validate_key,
 )
+from flagcore.domain.identity import ProjectNotFoundError
 from flagcore.ports.clock import Clock
-from flagcore.ports.flags import FlagRepo
 from flagcore.ports.snapshots import ProjectSnapshots
+from flagcore.ports.unit_of_work import UnitOfWorkFactory
 
 T = TypeVar("T")
 
@@ -31,10 +32,13 @@ class CreateFlagCommand(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CreateFlag:
-    """Validate a new flag with PostHog's rules and store it with ``version`` 1."""
+    """Validate a new flag with PostHog's rules and store it with ``version`` 1, in one transaction.
 
-    def __init__(self, flags: FlagRepo, snapshots: ProjectSnapshots, clock: Clock) -> None:
-        self._flags = flags
+    Dependency rules are checked under the project's write lock, against the state the write commits into.
+    """
+
+    def __init__(self, transactions: UnitOfWorkFactory, snapshots: ProjectSnapshots, clock: Clock) -> None:
+        self._transactions = transactions
         self._snapshots = snapshots
         self._clock = clock
 
@@ -42,8 +46,9 @@ class CreateFlag:
         """Create the flag.
 
         Raises:
-            InvalidInputError: a broken validation rule (missing key, bad key, bad filters, bad tags).
+            InvalidInputError: a broken validation rule (missing key, bad key, bad filters, bad tags, dependencies).
             DuplicateFlagKeyError: the key is taken by a non-deleted flag of the project.
+            ProjectNotFoundError: the project does not exist (any more).
         """
         fields = cmd.fields
         if isinstance(fields.key, Unset):
@@ -55,32 +60,33 @@ class CreateFlag:
         tags = normalize_tags(_or(fields.tags, []))
         evaluation_tags = normalize_tags(_or(fields.evaluation_tags, []))
         validate_evaluation_tags(tags, evaluation_tags)
-        project_flags = await self._flags.dependency_view(cmd.project_id)
-        validate_dependencies(flag_id=None, key=key, filters=filters, project_flags=project_flags)
-        created = await self._flags.create(
-            NewFlag(
-                project_id=cmd.project_id,
-                key=key,
-                name=_or(fields.name, ""),
-                filters=filters,
-                active=_or(fields.active, True),
-                ensure_experience_continuity=_or(fields.ensure_experience_continuity, False),
-                evaluation_runtime=_or(fields.evaluation_runtime, "all"),
-                bucketing_identifier=_or(fields.bucketing_identifier, "distinct_id"),
-                is_remote_configuration=_or(fields.is_remote_configuration, False),
-                has_encrypted_payloads=_or(fields.has_encrypted_payloads, False),
-                tags=tags,
-                evaluation_tags=evaluation_tags,
-                created_at=self._clock.now(),
-                created_by_id=cmd.user_id,
-            )
+        now = self._clock.now()
+        new = NewFlag(
+            project_id=cmd.project_id,
+            key=key,
+            name=_or(fields.name, ""),
+            filters=filters,
+            active=_or(fields.active, True),
+            ensure_experience_continuity=_or(fields.ensure_experience_continuity, False),
+            evaluation_runtime=_or(fields.evaluation_runtime, "all"),
+            bucketing_identifier=_or(fields.bucketing_identifier, "distinct_id"),
+            is_remote_configuration=_or(fields.is_remote_configuration, False),
+            has_encrypted_payloads=_or(fields.has_encrypted_payloads, False),
+            tags=tags,
+            evaluation_tags=evaluation_tags,
+            created_at=now,
+            created_by_id=cmd.user_id,
         )
-        try:
-            if needs_confirmation(None, created):
-                await confirm_or_undo(self._flags, None, created)
-        finally:
-            # After the commit, never before: a reader refilling the cache in between would see the old snapshot.
-            await self._snapshots.invalidate(cmd.project_id)
+        async with self._transactions.begin() as uow:
+            project = await uow.lock_project(cmd.project_id)
+            if project is None:
+                raise ProjectNotFoundError
+            project_flags = await uow.flags.dependency_view(cmd.project_id)
+            validate_dependencies(flag_id=None, key=key, filters=filters, project_flags=project_flags)
+            created = await uow.flags.create(new)
+            await commit_flag_write(
+                uow, self._snapshots, project=project, before=None, after=created, user_id=cmd.user_id, at=now
+            )
         return created
 
 

@@ -8,17 +8,18 @@ import random
 import msgspec
 
 from flagcore.app.flags.changes import FlagChanges, Unset, apply_changes
-from flagcore.app.flags.dependency_guard import confirm_or_undo, needs_confirmation
+from flagcore.app.flags.writes import commit_flag_write
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import FeatureFlag, FlagNotFoundError, VersionConflictError
 from flagcore.domain.ids import is_valid_id
 from flagcore.ports.clock import Clock
-from flagcore.ports.flags import FlagRepo
 from flagcore.ports.identity import UserRepo
 from flagcore.ports.snapshots import ProjectSnapshots
+from flagcore.ports.unit_of_work import UnitOfWorkFactory
 
-# An unchecked write (no ``version`` sent) that loses a race re-reads and re-applies. Each lost round means another
-# writer succeeded, so N concurrent writers need at most N rounds; the bound only stops a pathological hot spot from
+# Writers take the project's write lock, so an unchecked write (no ``version`` sent) reads the flag it changes under
+# the lock and its compare-and-set cannot lose. The retry remains for writers of the same row that do not take the
+# lock; each lost round means another writer succeeded, and the bound only stops a pathological hot spot from
 # spinning forever (then 409). A short random pause spreads the retries of writers that collided.
 _MAX_ATTEMPTS = 64
 _BACKOFF_S = 0.002
@@ -42,10 +43,9 @@ class UpdateFlag:
     stored flag, retrying if another write lands in between.
     """
 
-    def __init__(self, flags: FlagRepo, users: UserRepo, snapshots: ProjectSnapshots, clock: Clock) -> None:
-        self._flags = flags
+    def __init__(self, transactions: UnitOfWorkFactory, snapshots: ProjectSnapshots, clock: Clock) -> None:
+        self._transactions = transactions
         self._snapshots = snapshots
-        self._users = users
         self._clock = clock
 
     async def execute(self, cmd: UpdateFlagCommand) -> FeatureFlag:
@@ -59,16 +59,9 @@ class UpdateFlag:
         """
         if cmd.full_update and isinstance(cmd.changes.key, Unset):
             raise InvalidInputError("This field is required.", code="required", attr="key")
-        before, updated = await self._attempt_with_retries(cmd)
-        try:
-            if needs_confirmation(before, updated):
-                await confirm_or_undo(self._flags, before, updated)
-        finally:
-            # After the commit, never before: a reader refilling the cache in between would see the old snapshot.
-            await self._snapshots.invalidate(cmd.project_id)
-        return updated
+        return await self._attempt_with_retries(cmd)
 
-    async def _attempt_with_retries(self, cmd: UpdateFlagCommand) -> tuple[FeatureFlag, FeatureFlag]:
+    async def _attempt_with_retries(self, cmd: UpdateFlagCommand) -> FeatureFlag:
         for _ in range(_MAX_ATTEMPTS - 1):
             try:
                 return await self._attempt(cmd)
@@ -78,25 +71,36 @@ class UpdateFlag:
             await asyncio.sleep(random.uniform(0, _BACKOFF_S))  # noqa: S311 - jitter, not security
         return await self._attempt(cmd)
 
-    async def _attempt(self, cmd: UpdateFlagCommand) -> tuple[FeatureFlag, FeatureFlag]:
-        """The flag before and after the write."""
-        current = await self._flags.get(cmd.project_id, cmd.flag_id) if is_valid_id(cmd.flag_id) else None
-        if current is None:
+    async def _attempt(self, cmd: UpdateFlagCommand) -> FeatureFlag:
+        """One transaction: read the flag under the project's lock, validate, write, record, commit."""
+        if not is_valid_id(cmd.flag_id):
             raise FlagNotFoundError(cmd.flag_id)
-        if cmd.expected_version is not None and cmd.expected_version != current.version:
-            raise VersionConflictError(stored_version=current.version, modified_by=await self._modifier_email(current))
-        after = apply_changes(
-            current,
-            cmd.changes,
-            replace_filters=cmd.full_update,
-            project_flags=await self._flags.dependency_view(cmd.project_id),
-            updated_at=self._clock.now(),
-            last_modified_by_id=cmd.user_id,
-        )
-        return current, await self._flags.update(after, expected_version=current.version)
+        async with self._transactions.begin() as uow:
+            project = await uow.lock_project(cmd.project_id)
+            current = await uow.flags.get(cmd.project_id, cmd.flag_id) if project is not None else None
+            if project is None or current is None:
+                raise FlagNotFoundError(cmd.flag_id)
+            if cmd.expected_version is not None and cmd.expected_version != current.version:
+                modified_by = await _modifier_email(uow.users, current)
+                raise VersionConflictError(stored_version=current.version, modified_by=modified_by)
+            now = self._clock.now()
+            after = apply_changes(
+                current,
+                cmd.changes,
+                replace_filters=cmd.full_update,
+                project_flags=await uow.flags.dependency_view(cmd.project_id),
+                updated_at=now,
+                last_modified_by_id=cmd.user_id,
+            )
+            updated = await uow.flags.update(after, expected_version=current.version)
+            await commit_flag_write(
+                uow, self._snapshots, project=project, before=current, after=updated, user_id=cmd.user_id, at=now
+            )
+        return updated
 
-    async def _modifier_email(self, flag: FeatureFlag) -> str | None:
-        if flag.last_modified_by_id is None:
-            return None
-        user = await self._users.get(flag.last_modified_by_id)
-        return user.email if user is not None else None
+
+async def _modifier_email(users: UserRepo, flag: FeatureFlag) -> str | None:
+    if flag.last_modified_by_id is None:
+        return None
+    user = await users.get(flag.last_modified_by_id)
+    return user.email if user is not None else None

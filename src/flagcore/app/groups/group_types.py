@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 import msgspec
@@ -11,6 +12,7 @@ from flagcore.domain.groups import MAX_GROUP_TYPES, GroupType, validate_group_ty
 from flagcore.ports.clock import Clock
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.snapshots import ProjectSnapshots
+from flagcore.ports.unit_of_work import UnitOfWorkFactory
 
 
 class GroupTypeNames(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -35,8 +37,8 @@ class RegisterGroupType:
     how a project declares the group types its group flags aggregate by.
     """
 
-    def __init__(self, group_types: GroupTypeRepo, snapshots: ProjectSnapshots, clock: Clock) -> None:
-        self._group_types = group_types
+    def __init__(self, transactions: UnitOfWorkFactory, snapshots: ProjectSnapshots, clock: Clock) -> None:
+        self._transactions = transactions
         self._snapshots = snapshots
         self._clock = clock
 
@@ -48,30 +50,35 @@ class RegisterGroupType:
             GroupTypeLimitError: the project already has five group types.
         """
         name = validate_group_type_name(group_type)
-        registered = await self._group_types.ensure(project_id, name, created_at=self._clock.now())
-        await self._snapshots.invalidate(project_id)  # the group type mapping is part of the snapshot
+        async with self._transactions.begin() as uow:
+            await uow.lock_project(project_id)
+            registered = await uow.group_types.ensure(project_id, name, created_at=self._clock.now())
+            # The group type mapping is part of the snapshot.
+            uow.after_commit(functools.partial(self._snapshots.invalidate, project_id))
+            await uow.commit()
         return registered
 
 
 class RenameGroupTypes:
-    def __init__(self, group_types: GroupTypeRepo) -> None:
-        self._group_types = group_types
+    def __init__(self, transactions: UnitOfWorkFactory) -> None:
+        self._transactions = transactions
 
     async def execute(self, project_id: int, changes: list[GroupTypeNames]) -> list[GroupType]:
-        """Apply display-name changes; the whole list of the project's group types is returned.
+        """Apply display-name changes, all or none; the whole list of the project's group types is returned.
 
         Raises:
             NotFoundError: a change names an index the project does not use (then no change is applied).
         """
-        # Checked before writing anything, so a bad entry does not leave the batch half applied.
-        existing = {t.group_type_index for t in await self._group_types.list(project_id)}
-        missing = [c.group_type_index for c in changes if c.group_type_index not in existing]
-        if missing:
-            raise NotFoundError(f"Group type with index {missing[0]} does not exist.")
-        for change in changes:
-            updated = await self._group_types.update_names(
-                project_id, change.group_type_index, name_singular=change.name_singular, name_plural=change.name_plural
-            )
-            if updated is None:
-                raise NotFoundError(f"Group type with index {change.group_type_index} does not exist.")
-        return await self._group_types.list(project_id)
+        async with self._transactions.begin() as uow:
+            for change in changes:
+                updated = await uow.group_types.update_names(
+                    project_id,
+                    change.group_type_index,
+                    name_singular=change.name_singular,
+                    name_plural=change.name_plural,
+                )
+                if updated is None:  # leaving without a commit undoes the changes made so far
+                    raise NotFoundError(f"Group type with index {change.group_type_index} does not exist.")
+            renamed = await uow.group_types.list(project_id)
+            await uow.commit()
+        return renamed

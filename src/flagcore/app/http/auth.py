@@ -1,12 +1,14 @@
-"""Per-route access rules: every route declares who may call it in ``opt["auth"]``.
+"""Per-route access rules: every route declares who may call it in ``opt["auth"]`` (an ``AccessRule``).
 
-- ``PUBLIC``: anyone (liveness, schema).
-- ``FEED``: the definitions feed (personal key with ``feature_flag:read``, or the project's secret key).
-- ``PROJECT_TOKEN``: flag evaluation (``/flags``, ``/decide``): the project's public key sent in the request.
-- a scope such as ``feature_flag:read``: a personal API key with that scope, whose user belongs to the organization
-  of the project in the path.
+- ``PUBLIC_ROUTE``: anyone (liveness, status, schema).
+- ``PROJECT_TOKEN_ROUTE``: flag evaluation (``/flags``, ``/decide``): the project's public key in the request.
+- ``FEED_ROUTE``: the definitions feed: a personal key with ``feature_flag:read``, or the project's own secret key.
+- ``FLAG_READ`` ... ``GROUP_WRITE``: a personal API key with that scope, whose user belongs to the organization of
+  the project the request names.
 
-A test checks that no route is left without a declaration.
+How a request names its project is a property of the route set it belongs to (``opt["project_ref"]``): the path's
+``{project_id}`` (an id or ``@current``), or, for the legacy set, the key owner's current project or ``?token=``.
+A test checks that no route is left without a rule.
 """
 
 from __future__ import annotations
@@ -15,30 +17,52 @@ from typing import Any, Final
 
 from litestar import Request
 
-from flagcore.app.identity.authorize import Access, Authorize, AuthorizeCommand
+from flagcore.app.identity.authorize import ProjectRef
+from flagcore.domain.identity import CURRENT, AccessRule, Target
 
 AUTH: Final = "auth"
-PUBLIC: Final = "public"
-FLAG_READ: Final = {AUTH: "feature_flag:read"}
-FLAG_WRITE: Final = {AUTH: "feature_flag:write"}
-GROUP_READ: Final = {AUTH: "group:read"}
-GROUP_WRITE: Final = {AUTH: "group:write"}
-PUBLIC_ROUTE: Final = {AUTH: PUBLIC}
-#: The definitions feed: a personal API key with feature_flag:read, or the project's own secret key (``phs_``).
-FEED = "feature_flag:read or project secret key"
-FEED_ROUTE: Final = {AUTH: FEED}
-#: /flags and /decide: the project's public API key (``phc_``) in the body or query; the use case checks it.
-PROJECT_TOKEN = "project api key in request"  # noqa: S105 - a rule name, not a secret
-PROJECT_TOKEN_ROUTE: Final = {AUTH: PROJECT_TOKEN}
+#: Route-set option: how routes of the set name their project (``path`` or ``legacy``).
+PROJECT_REF: Final = "project_ref"
+PATH_PROJECT: Final = "path"
+LEGACY_PROJECT: Final = "legacy"
 
 
-async def authorize_request(request: Request[Any, Any, Any], authorize: Authorize) -> Access:
-    """Authorize ``request`` for the scope its route declares and the ``project_id`` in its path."""
-    scope = request.route_handler.opt[AUTH]
-    return await authorize.execute(
-        AuthorizeCommand(
-            authorization=request.headers.get("authorization"),
-            project=str(request.path_params.get("project_id", "")),
-            scope=scope,
-        )
-    )
+def rule(target: Target, scope: str | None = None, *, secret_key: bool = False) -> dict[str, AccessRule]:
+    """A route's ``opt`` declaring its access rule."""
+    return {AUTH: AccessRule(target=target, scope=scope, secret_key=secret_key)}
+
+
+PUBLIC_ROUTE: Final = rule(Target.PUBLIC)
+PROJECT_TOKEN_ROUTE: Final = rule(Target.PROJECT_TOKEN)
+FLAG_READ: Final = rule(Target.PROJECT, "feature_flag:read")
+FLAG_WRITE: Final = rule(Target.PROJECT, "feature_flag:write")
+GROUP_READ: Final = rule(Target.PROJECT, "group:read")
+GROUP_WRITE: Final = rule(Target.PROJECT, "group:write")
+FEED_ROUTE: Final = rule(Target.PROJECT, "feature_flag:read", secret_key=True)
+
+
+def route_rule(opt: dict[str, Any]) -> AccessRule:
+    """The access rule a route declares (a route without one is a bug the route test catches)."""
+    declared: AccessRule = opt[AUTH]
+    return declared
+
+
+def project_ref(
+    opt: dict[str, Any], path_params: dict[str, Any], query: dict[str, str], *, token_wins: bool = False
+) -> ProjectRef:
+    """How this request names its project, by the rule of its route set (see the module docstring).
+
+    ``?token=<phc_ key>`` names the project of a route without ``{project_id}`` in its path (the legacy set, the
+    definitions feed); with ``token_wins`` (the feed, as PostHog reads it) it wins over the path too.
+    """
+    token = query.get("token") or query.get("api_key")
+    path = path_params.get("project_id")
+    if path is None or opt.get(PROJECT_REF) == LEGACY_PROJECT:
+        return ProjectRef(path=CURRENT, token=token)
+    return ProjectRef(path=str(path), token=token if token_wins else None)
+
+
+def request_project_ref(request: Request[Any, Any, Any]) -> ProjectRef:
+    """``project_ref`` of a Litestar request."""
+    query = {name: request.query_params[name] for name in ("token", "api_key") if name in request.query_params}
+    return project_ref(request.route_handler.opt, request.path_params, query)

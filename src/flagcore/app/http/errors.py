@@ -23,7 +23,7 @@ from flagcore.domain.errors import (
     UnauthenticatedError,
 )
 from flagcore.ports.errors import BackendUnavailableError
-from flagcore.ports.remote_evaluator import EvaluatorTimeoutError, EvaluatorUnavailableError
+from flagcore.ports.flag_evaluator import EvaluatorTimeoutError, EvaluatorUnavailableError
 
 logger = logging.getLogger("flagcore.http")
 

@@ -1,105 +1,182 @@
-"""Use case: authenticate a management request and authorize it for one project and scope."""
+"""Use case: may this principal act on this target? Projects and organizations resolve here, ``@current`` too.
+
+A route declares its target (see ``AccessRule``); the HTTP edge authenticates the caller once, builds the target's
+reference from the request (the path, or for legacy routes the key owner's current project or ``?token=``) and asks
+this use case. Errors, in order of precedence: bad credentials 401, unknown target 404, not a member 403, missing
+scope 403.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import msgspec
 
+from flagcore.domain.errors import NotFoundError
 from flagcore.domain.identity import (
-    PROJECT_SECRET_KEY_PREFIX,
+    CURRENT,
     InvalidCredentialsError,
+    Membership,
     MissingScopeError,
-    NotAuthenticatedError,
+    Organization,
     PersonalApiKey,
+    Principal,
     Project,
     ProjectAccessDeniedError,
     ProjectNotFoundError,
     SecretKeyNotAllowedError,
     User,
     has_scope,
-    hash_secret,
 )
 from flagcore.domain.ids import parse_id
-from flagcore.ports.clock import Clock
-from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.identity import OrganizationRepo, ProjectRepo
 
-CURRENT_PROJECT = "@current"
-# Writing last_used_at on every request would turn each read into a write; a coarse timestamp is enough.
-_LAST_USED_RESOLUTION = timedelta(hours=1)
+_INVALID_PROJECT_TOKEN = "Project API key invalid. You can find your project API key in settings."  # noqa: S105
 
 
-class AuthorizeCommand(msgspec.Struct, frozen=True, kw_only=True):
-    authorization: str | None
-    project: str
-    scope: str
+class ProjectRef(msgspec.Struct, frozen=True, kw_only=True):
+    """How a request names its project: a path segment (an id or ``@current``), or a public token (``?token=``).
+
+    A token, when given, wins; ``@current`` is the secret key's project, or the user's current project.
+    """
+
+    path: str = CURRENT
+    token: str | None = None
 
 
 class Access(msgspec.Struct, frozen=True, kw_only=True):
+    """A user acting on one project through their personal API key."""
+
     user: User
+    key: PersonalApiKey
     project: Project
+
+
+class ProjectGrant(msgspec.Struct, frozen=True, kw_only=True):
+    """A project some principal may read: a member's personal key, or the project's own secret key."""
+
+    principal: Principal
+    project: Project
+
+
+class OrganizationAccess(msgspec.Struct, frozen=True, kw_only=True):
+    """A member acting on their organization through their personal API key."""
+
+    user: User
+    key: PersonalApiKey
+    organization: Organization
+    membership: Membership
+
+
+class UserAccess(msgspec.Struct, frozen=True, kw_only=True):
+    """A user acting on their own resources (their profile, their keys)."""
+
+    user: User
     key: PersonalApiKey
 
 
-class Authorize:
-    """Resolve ``Authorization: Bearer phx_...`` to a user, then check project membership and key scope."""
+class OrganizationNotFoundError(NotFoundError):
+    def __init__(self) -> None:
+        super().__init__("Not found.")
 
-    def __init__(
-        self, users: UserRepo, projects: ProjectRepo, organizations: OrganizationRepo, keys: ApiKeyRepo, clock: Clock
-    ) -> None:
-        self._users = users
+
+class Authorize:
+    def __init__(self, projects: ProjectRepo, organizations: OrganizationRepo) -> None:
         self._projects = projects
         self._organizations = organizations
-        self._keys = keys
-        self._clock = clock
 
-    async def execute(self, cmd: AuthorizeCommand) -> Access:
-        """Who is calling, on which project.
+    async def project(
+        self, principal: Principal, ref: ProjectRef, *, scope: str, secret_key: bool = False
+    ) -> ProjectGrant:
+        """The project ``ref`` names, if the principal may act on it with ``scope``.
+
+        Args:
+            principal: the authenticated caller.
+            ref: the project's reference in the request.
+            scope: the personal key scope the action needs.
+            secret_key: whether the project's own secret key may act instead of a personal key.
 
         Raises:
-            NotAuthenticatedError: no bearer credentials (401).
-            InvalidCredentialsError: unknown key (401).
-            SecretKeyNotAllowedError: a project secret key on a management route (403).
+            InvalidCredentialsError: ``ref.token`` names no project (401).
+            SecretKeyNotAllowedError: a secret key where only personal keys may act (403).
             ProjectNotFoundError: no such project (404).
-            ProjectAccessDeniedError: the user is not a member of the project's organization (403).
-            MissingScopeError: the key lacks ``cmd.scope`` (403).
+            ProjectAccessDeniedError: not a member of the project's organization, or another project's secret
+                key (403).
+            MissingScopeError: the key lacks ``scope`` (403).
         """
-        key, user = await self._authenticate(cmd.authorization)
-        project = await self._resolve_project(cmd.project, user)
-        if await self._organizations.get_membership(project.organization_id, user.id) is None:
+        target = await self._token_project(ref.token)
+        owner = principal.secret_key_project
+        if owner is not None:
+            if not secret_key:
+                raise SecretKeyNotAllowedError
+            target = target or (owner if ref.path == CURRENT else await self._project_by_id(ref.path))
+            if target.id != owner.id:
+                raise ProjectAccessDeniedError
+            return ProjectGrant(principal=principal, project=owner)
+        user, key = _personal(principal)
+        if target is None:
+            target = await self._project_by_id(str(user.current_project_id) if ref.path == CURRENT else ref.path)
+        if await self._organizations.get_membership(target.organization_id, user.id) is None:
             raise ProjectAccessDeniedError
-        if not has_scope(key.scopes, cmd.scope):
-            raise MissingScopeError(cmd.scope)
-        return Access(user=user, project=project, key=key)
+        if not has_scope(key.scopes, scope):
+            raise MissingScopeError(scope)
+        return ProjectGrant(principal=principal, project=target)
 
-    async def _authenticate(self, authorization: str | None) -> tuple[PersonalApiKey, User]:
-        token = _bearer_token(authorization)
-        if token is None:
-            raise NotAuthenticatedError
-        if token.startswith(PROJECT_SECRET_KEY_PREFIX):
-            if await self._projects.get_by_secret_key(hash_secret(token)) is None:
-                raise InvalidCredentialsError("Project secret API key is invalid.")
-            raise SecretKeyNotAllowedError
-        key = await self._keys.get_by_secure_value(hash_secret(token))
-        user = await self._users.get(key.user_id) if key is not None else None
-        if key is None or user is None:
-            raise InvalidCredentialsError
-        now = self._clock.now()
-        if key.last_used_at is None or now - key.last_used_at >= _LAST_USED_RESOLUTION:
-            await self._keys.mark_used(key.id, now)
-        return key, user
+    async def personal(self, principal: Principal, ref: ProjectRef, *, scope: str) -> Access:
+        """Like :meth:`project` for personal API keys only (management routes)."""
+        grant = await self.project(principal, ref, scope=scope)
+        user, key = _personal(grant.principal)
+        return Access(user=user, key=key, project=grant.project)
 
-    async def _resolve_project(self, project: str, user: User) -> Project:
-        project_id = user.current_project_id if project == CURRENT_PROJECT else parse_id(project)
+    async def organization(self, principal: Principal, ref: str, *, scope: str) -> OrganizationAccess:
+        """The organization ``ref`` names (an id, or ``@current``: the user's current project's organization).
+
+        Raises:
+            SecretKeyNotAllowedError: a project secret key (403).
+            OrganizationNotFoundError: no such organization, or the user is not a member (404: an organization's
+                existence is not disclosed to outsiders).
+            MissingScopeError: the key lacks ``scope`` (403).
+        """
+        user, key = _personal(principal)
+        organization_id = ref
+        if ref == CURRENT:
+            current = await self._projects.get(user.current_project_id) if user.current_project_id else None
+            organization_id = current.organization_id if current is not None else ""
+        membership = await self._organizations.get_membership(organization_id, user.id) if organization_id else None
+        organization = await self._organizations.get(organization_id) if membership is not None else None
+        if membership is None or organization is None:
+            raise OrganizationNotFoundError
+        if not has_scope(key.scopes, scope):
+            raise MissingScopeError(scope)
+        return OrganizationAccess(user=user, key=key, organization=organization, membership=membership)
+
+    async def user(self, principal: Principal, *, scope: str | None) -> UserAccess:
+        """The calling user, if their key has ``scope`` (None: any valid personal key).
+
+        Raises:
+            SecretKeyNotAllowedError: a project secret key (403).
+            MissingScopeError: the key lacks ``scope`` (403).
+        """
+        user, key = _personal(principal)
+        if scope is not None and not has_scope(key.scopes, scope):
+            raise MissingScopeError(scope)
+        return UserAccess(user=user, key=key)
+
+    async def _project_by_id(self, raw: str) -> Project:
+        project_id = parse_id(raw)
         found = await self._projects.get(project_id) if project_id is not None else None
         if found is None:
             raise ProjectNotFoundError
         return found
 
+    async def _token_project(self, token: str | None) -> Project | None:
+        if not token:
+            return None
+        project = await self._projects.get_by_api_token(token)
+        if project is None:
+            raise InvalidCredentialsError(_INVALID_PROJECT_TOKEN)
+        return project
 
-def _bearer_token(authorization: str | None) -> str | None:
-    if not authorization:
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
+
+def _personal(principal: Principal) -> tuple[User, PersonalApiKey]:
+    if principal.user is None or principal.key is None:
+        raise SecretKeyNotAllowedError
+    return principal.user, principal.key

@@ -24,7 +24,7 @@ from flagcore.domain.identity import (
     mask_secret,
 )
 from flagcore.ports.clock import Clock
-from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 # 43 alphanumerics carry ~256 bits; PostHog's SDKs and auth expect keys of the form ``ph?_[a-zA-Z0-9]+``.
 _TOKEN_LENGTH = 43
@@ -52,32 +52,36 @@ class BootstrapResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
 
 
 class Bootstrap:
-    """Create what is missing of the default organization, project and admin; mint a personal API key."""
+    """Create what is missing of the default organization, project and admin; mint a personal API key.
 
-    def __init__(
-        self, organizations: OrganizationRepo, projects: ProjectRepo, users: UserRepo, keys: ApiKeyRepo, clock: Clock
-    ) -> None:
-        self._organizations = organizations
-        self._projects = projects
-        self._users = users
-        self._keys = keys
+    All in one transaction: an installation is either fully set up or untouched.
+    """
+
+    def __init__(self, transactions: UnitOfWorkFactory, clock: Clock) -> None:
+        self._transactions = transactions
         self._clock = clock
 
     async def execute(self, cmd: BootstrapCommand) -> BootstrapResult:
         """Ensure the defaults exist; the project's secret key is returned only when the project is created now."""
-        organization = await self._organizations.get_by_name(cmd.organization_name)
+        async with self._transactions.begin() as uow:
+            result = await self._bootstrap(uow, cmd)
+            await uow.commit()
+        return result
+
+    async def _bootstrap(self, uow: UnitOfWork, cmd: BootstrapCommand) -> BootstrapResult:
+        organization = await uow.organizations.get_by_name(cmd.organization_name)
         if organization is None:
-            organization = await self._organizations.create(
+            organization = await uow.organizations.create(
                 Organization(id=str(uuid.uuid4()), name=cmd.organization_name, created_at=self._clock.now())
             )
-        existing = await self._projects.list_for_organization(organization.id)
+        existing = await uow.projects.list_for_organization(organization.id)
         if existing and cmd.only_if_new:
             return BootstrapResult(
                 organization_id=organization.id, project_id=existing[0].id, project_api_key=existing[0].api_token
             )
-        project, secret = (existing[0], None) if existing else await self._create_project(organization, cmd)
-        user = await self._ensure_admin(cmd.admin_email, organization, project)
-        personal_key = await self._mint_personal_key(user) if cmd.mint_personal_key else None
+        project, secret = (existing[0], None) if existing else await self._create_project(uow, organization, cmd)
+        user = await self._ensure_admin(uow, cmd.admin_email, organization, project)
+        personal_key = await self._mint_personal_key(uow, user) if cmd.mint_personal_key else None
         return BootstrapResult(
             organization_id=organization.id,
             project_id=project.id,
@@ -87,9 +91,11 @@ class Bootstrap:
             created=secret is not None,
         )
 
-    async def _create_project(self, organization: Organization, cmd: BootstrapCommand) -> tuple[Project, str]:
+    async def _create_project(
+        self, uow: UnitOfWork, organization: Organization, cmd: BootstrapCommand
+    ) -> tuple[Project, str]:
         now = self._clock.now()
-        project = await self._projects.create(
+        project = await uow.projects.create(
             organization_id=organization.id,
             name=cmd.project_name,
             api_token=_token(PROJECT_API_KEY_PREFIX),
@@ -97,7 +103,7 @@ class Bootstrap:
             created_at=now,
         )
         secret = _token(PROJECT_SECRET_KEY_PREFIX)
-        await self._projects.add_secret_key(
+        await uow.projects.add_secret_key(
             ProjectSecretKey(
                 id=str(uuid.uuid4()),
                 project_id=project.id,
@@ -109,27 +115,27 @@ class Bootstrap:
         )
         return project, secret
 
-    async def _ensure_admin(self, email: str, organization: Organization, project: Project) -> User:
-        user = await self._users.get_by_email(email)
+    async def _ensure_admin(self, uow: UnitOfWork, email: str, organization: Organization, project: Project) -> User:
+        user = await uow.users.get_by_email(email)
         if user is None:
-            user = await self._users.create(
+            user = await uow.users.create(
                 uuid=str(uuid.uuid4()),
                 email=email,
                 first_name="Admin",
                 distinct_id=str(uuid.uuid4()),
                 created_at=self._clock.now(),
             )
-        await self._organizations.set_membership(
+        await uow.organizations.set_membership(
             Membership(organization_id=organization.id, user_id=user.id, level=MembershipLevel.OWNER)
         )
         if user.current_project_id is None:
-            await self._users.set_current_project(user.id, project.id)
+            await uow.users.set_current_project(user.id, project.id)
         return user
 
-    async def _mint_personal_key(self, user: User) -> str:
+    async def _mint_personal_key(self, uow: UnitOfWork, user: User) -> str:
         value = _token(PERSONAL_API_KEY_PREFIX)
         now = self._clock.now()
-        await self._keys.add(
+        await uow.keys.add(
             PersonalApiKey(
                 id=str(uuid.uuid4()),
                 user_id=user.id,

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 __all__ = (
-    "Definitions",
+    "ParsedDefinitions",
     "RawCondition",
     "RawFilters",
     "RawFlag",
@@ -83,7 +83,7 @@ class UnreadableFlag(msgspec.Struct, frozen=True):
     detail: str
 
 
-class Definitions(msgspec.Struct, frozen=True):
+class ParsedDefinitions(msgspec.Struct, frozen=True):
     """A parsed definitions document."""
 
     flags: tuple[RawFlag, ...]
@@ -100,7 +100,7 @@ class _Document(msgspec.Struct, frozen=True):
     property_matching_version: int | None = None
 
 
-def parse_definitions(document: Mapping[str, Any] | bytes | str) -> Definitions:
+def parse_definitions(document: Mapping[str, Any] | bytes | str) -> ParsedDefinitions:
     """Read a definitions document (``flags``, ``group_type_mapping``, ``cohorts``).
 
     Args:
@@ -130,7 +130,7 @@ def parse_definitions(document: Mapping[str, Any] | bytes | str) -> Definitions:
             continue
         if not flag.deleted:
             flags.append(flag)
-    return Definitions(
+    return ParsedDefinitions(
         flags=tuple(flags),
         unreadable=tuple(unreadable),
         group_type_mapping=doc.group_type_mapping or {},

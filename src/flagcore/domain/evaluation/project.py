@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flagcore.domain.evaluation.compiled import CompiledFlag
 from flagcore.domain.evaluation.compiler import FlagIdentity, compile_flag, fixed_flag
-from flagcore.domain.evaluation.definitions import Definitions, RawFlag, parse_definitions
+from flagcore.domain.evaluation.definitions import ParsedDefinitions, RawFlag, parse_definitions
 from flagcore.domain.evaluation.dependencies import (
     DependencyPlan,
     KeyResolver,
@@ -86,7 +86,7 @@ def compile_snapshot(
 
 
 def _compile_flags(
-    defs: Definitions,
+    defs: ParsedDefinitions,
     conditions: Mapping[str, list[list[dict[str, Any]]]],
     matcher: PropertyCompiler,
     plan: DependencyPlan,

@@ -82,6 +82,14 @@ def check_transition(before: FeatureFlag, after: FeatureFlag, project_flags: Map
     elif before.active and not after.active and not after.deleted:
         _refuse_if_dependents(before.id, project_flags, "disable", "update or disable the dependent flags first.")
     elif after.active and not before.active:
+        missing = sorted(dep for dep in flag_dependency_ids(after.filters) if dep not in project_flags)
+        if missing:
+            # Not in PostHog's baseline (it lets such a flag evaluate as a missing dependency); refused here so no
+            # active flag ever depends on a deleted one.
+            raise InvalidInputError(
+                "Cannot enable this feature flag because it depends on deleted flags: "
+                f"{', '.join(f'ID {dep}' for dep in missing[:_MAX_LISTED])}. Please update its conditions first."
+            )
         disabled = sorted(
             (dep, project_flags[dep].key)
             for dep in flag_dependency_ids(after.filters)

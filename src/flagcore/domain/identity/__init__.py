@@ -1,5 +1,6 @@
 """Identity and access: organizations, projects, users, memberships and API keys."""
 
+from flagcore.domain.identity.access import CURRENT, AccessRule, Principal, Target
 from flagcore.domain.identity.errors import (
     InvalidCredentialsError,
     MissingScopeError,
@@ -28,9 +29,11 @@ from flagcore.domain.identity.secrets import (
 )
 
 __all__ = (
+    "CURRENT",
     "PERSONAL_API_KEY_PREFIX",
     "PROJECT_API_KEY_PREFIX",
     "PROJECT_SECRET_KEY_PREFIX",
+    "AccessRule",
     "InvalidCredentialsError",
     "Membership",
     "MembershipLevel",
@@ -38,11 +41,13 @@ __all__ = (
     "NotAuthenticatedError",
     "Organization",
     "PersonalApiKey",
+    "Principal",
     "Project",
     "ProjectAccessDeniedError",
     "ProjectNotFoundError",
     "ProjectSecretKey",
     "SecretKeyNotAllowedError",
+    "Target",
     "User",
     "build_token",
     "has_scope",

@@ -180,3 +180,14 @@ def test_dependency_references_are_checked(ref: str, message: str) -> None:
     with pytest.raises(InvalidFiltersError) as info:
         validate_dependencies(flag_id=None, key="new", filters=flag_on(ref), project_flags=flags)
     assert message in info.value.detail
+
+
+def test_enabling_a_flag_that_depends_on_a_deleted_flag_is_refused() -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from flagcore.domain.flags import FeatureFlag, check_transition  # noqa: PLC0415
+
+    before = FeatureFlag(id=1, project_id=1, key="a", filters=flag_on(9), active=False, created_at=datetime.now(UTC))
+    after = msgspec.structs.replace(before, active=True)
+    with pytest.raises(InvalidInputError, match="depends on deleted flags: ID 9"):
+        check_transition(before, after, view(f1=("a", False, {9})))  # flag 9 is gone from the live view

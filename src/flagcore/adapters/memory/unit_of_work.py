@@ -1,0 +1,137 @@
+"""In-memory ``UnitOfWork``: units run one at a time, each on private copies of the repositories' state.
+
+A unit forks every repository (shallow copies: the stored values are immutable structs), so readers outside it see
+nothing until ``commit`` adopts the forks' state into the shared repositories at once, with no await in between.
+Leaving without a commit drops the forks. Units are serialised by one lock, which is also the per-project write
+lock: memory storage serves one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from flagcore.adapters.memory.activity import MemoryActivityLog
+from flagcore.adapters.memory.flag_repo import MemoryFlagRepo
+from flagcore.adapters.memory.groups import MemoryGroupTypeRepo
+from flagcore.adapters.memory.identity import (
+    MemoryApiKeyRepo,
+    MemoryOrganizationRepo,
+    MemoryProjectRepo,
+    MemoryUserRepo,
+)
+from flagcore.adapters.uow_support import AfterCommitActions
+from flagcore.domain.activity import ActivityEntry
+from flagcore.domain.identity import Project
+from flagcore.ports.activity import ActivityLog
+from flagcore.ports.flags import FlagRepo
+from flagcore.ports.groups import GroupTypeRepo
+from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
+
+
+class MemoryUnitOfWork(UnitOfWork):
+    def __init__(self, shared: MemoryStores) -> None:
+        self._shared = shared
+        self._forks = shared.fork()
+        self._actions = AfterCommitActions()
+        self.committed = False
+
+    @property
+    def flags(self) -> FlagRepo:
+        return self._forks.flags
+
+    @property
+    def group_types(self) -> GroupTypeRepo:
+        return self._forks.group_types
+
+    @property
+    def organizations(self) -> OrganizationRepo:
+        return self._forks.organizations
+
+    @property
+    def projects(self) -> ProjectRepo:
+        return self._forks.projects
+
+    @property
+    def users(self) -> UserRepo:
+        return self._forks.users
+
+    @property
+    def keys(self) -> ApiKeyRepo:
+        return self._forks.keys
+
+    @property
+    def activity(self) -> ActivityLog:
+        return self._forks.activity
+
+    async def lock_project(self, project_id: int) -> Project | None:
+        # Units are serialised already (see the module docstring): the project's lock is held.
+        return await self._forks.projects.get(project_id)
+
+    async def record(self, entry: ActivityEntry) -> None:
+        await self._forks.activity.add(entry)
+
+    def after_commit(self, action: AfterCommit) -> None:
+        self._actions.add(action)
+
+    async def commit(self) -> None:
+        self._shared.adopt(self._forks)
+        self.committed = True
+        await self._actions.run()
+
+
+class MemoryStores:
+    """The memory repositories a unit of work spans (the same instances the app serves reads from)."""
+
+    def __init__(
+        self,
+        *,
+        flags: MemoryFlagRepo,
+        group_types: MemoryGroupTypeRepo,
+        organizations: MemoryOrganizationRepo,
+        projects: MemoryProjectRepo,
+        users: MemoryUserRepo,
+        keys: MemoryApiKeyRepo,
+        activity: MemoryActivityLog,
+    ) -> None:
+        self.flags = flags
+        self.group_types = group_types
+        self.organizations = organizations
+        self.projects = projects
+        self.users = users
+        self.keys = keys
+        self.activity = activity
+
+    def fork(self) -> MemoryStores:
+        return MemoryStores(
+            flags=self.flags.fork(),
+            group_types=self.group_types.fork(),
+            organizations=self.organizations.fork(),
+            projects=self.projects.fork(),
+            users=self.users.fork(),
+            keys=self.keys.fork(),
+            activity=self.activity.fork(),
+        )
+
+    def adopt(self, forks: MemoryStores) -> None:
+        # No await in here: readers see all of the unit's writes or none of them.
+        self.flags.adopt(forks.flags)
+        self.group_types.adopt(forks.group_types)
+        self.organizations.adopt(forks.organizations)
+        self.projects.adopt(forks.projects)
+        self.users.adopt(forks.users)
+        self.keys.adopt(forks.keys)
+        self.activity.adopt(forks.activity)
+
+
+class MemoryUnitOfWorkFactory(UnitOfWorkFactory):
+    def __init__(self, stores: MemoryStores) -> None:
+        self._stores = stores
+        self._lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def begin(self) -> AsyncIterator[UnitOfWork]:
+        async with self._lock:
+            yield MemoryUnitOfWork(self._stores)

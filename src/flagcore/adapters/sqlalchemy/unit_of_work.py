@@ -1,0 +1,121 @@
+"""SQL ``UnitOfWork``: one ``AsyncSession`` transaction shared by every repository of the unit.
+
+The per-project write lock is the project's row locked ``FOR UPDATE`` on PostgreSQL. On SQLite the whole unit runs
+in a ``BEGIN IMMEDIATE`` transaction, which holds the database's single write lock from its first statement, so
+the unit needs no row lock; the writers of one process also queue on an ``asyncio`` lock before they take a
+connection, so that they wait their turn in order instead of polling SQLite's busy handler (and never answer 503
+while the database is healthy).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from flagcore.adapters.sqlalchemy._errors import backend_errors
+from flagcore.adapters.sqlalchemy._session import shared_transaction
+from flagcore.adapters.sqlalchemy.activity import SqlActivityLog
+from flagcore.adapters.sqlalchemy.engine import SQLITE_IMMEDIATE
+from flagcore.adapters.sqlalchemy.flag_repo import SqlFlagRepo
+from flagcore.adapters.sqlalchemy.groups import SqlGroupTypeRepo
+from flagcore.adapters.sqlalchemy.identity import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
+from flagcore.adapters.sqlalchemy.mappers import project_from_row
+from flagcore.adapters.sqlalchemy.orm import ProjectRow
+from flagcore.adapters.uow_support import AfterCommitActions
+from flagcore.domain.activity import ActivityEntry
+from flagcore.domain.identity import Project
+from flagcore.ports.activity import ActivityLog
+from flagcore.ports.flags import FlagRepo
+from flagcore.ports.groups import GroupTypeRepo
+from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
+
+
+class SqlUnitOfWork(UnitOfWork):
+    def __init__(self, session: AsyncSession) -> None:
+        self._db = session
+        scope = shared_transaction(session)
+        self._flags = SqlFlagRepo(scope)
+        self._group_types = SqlGroupTypeRepo(scope)
+        self._organizations = SqlOrganizationRepo(scope)
+        self._projects = SqlProjectRepo(scope)
+        self._users = SqlUserRepo(scope)
+        self._keys = SqlApiKeyRepo(scope)
+        self._activity = SqlActivityLog(scope)
+        self._actions = AfterCommitActions()
+        self.committed = False
+
+    @property
+    def flags(self) -> FlagRepo:
+        return self._flags
+
+    @property
+    def group_types(self) -> GroupTypeRepo:
+        return self._group_types
+
+    @property
+    def organizations(self) -> OrganizationRepo:
+        return self._organizations
+
+    @property
+    def projects(self) -> ProjectRepo:
+        return self._projects
+
+    @property
+    def users(self) -> UserRepo:
+        return self._users
+
+    @property
+    def keys(self) -> ApiKeyRepo:
+        return self._keys
+
+    @property
+    def activity(self) -> ActivityLog:
+        return self._activity
+
+    async def lock_project(self, project_id: int) -> Project | None:
+        stmt = sa.select(ProjectRow).where(ProjectRow.id == project_id)
+        if self._db.get_bind().dialect.name != "sqlite":  # SQLite: BEGIN IMMEDIATE already holds the write lock
+            stmt = stmt.with_for_update()
+        with backend_errors():
+            row = await self._db.scalar(stmt)
+        return project_from_row(row) if row is not None else None
+
+    async def record(self, entry: ActivityEntry) -> None:
+        await self._activity.add(entry)
+
+    def after_commit(self, action: AfterCommit) -> None:
+        self._actions.add(action)
+
+    async def commit(self) -> None:
+        with backend_errors():
+            await self._db.commit()
+        self.committed = True
+        await self._actions.run()
+
+
+class SqlUnitOfWorkFactory(UnitOfWorkFactory):
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        bind = sessions.kw.get("bind")
+        self._sqlite = bind is not None and bind.dialect.name == "sqlite"
+        # One writer at a time per process on SQLite: it has one write lock anyway, and queueing here is fair.
+        self._writer = asyncio.Lock() if self._sqlite else contextlib.nullcontext()
+
+    @contextlib.asynccontextmanager
+    async def begin(self) -> AsyncIterator[UnitOfWork]:
+        async with self._writer, self._sessions() as session:
+            with backend_errors():
+                # Opens the transaction now, on SQLite as BEGIN IMMEDIATE: the unit reads under the write lock.
+                _ = await session.connection(execution_options={SQLITE_IMMEDIATE: self._sqlite})
+            uow = SqlUnitOfWork(session)
+            try:
+                yield uow
+            finally:
+                if not uow.committed:
+                    with contextlib.suppress(Exception):  # the original error matters, not a failed rollback
+                        await session.rollback()

@@ -1,0 +1,1 @@
+"""SDK-facing routes: ``/flags``, ``/decide`` and the local-evaluation definitions feed."""

@@ -1,0 +1,98 @@
+"""The local-evaluation definitions feed for server SDKs, with ETag / If-None-Match (304).
+
+Served as stored bytes: nothing is decoded or re-encoded per request. Server SDKs poll it, and most polls end in a
+304, so it answers as a bare ASGI app like ``/flags`` does (see ``evaluation.py``): no request container, no
+``Request`` object, no response conversion; errors raised before anything is sent go to the app's handlers.
+"""
+
+from __future__ import annotations
+
+from typing import Final, cast
+
+from litestar import Litestar, get
+from litestar.params import FromPath
+from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
+
+from flagcore.app.evaluation.definitions import LoadDefinitions
+from flagcore.app.http.asgi import app_scoped, scope_headers
+from flagcore.app.http.auth import FEED_ROUTE, project_ref, route_rule
+from flagcore.app.http.evaluation.flags_request import parse_query
+from flagcore.app.http.routes import operation
+from flagcore.app.identity.authenticate import Authenticate
+from flagcore.app.identity.authorize import Authorize
+
+_CACHE_CONTROL: Final = (b"cache-control", b"private, must-revalidate")
+_JSON: Final = (b"content-type", b"application/json")
+_TRUE: Final = frozenset({"", "true", "1", "yes", "on"})
+
+
+def wants_cohorts(query: dict[str, str]) -> bool:
+    """``?send_cohorts`` with no value counts as true, as PostHog reads it."""
+    value = query.get("send_cohorts")
+    return value is not None and value.lower() in _TRUE
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak or strong, quoted or not, in a list or alone)."""
+    if not if_none_match:
+        return False
+    return any(tag.strip().removeprefix("W/").strip('"') == etag for tag in if_none_match.split(","))
+
+
+class FeedEndpoint:
+    """Authorize the caller for a project, then send its feed, or 304 when the caller already has it."""
+
+    __slots__ = ()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: ARG002 - no body to read
+        http = cast("HTTPScope", scope)  # an HTTP route's scope
+        headers = scope_headers(http["headers"])
+        query = parse_query(http["query_string"])
+        app = Litestar.from_scope(scope)
+        opt = http["route_handler"].opt
+        principal = await (await app_scoped(app, Authenticate)).execute(headers.get("authorization"))
+        grant = await (await app_scoped(app, Authorize)).project(
+            principal,
+            project_ref(opt, http["path_params"], query, token_wins=True),  # PostHog's feed reads ?token= first
+            scope=route_rule(opt).scope or "",
+            secret_key=True,
+        )
+        feed = await (await app_scoped(app, LoadDefinitions)).execute(grant.project, with_cohorts=wants_cohorts(query))
+        etag = (b"etag", f'W/"{feed.etag}"'.encode())
+        if etag_matches(headers.get("if-none-match"), feed.etag):
+            start = {"type": "http.response.start", "status": 304, "headers": [etag, _CACHE_CONTROL]}
+            await send(start)  # type: ignore[arg-type]  # a valid ASGI message; the TypedDict union is too strict
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        length = (b"content-length", b"%d" % len(feed.body))
+        await send({"type": "http.response.start", "status": 200, "headers": [etag, _CACHE_CONTROL, _JSON, length]})
+        await send({"type": "http.response.body", "body": feed.body, "more_body": False})
+
+
+_FEED: Final = FeedEndpoint()
+
+
+@get("/flags/definitions", opt=FEED_ROUTE, operation_id=operation("flag_definitions"), tags=["evaluation"])
+async def flag_definitions() -> ASGIApp:
+    return _FEED
+
+
+@get(
+    "/api/feature_flag/local_evaluation",
+    opt=FEED_ROUTE,
+    operation_id=operation("legacy_local_evaluation"),
+    tags=["evaluation"],
+)
+async def legacy_local_evaluation() -> ASGIApp:
+    return _FEED
+
+
+@get(
+    "/local_evaluation",
+    opt=FEED_ROUTE,
+    operation_id=operation("feature_flags_local_evaluation"),
+    tags=["feature_flags"],
+)
+async def project_local_evaluation(project_id: FromPath[str]) -> ASGIApp:
+    del project_id  # read from the scope by the endpoint; declared so the route documents it
+    return _FEED

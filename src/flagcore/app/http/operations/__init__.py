@@ -1,0 +1,1 @@
+"""Operator routes: liveness and status."""

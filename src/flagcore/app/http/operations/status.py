@@ -1,0 +1,52 @@
+"""Operator status: how the snapshot tiers and the invalidation channel are doing, as counters since start.
+
+``/_health`` stays a bare liveness probe (it must not flap when Redis does). ``/_status`` is public like it, so a
+load balancer or a scraper needs no credentials, and for that reason reveals only counters and tier names: no
+keys, no URLs, no project ids, no error messages. Counters are per process (each worker has its own).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import get
+
+from flagcore.app.http.auth import PUBLIC_ROUTE
+from flagcore.app.http.routes import operation
+from flagcore.ports.invalidations import ListenerStatus
+from flagcore.ports.status import StatusProbe
+
+
+class Status(msgspec.Struct, frozen=True, kw_only=True):
+    #: "degraded" while a tier owes invalidations it could not take (it has been failing since) or the invalidation
+    #: channel is down; the counters tell the rest (a rising ``failures`` is a tier failing now).
+    status: str
+    #: Per tier, in read order: hits, misses, failures, skipped, refills, refused, pending_invalidations.
+    snapshot_tiers: dict[str, dict[str, int]]
+    #: Cross-instance invalidations over Redis pub/sub; null when Redis is not configured.
+    invalidations: ListenerStatus | None
+    #: Credential lookups answered from the last known project while the database was unavailable.
+    credentials_served_stale: int
+
+
+@get("/_status", opt=PUBLIC_ROUTE, operation_id=operation("status"), tags=["health"])
+@inject
+async def status(probe: FromDishka[StatusProbe]) -> Status:
+    report = probe.status()
+    invalidations = report.invalidations
+    degraded = any(_pending(counters) for counters in report.snapshot_tiers.values()) or (
+        invalidations is not None and not invalidations.subscribed
+    )
+    return Status(
+        status="degraded" if degraded else "ok",
+        snapshot_tiers=report.snapshot_tiers,
+        invalidations=invalidations,
+        credentials_served_stale=report.credentials_served_stale,
+    )
+
+
+def _pending(counters: dict[str, Any]) -> bool:
+    # An invalidation a tier missed stays pending until the tier answers again: a tier still failing.
+    return bool(counters.get("pending_invalidations"))

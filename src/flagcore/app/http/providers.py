@@ -1,0 +1,44 @@
+"""The HTTP edge's dishka provider: the caller and their access, resolved once per request from the route's rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dishka import Provider, Scope, provide
+from litestar import Request
+
+from flagcore.app.http.auth import request_project_ref, route_rule
+from flagcore.app.http.management.presenter import FlagPresenter
+from flagcore.app.identity.authenticate import Authenticate
+from flagcore.app.identity.authorize import Access, Authorize, OrganizationAccess, UserAccess
+from flagcore.domain.identity import Principal
+
+Req = Request[Any, Any, Any]
+
+
+class HttpProvider(Provider):
+    presenter = provide(FlagPresenter, scope=Scope.APP)
+
+    @provide(scope=Scope.REQUEST)
+    async def principal(self, request: Request, authenticate: Authenticate) -> Principal:  # type: ignore[type-arg]  # dishka keys on the bare class
+        return await authenticate.execute(request.headers.get("authorization"))
+
+    @provide(scope=Scope.REQUEST)
+    async def access(self, request: Request, principal: Principal, authorize: Authorize) -> Access:  # type: ignore[type-arg]
+        scope = route_rule(request.route_handler.opt).scope or ""
+        return await authorize.personal(principal, request_project_ref(request), scope=scope)
+
+    @provide(scope=Scope.REQUEST)
+    async def organization_access(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        principal: Principal,
+        authorize: Authorize,
+    ) -> OrganizationAccess:
+        scope = route_rule(request.route_handler.opt).scope or ""
+        ref = str(request.path_params.get("organization_id", "@current"))
+        return await authorize.organization(principal, ref, scope=scope)
+
+    @provide(scope=Scope.REQUEST)
+    async def user_access(self, request: Request, principal: Principal, authorize: Authorize) -> UserAccess:  # type: ignore[type-arg]
+        return await authorize.user(principal, scope=route_rule(request.route_handler.opt).scope)

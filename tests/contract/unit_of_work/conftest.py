@@ -1,0 +1,70 @@
+"""Units of work under one contract: memory, SQLite and PostgreSQL, each with the repositories readers use outside.
+
+Projects ``PROJECT_ID`` and ``OTHER_PROJECT_ID`` exist in every backend.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from flagcore.adapters.memory import MemoryUnitOfWorkFactory
+from flagcore.adapters.sqlalchemy import SqlActivityLog, SqlFlagRepo, SqlProjectRepo, SqlUnitOfWorkFactory
+from flagcore.ports.activity import ActivityLog
+from flagcore.ports.flags import FlagRepo
+from flagcore.ports.identity import ProjectRepo
+from flagcore.ports.unit_of_work import UnitOfWorkFactory
+from tests.contract.seed import ORG_ID, OTHER_PROJECT_ID, PROJECT_ID, SEEDED_AT, seed_projects, seed_users
+from tests.memory_stack import memory_stores
+
+
+class Backend(NamedTuple):
+    """Transactions, and the repositories of the same store seen from outside any transaction."""
+
+    transactions: UnitOfWorkFactory
+    flags: FlagRepo
+    projects: ProjectRepo
+    activity: ActivityLog
+
+
+@pytest.fixture
+async def memory_backend() -> Backend:
+    stores = memory_stores()
+    for project_id in (PROJECT_ID, OTHER_PROJECT_ID):  # the memory repo numbers projects 1, 2, … like the seed
+        created = await stores.projects.create(
+            organization_id=ORG_ID, name="p", api_token=f"phc_seed_{project_id}", timezone="UTC", created_at=SEEDED_AT
+        )
+        assert created.id == project_id
+    return Backend(MemoryUnitOfWorkFactory(stores), stores.flags, stores.projects, stores.activity)
+
+
+async def _sql_backend(sessions: async_sessionmaker[AsyncSession]) -> Backend:
+    await seed_projects(sessions)
+    await seed_users(sessions)
+    return Backend(
+        SqlUnitOfWorkFactory(sessions), SqlFlagRepo(sessions), SqlProjectRepo(sessions), SqlActivityLog(sessions)
+    )
+
+
+@pytest.fixture
+async def sqlite_backend(sqlite_sessions: async_sessionmaker[AsyncSession]) -> Backend:
+    return await _sql_backend(sqlite_sessions)
+
+
+@pytest.fixture
+async def postgres_backend(postgres_sessions: async_sessionmaker[AsyncSession]) -> Backend:
+    return await _sql_backend(postgres_sessions)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("memory_backend", id="memory"),
+        pytest.param("sqlite_backend", id="sql:sqlite"),
+        pytest.param("postgres_backend", id="sql:postgres", marks=pytest.mark.postgres),
+    ]
+)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    found: Backend = request.getfixturevalue(request.param)
+    return found
