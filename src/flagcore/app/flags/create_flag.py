@@ -17,6 +17,7 @@ from flagcore.domain.flags import (
     validate_evaluation_tags,
     validate_key,
 )
+from flagcore.domain.flags.limits import check_flag_count
 from flagcore.ports.clock import Clock
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.snapshots import ProjectSnapshots
@@ -42,7 +43,8 @@ class CreateFlag:
         """Create the flag.
 
         Raises:
-            InvalidInputError: a broken validation rule (missing key, bad key, bad filters, bad tags).
+            InvalidInputError: a broken validation rule (missing key, bad key, bad filters, bad tags), or the project
+                already has ``MAX_FLAGS_PER_PROJECT`` live flags.
             DuplicateFlagKeyError: the key is taken by a non-deleted flag of the project.
         """
         fields = cmd.fields
@@ -56,6 +58,7 @@ class CreateFlag:
         evaluation_tags = normalize_tags(_or(fields.evaluation_tags, []))
         validate_evaluation_tags(tags, evaluation_tags)
         project_flags = await self._flags.dependency_view(cmd.project_id)
+        check_flag_count(len(project_flags))  # the view holds every live flag of the project
         validate_dependencies(flag_id=None, key=key, filters=filters, project_flags=project_flags)
         created = await self._flags.create(
             NewFlag(
