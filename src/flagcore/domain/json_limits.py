@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from typing import Final
 
+import msgspec
+
 #: Deepest nesting of arrays and objects accepted in request JSON (bodies, JSON query parameters, payload strings).
 #: PostHog's flag service parses with serde_json, which refuses more than 128 levels; real bodies use a handful.
 MAX_JSON_DEPTH: Final = 100
-#: Deepest nesting read back from documents flagcore stored itself (snapshots, definitions files). Higher than
-#: ``MAX_JSON_DEPTH`` so that data written before that cap existed still loads, and low enough that decoding never
-#: comes near Python's recursion limit.
-MAX_STORED_JSON_DEPTH: Final = 400
+#: Deepest nesting of documents that do not come from an API client: snapshots flagcore stored itself, definitions
+#: files, the remote evaluator's answers. Higher than ``MAX_JSON_DEPTH`` so that flags written before that cap
+#: existed still load, and low enough that decoding never comes near Python's recursion limit.
+MAX_DOCUMENT_JSON_DEPTH: Final = 400
 
 # A JSON string, escapes included (the unrolled-loop form, linear in its length).
 _STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -46,6 +48,16 @@ def exceeds_json_depth(text: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
         else:
             depth -= 1
     return False
+
+
+def check_document_depth(text: bytes | str, limit: int = MAX_DOCUMENT_JSON_DEPTH) -> None:
+    """Refuse ``text`` nested deeper than ``limit`` the way a decoder refuses bad JSON, before decoding it.
+
+    Raises:
+        msgspec.DecodeError: the nesting is too deep (callers already handle it as "not JSON").
+    """
+    if exceeds_json_depth(text, limit):
+        raise msgspec.DecodeError(too_deep_message(limit))
 
 
 def too_deep_message(limit: int = MAX_JSON_DEPTH) -> str:

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import time
+from collections.abc import Iterator
 
 import pytest
 
 from tests.integration.http.conftest import World
 from tests.integration.http.test_flags_api import create, error
+
+
+@pytest.fixture(autouse=True)
+def no_traceback_is_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """No input of this suite may make the server log an error or a traceback (issue 17), whatever it answers."""
+    yield
+    logged = [r for r in caplog.records if r.exc_info is not None or r.levelno >= logging.ERROR]
+    assert logged == [], [r.getMessage() for r in logged]
+
 
 ODD_IDS = ["%C2%B2", "%D9%A1", "9223372036854775808", "9" * 30, "2147483648", "-1", "0"]
 

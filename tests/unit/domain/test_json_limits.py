@@ -7,7 +7,8 @@ import time
 import msgspec
 import pytest
 
-from flagcore.domain.json_limits import MAX_JSON_DEPTH, exceeds_json_depth
+from flagcore.domain.evaluation.definitions import parse_definitions
+from flagcore.domain.json_limits import MAX_DOCUMENT_JSON_DEPTH, MAX_JSON_DEPTH, exceeds_json_depth
 
 
 def depth_of(value: object) -> int:
@@ -62,3 +63,12 @@ def test_a_megabyte_is_checked_quickly(body: bytes) -> None:
     exceeds_json_depth(body)
     # About 30 ms for the worst of these on a loaded 2-core box; the bound only catches quadratic work.
     assert time.perf_counter() - started < 0.5
+
+
+def test_definitions_nested_past_the_document_cap_are_not_json() -> None:
+    """Guards stored/imported definitions documents: a RecursionError before, a DecodeError now."""
+    deep = "[" * (MAX_DOCUMENT_JSON_DEPTH + 1) + "]" * (MAX_DOCUMENT_JSON_DEPTH + 1)
+    with pytest.raises(msgspec.DecodeError, match="nested deeper"):
+        parse_definitions('{"flags": [], "junk": ' + deep + "}")
+    legacy = "[" * (MAX_JSON_DEPTH + 50) + "]" * (MAX_JSON_DEPTH + 50)  # deeper than clients may send now
+    assert parse_definitions('{"flags": [], "junk": ' + legacy + "}").flags == ()

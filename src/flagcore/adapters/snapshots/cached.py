@@ -23,6 +23,7 @@ from flagcore.adapters.snapshots.db_cache import encode_snapshot
 from flagcore.domain.evaluation import CompiledSnapshot, compile_snapshot
 from flagcore.domain.flags.feed import build_definitions
 from flagcore.domain.identity import Project
+from flagcore.domain.json_limits import check_document_depth
 from flagcore.ports.errors import BackendUnavailableError
 from flagcore.ports.snapshot_cache import SnapshotCache, SnapshotKind
 from flagcore.ports.snapshots import EncodedSnapshot, ProjectSnapshots
@@ -71,6 +72,7 @@ class CachedProjectSnapshots(ProjectSnapshots):
         if cached is not None and cached[0] == snapshot.etag:
             return cached[1]
         # Compiled from the cached bytes themselves, in the timezone they carry, so it always matches them.
+        check_document_depth(snapshot.body)  # even reading only the timezone walks every nested value
         timezone = msgspec.json.decode(snapshot.body, type=_Timezone).timezone
         compiled = compile_snapshot(snapshot.body, timezone=timezone)
         self._compiled[project.id] = (snapshot.etag, compiled)
