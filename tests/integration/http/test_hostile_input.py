@@ -107,4 +107,5 @@ async def test_a_body_of_many_empty_gzip_members_is_refused_quickly(world: World
     response = await world.client.post("/flags?v=2", content=body, headers={"Content-Encoding": "gzip"})
     elapsed = time.perf_counter() - started
     assert error(response)[:3] == (400, "invalid_request", "parse_error")
-    assert elapsed < 1.0  # the whole request, through the test client; the decoder itself takes under a millisecond
+    # The whole request through the test client (~10 ms here); it took ~0.9 s before. The decoder: under 1 ms.
+    assert elapsed < 0.5
