@@ -19,6 +19,7 @@ import msgspec
 
 from flagcore.app.evaluation.pipeline import EvaluationPipeline, EvaluationRequest
 from flagcore.domain.evaluation import CompiledSnapshot, FlagResult, compile_snapshot, normalize_identifier
+from flagcore.domain.json_limits import MAX_JSON_DEPTH, check_document_depth
 
 __all__ = ("add_parser", "run")
 
@@ -110,6 +111,7 @@ def _single_subject_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 def _json_object(text: str, where: str) -> dict[str, Any]:
     try:
+        check_document_depth(text, MAX_JSON_DEPTH)
         value = msgspec.json.decode(text)
     except msgspec.DecodeError as exc:
         msg = f"{where} is not valid JSON: {exc}"

@@ -7,7 +7,6 @@ import logging
 from dishka import Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar
-from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
@@ -19,6 +18,7 @@ from flagcore.app.http.evaluation.definitions import (
     project_local_evaluation,
 )
 from flagcore.app.http.evaluation.endpoint import decide, flags
+from flagcore.app.http.headers import ResponseHeaders
 from flagcore.app.http.management.flag_actions import FlagActionsController
 from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
@@ -30,9 +30,6 @@ from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credent
 from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.settings import Settings, load_settings
 
-# Browser SDKs (posthog-js) call /flags and /decide from the customer's own origin. Credentials travel in the body
-# (project key) or an Authorization header, never in cookies, so any origin may call and no credentials are allowed.
-CORS = CORSConfig(allow_origins=["*"], allow_methods=["*"], allow_headers=["*"], allow_credentials=False, max_age=600)
 PROJECTS = "/api/projects/{project_id:str}"
 
 
@@ -78,7 +75,6 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
     app = Litestar(
         route_handlers=route_handlers(),
         exception_handlers=EXCEPTION_HANDLERS,
-        cors_config=CORS,
         openapi_config=OpenAPIConfig(
             title="flagcore",
             version="0.1.0",
@@ -90,6 +86,8 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         debug=settings.debug,
     )
     setup_dishka(container, app)
+    # Outermost, as Litestar places its own CORS middleware: covers 404/405 too and answers preflights first.
+    app.asgi_handler = ResponseHeaders(app.asgi_handler, allowed_origins=settings.allowed_origins)
     return app
 
 

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from flagcore.app.origins import parse_origins
+
 ENV_PREFIX: Final = "FLAGCORE_"
 _TEST_PREFIX: Final = "FLAGCORE_TEST_"
 MEMORY_DATABASE_URL: Final = "memory://"
@@ -71,6 +73,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_region: str = "us-east-1"
     #: Seconds an S3 call may take (connect and read, each) before the tier is skipped.
     s3_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
+    #: Browser origins (``https://admin.example.com``, comma-separated) allowed to call the management API and the
+    #: definitions feed; empty: none. ``/flags`` and ``/decide`` allow every origin whatever this says.
+    cors_origins: str = ""
 
     def __post_init__(self) -> None:
         if not self.database_url.startswith(_SUPPORTED_SCHEMES):
@@ -83,10 +88,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         tiers = _parse_tiers(self.snapshot_tiers)
         _check_redis_url(self.redis_url, required="redis" in tiers)
         _check_s3(self, required="s3" in tiers)
+        try:
+            parse_origins(self.cors_origins)
+        except ValueError as exc:
+            raise SettingsError(f"{ENV_PREFIX}CORS_ORIGINS: {exc}") from None
 
     @property
     def uses_memory_storage(self) -> bool:
         return self.database_url == MEMORY_DATABASE_URL
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """``cors_origins`` as the ``Origin`` header values browsers send (``scheme://host[:port]``)."""
+        return parse_origins(self.cors_origins)
 
     @property
     def tiers(self) -> tuple[str, ...]:

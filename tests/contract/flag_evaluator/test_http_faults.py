@@ -185,6 +185,9 @@ async def test_the_timeout_bounds_the_whole_exchange_not_each_read() -> None:
         ("200 OK", b'{"flags": {"on": {"enabled": "yes", "reason": {"code": "x"}}}}', "application/json"),
         ("200 OK", b'{"flags": {"on": {"enabled": true}}}', "application/json"),  # no reason
         ("200 OK", b"[1, 2]", "application/json"),
+        # Nested past the document cap: refused before decoding (it used to raise RecursionError, a 500).
+        # (in a field the adapter skips: skipping a value recurses through it too)
+        ("200 OK", b'{"flags": {}, "quotaLimited": ' + b"[" * 5000 + b"]" * 5000 + b"}", "application/json"),
     ],
 )
 async def test_a_failing_or_garbled_answer_is_unavailable(status: str, body: bytes, content_type: str) -> None:

@@ -406,11 +406,19 @@ async def test_restore_collides_with_a_reused_key(world: World) -> None:
     assert error(response) == (400, "validation_error", "unique", "key")
 
 
-async def test_delete_is_always_405_with_empty_body(world: World) -> None:
+async def test_delete_is_always_405_with_posthogs_body(world: World) -> None:
+    """DELETE answers PostHog's 405 (issue 17: it used to send an empty body labelled application/json)."""
     flag = await create(world, "undeletable")
     response = await world.client.delete(world.url(f"{flag['id']}/"), headers=world.auth())
     assert response.status_code == 405
-    assert response.content == b""
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "method_not_allowed",
+        "detail": 'Method "DELETE" not allowed.',
+        "attr": None,
+    }
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["allow"] == "GET, PUT, PATCH, HEAD, OPTIONS"
     assert (await world.client.get(world.url(f"{flag['id']}/"), headers=world.auth())).json()["deleted"] is False
 
 

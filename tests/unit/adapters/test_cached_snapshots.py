@@ -260,3 +260,16 @@ async def test_without_a_snapshot_held_a_tier_outage_is_an_error(
     store.get = down  # type: ignore[method-assign]
     with pytest.raises(BackendUnavailableError):
         await cached.definitions(PROJECT, with_cohorts=True)
+
+
+class DeepCache(CountingCache):
+    def current(self, kind: SnapshotKind) -> EncodedSnapshot:
+        deep = b"[" * 5000 + b"]" * 5000
+        return EncodedSnapshot(body=b'{"flags": [], "cohorts": {}, "junk": ' + deep + b', "timezone": "UTC"}', etag="e")
+
+
+async def test_a_stored_snapshot_nested_too_deeply_is_refused_as_not_json() -> None:
+    """Guards stored documents (issue 17): reading one nested 5,000 deep raised RecursionError, not DecodeError."""
+    snapshots = CachedProjectSnapshots(DeepCache())
+    with pytest.raises(msgspec.DecodeError, match="nested deeper than 400 levels"):
+        await snapshots.compiled(PROJECT)

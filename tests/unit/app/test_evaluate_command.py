@@ -125,6 +125,7 @@ def test_failed_flag_is_marked(tmp_path: Path, capsys: pytest.CaptureFixture[str
     ("extra", "message"),
     [
         (["--person-properties", "{oops"], "--person-properties is not valid JSON"),
+        (["--person-properties", '{"a": ' + "[" * 3000 + "]" * 3000 + "}"], "nested deeper than 100 levels"),
         (["--groups", "[1]"], "--groups must be a JSON object"),
         (["--group-properties", '{"company": 3}'], "invalid subject"),
         (["--now", "yesterday"], "--now is not an ISO 8601 instant"),
@@ -142,7 +143,12 @@ def test_bad_arguments_exit_2(
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "cannot read definitions"), ("{not json", "not valid JSON"), ('{"flags": 3}', "wrong shape")],
+    [
+        (None, "cannot read definitions"),
+        ("{not json", "not valid JSON"),
+        ('{"flags": 3}', "wrong shape"),
+        ('{"flags": ' + "[" * 3000 + "]" * 3000 + "}", "nested deeper than 400 levels"),
+    ],
 )
 def test_bad_definitions_exit_2(
     tmp_path: Path, content: str | None, message: str, capsys: pytest.CaptureFixture[str]

@@ -15,6 +15,7 @@ import httpx
 import msgspec
 
 from flagcore.domain.identity import Project
+from flagcore.domain.json_limits import check_document_depth
 from flagcore.ports.flag_evaluator import (
     EvaluatedFlag,
     EvaluatorTimeoutError,
@@ -72,6 +73,7 @@ class HttpFlagEvaluator(FlagEvaluator):
         }
         raw = await self._post(body)
         try:
+            check_document_depth(raw)
             response = _DECODER.decode(raw)
         except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
             logger.warning("flag evaluation service at %s sent an unreadable body: %s", self._url, exc)

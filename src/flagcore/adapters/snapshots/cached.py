@@ -20,6 +20,7 @@ from typing import Final
 
 from flagcore.domain.evaluation import CompiledSnapshot, compile_snapshot
 from flagcore.domain.identity import Project
+from flagcore.domain.json_limits import check_document_depth
 from flagcore.domain.snapshots import EncodedSnapshot, SnapshotKind, empty_snapshot, evaluation_timezone
 from flagcore.ports.errors import BackendUnavailableError
 from flagcore.ports.invalidations import InvalidationPublisher
@@ -68,6 +69,7 @@ class CachedProjectSnapshots(ProjectSnapshots):
         if cached is not None and cached[0] == snapshot.etag:
             return cached[1]
         # Compiled from the cached bytes themselves, in the timezone they carry, so it always matches them.
+        check_document_depth(snapshot.body)  # even reading only the timezone walks every nested value
         compiled = compile_snapshot(snapshot.body, timezone=evaluation_timezone(snapshot.body))
         self._compiled[project.id] = (snapshot.etag, compiled)
         return compiled

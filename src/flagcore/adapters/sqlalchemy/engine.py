@@ -10,6 +10,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from flagcore.adapters.sqlalchemy.sqlite_file import create_private_database_file
+
 #: How long a SQLite writer waits by default for the write lock before failing with "database is locked". Writers
 #: of one process queue on a lock of their own first (see ``SqlUnitOfWorkFactory``), so this covers only writers
 #: of other processes (several workers on one file): long, so that they queue instead of failing.
@@ -24,11 +26,14 @@ _POSTGRES_MAX_OVERFLOW: Final = 10
 def create_engine(url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: object) -> AsyncEngine:
     """An async engine for ``url`` (``sqlite+aiosqlite://...`` or ``postgresql+asyncpg://...``).
 
-    SQLite connections get WAL, a busy timeout and foreign keys; PostgreSQL gets a bounded, pre-pinged pool.
+    SQLite connections get WAL, a busy timeout and foreign keys, and a new database file is created readable by its
+    owner only; PostgreSQL gets a bounded, pre-pinged pool. Errors never render statement parameters (flag data).
     ``kwargs`` go to ``create_async_engine`` and override these defaults.
     """
     parsed = make_url(url)
+    kwargs = {"hide_parameters": True} | kwargs
     if parsed.get_backend_name() == "sqlite":
+        create_private_database_file(parsed.database)
         engine = create_async_engine(parsed, **kwargs)
         _configure_sqlite(engine, sqlite_busy_timeout_ms)
         return engine

@@ -19,6 +19,7 @@ from flagcore.domain.flags import (
     validate_filters,
     validate_key,
 )
+from flagcore.domain.flags.limits import check_name, check_tags
 from flagcore.domain.flags.values import BucketingIdentifier, EvaluationRuntime
 
 UNSET = msgspec.UNSET
@@ -40,6 +41,15 @@ class FlagChanges(msgspec.Struct, frozen=True, kw_only=True):
     has_encrypted_payloads: bool | Unset = UNSET
     tags: list[str] | Unset = UNSET
     evaluation_tags: list[str] | Unset = UNSET
+
+    def __post_init__(self) -> None:
+        # Size limits before any other rule, for creates and updates alike: they only measure what was sent.
+        if not isinstance(self.name, Unset):
+            check_name(self.name)
+        if not isinstance(self.tags, Unset):
+            check_tags(self.tags, attr="tags")
+        if not isinstance(self.evaluation_tags, Unset):
+            check_tags(self.evaluation_tags, attr="evaluation_tags")
 
 
 def apply_changes(

@@ -17,6 +17,7 @@ from flagcore.domain.flags import (
     validate_evaluation_tags,
     validate_key,
 )
+from flagcore.domain.flags.limits import check_flag_count
 from flagcore.domain.identity import ProjectNotFoundError
 from flagcore.ports.clock import Clock
 from flagcore.ports.snapshots import ProjectSnapshots
@@ -46,7 +47,8 @@ class CreateFlag:
         """Create the flag.
 
         Raises:
-            InvalidInputError: a broken validation rule (missing key, bad key, bad filters, bad tags, dependencies).
+            InvalidInputError: a broken validation rule (missing key, bad key, bad filters, bad tags, dependencies),
+                or the project already has ``MAX_FLAGS_PER_PROJECT`` live flags.
             DuplicateFlagKeyError: the key is taken by a non-deleted flag of the project.
             ProjectNotFoundError: the project does not exist (any more).
         """
@@ -82,6 +84,7 @@ class CreateFlag:
             if project is None:
                 raise ProjectNotFoundError
             project_flags = await uow.flags.dependency_view(cmd.project_id)
+            check_flag_count(len(project_flags))  # the view holds every live flag; counted under the lock
             validate_dependencies(flag_id=None, key=key, filters=filters, project_flags=project_flags)
             created = await uow.flags.create(new)
             await commit_flag_write(

@@ -7,6 +7,7 @@ from typing import TypeVar
 import msgspec
 
 from flagcore.domain.errors import InvalidInputError
+from flagcore.domain.json_limits import exceeds_json_depth, too_deep_message
 
 T = TypeVar("T")
 
@@ -25,9 +26,11 @@ def decode_json_body(raw: bytes, schema: type[T]) -> T:
     """Decode ``raw`` into ``schema``.
 
     Raises:
-        MalformedBodyError: not JSON (400 ``parse_error``).
+        MalformedBodyError: not JSON, or nested deeper than ``MAX_JSON_DEPTH`` (400 ``parse_error``).
         InvalidInputError: JSON of the wrong shape, with ``attr`` naming the top-level field at fault.
     """
+    if exceeds_json_depth(raw):
+        raise MalformedBodyError(f"JSON parse error - {too_deep_message()}")
     if b"\x00" in raw or b"\\u0000" in raw:
         _reject_nul(raw)
     try:

@@ -11,6 +11,8 @@ from typing import Any
 
 import msgspec
 
+from flagcore.domain.json_limits import check_document_depth
+
 __all__ = (
     "ParsedDefinitions",
     "RawCondition",
@@ -111,10 +113,11 @@ def parse_definitions(document: Mapping[str, Any] | bytes | str) -> ParsedDefini
         wrong. Entries without a string ``key`` cannot be named in a response and are dropped.
 
     Raises:
-        msgspec.DecodeError: the text is not JSON.
+        msgspec.DecodeError: the text is not JSON, or nests deeper than ``MAX_DOCUMENT_JSON_DEPTH``.
         msgspec.ValidationError: the document itself (not one flag) has the wrong shape.
     """
     if isinstance(document, bytes | str):
+        check_document_depth(document)
         doc = msgspec.json.decode(document, type=_Document)
     else:
         doc = msgspec.convert(document, _Document)

@@ -14,6 +14,7 @@ import msgspec
 
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags.errors import InvalidFiltersError
+from flagcore.domain.flags.limits import check_filter_limits, check_payload
 from flagcore.domain.flags.model import ConditionGroup, Filters, PropertyFilter
 from flagcore.domain.flags.values import (
     DATE_OPERATORS,
@@ -77,7 +78,8 @@ def validate_evaluation_tags(tags: tuple[str, ...], evaluation_tags: tuple[str, 
 def normalize_payloads(raw: object) -> dict[str, str]:
     """Turn request payloads into JSON-encoded strings, as PostHog stores them.
 
-    A dict is encoded; a string must already be JSON; any other JSON value is encoded.
+    A dict is encoded; a string must already be JSON; any other JSON value is encoded. Each is checked against
+    the payload limits (size, nesting) first.
     """
     if not isinstance(raw, Mapping):
         raise InvalidFiltersError("Payloads must be passed as a dictionary")
@@ -86,13 +88,14 @@ def normalize_payloads(raw: object) -> dict[str, str]:
         if value is None:
             continue
         if isinstance(value, str):
+            check_payload(value)
             try:
                 msgspec.json.decode(value)
             except msgspec.DecodeError:
                 raise InvalidFiltersError("Payload value is not valid JSON") from None
             out[str(key)] = value
         else:
-            out[str(key)] = msgspec.json.encode(value).decode()
+            out[str(key)] = check_payload(msgspec.json.encode(value).decode())
     return out
 
 
@@ -102,6 +105,7 @@ def validate_filters(filters: Filters, *, is_create: bool) -> None:
     Raises:
         InvalidFiltersError: the first broken rule, with PostHog's message.
     """
+    check_filter_limits(filters)  # counts and size first: cheap, and the rules below walk every group
     if is_create and not filters.groups:
         raise InvalidFiltersError("Feature flags must have at least one condition set (group).")
     _validate_variants(filters)

@@ -1,10 +1,13 @@
 """Decoding ``/flags`` and ``/decide`` requests as PostHog's flag service reads them (evaluation spec §9).
 
 Bodies come as JSON, gzip-compressed JSON (``Content-Encoding: gzip``, ``?compression=gzip``/``gzip-js``, or just
-the gzip magic bytes), base64 JSON, or the legacy form ``data=<base64 or url-encoded JSON>``. Decompression is
-bounded so that a small gzip bomb cannot exhaust memory. Errors:
+the gzip magic bytes), base64 JSON, or the legacy form ``data=<base64 or url-encoded JSON>``. This runs before the
+token is known, so every step is linear in the body and bounded (docs/limits.md): the body and its decompressed
+form are at most ``MAX_BODY_BYTES``, gzip has at most ``MAX_GZIP_MEMBERS`` members, and JSON nests at most
+``MAX_JSON_DEPTH`` levels, checked on the raw text before decoding it. Errors:
 
-- undecodable body: 400 ``invalid_request`` / ``parse_error`` (the server's "Failed to decode request");
+- undecodable body, or JSON nested too deeply: 400 ``invalid_request`` / ``parse_error`` (the server's "Failed to
+  decode request");
 - decompressed body over the limit: 413 ``invalid_request`` / ``request_too_large``;
 - a known field of the wrong JSON type: 400 ``validation_error`` / ``invalid_input`` naming the field in ``attr``
   (the server refuses such a body as a whole too; the field name is our addition).
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import zlib
 from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote_plus, unquote_to_bytes
@@ -27,13 +29,14 @@ from litestar.exceptions import HTTPException
 from litestar.types import Receive
 
 from flagcore.app.evaluation.evaluate_flags import EvaluateFlagsCommand
+from flagcore.app.http.gzip_members import GzipDecodeError, GzipTooLargeError, inflate_members
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.evaluation import normalize_identifier
+from flagcore.domain.json_limits import exceeds_json_depth, too_deep_message
 
 #: Largest body accepted, before and after decompression.
 MAX_BODY_BYTES: Final = 1024 * 1024
 _GZIP_MAGIC: Final = b"\x1f\x8b"
-_GZIP_WBITS: Final = 16 + zlib.MAX_WBITS
 _GZIP: Final = frozenset({"gzip", "gzip-js"})
 _COMPRESSIONS: Final = frozenset({"gzip", "gzip-js", "base64"})
 _JSON_TYPES: Final = frozenset({"application/json", "text/plain"})
@@ -102,7 +105,8 @@ def decode_body(
         compression: the ``compression`` query parameter (``gzip``, ``gzip-js``, ``base64``), lower-cased.
 
     Raises:
-        HTTPException: 400 when the body cannot be decoded, 413 when it inflates beyond ``MAX_BODY_BYTES``.
+        HTTPException: 400 when the body cannot be decoded (or its JSON nests deeper than ``MAX_JSON_DEPTH``), 413
+            when it inflates beyond ``MAX_BODY_BYTES``.
     """
     if compression and compression not in _COMPRESSIONS:
         raise decode_error("Unsupported compression type")
@@ -119,20 +123,13 @@ def decode_body(
 
 
 def gunzip(data: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
-    """Decompress every gzip member of ``data``, refusing to produce more than ``limit`` bytes."""
-    out = bytearray()
-    while data:
-        inflater = zlib.decompressobj(_GZIP_WBITS)
-        try:
-            out += inflater.decompress(data, limit + 1 - len(out))
-        except zlib.error as exc:
-            raise decode_error(f"gzip decompression failed: {exc}") from None
-        if len(out) > limit:
-            raise too_large_error()
-        if not inflater.eof:
-            raise decode_error("gzip decompression failed: truncated stream")
-        data = inflater.unused_data
-    return bytes(out)
+    """Decompress every gzip member of ``data`` (at most ``MAX_GZIP_MEMBERS``), refusing more than ``limit`` bytes."""
+    try:
+        return inflate_members(data, limit=limit)
+    except GzipTooLargeError:
+        raise too_large_error() from None
+    except GzipDecodeError as exc:
+        raise decode_error(f"gzip decompression failed: {exc}") from None
 
 
 def _json_or_base64(data: bytes) -> dict[str, Any]:
@@ -161,12 +158,14 @@ def _decode_form(body: bytes) -> dict[str, Any]:
 
 
 def _json_object(data: bytes) -> dict[str, Any] | None:
+    if exceeds_json_depth(data):
+        raise decode_error(too_deep_message().removesuffix("."))
     try:
         value = msgspec.json.decode(data)
     except UnicodeDecodeError:
         # Some mobile SDKs send invalid UTF-8; the server reads it lossily rather than refusing the request.
         return _json_object(data.decode("utf-8", "replace").encode())
-    except (msgspec.DecodeError, RecursionError):
+    except msgspec.DecodeError:
         return None
     return value if isinstance(value, dict) else None
 
@@ -181,23 +180,29 @@ def _base64(data: bytes) -> bytes | None:
 
 
 def query_payload(query: Mapping[str, str]) -> dict[str, Any]:
-    """A GET request's query string as a request body: object fields are JSON text, lists JSON or comma-separated."""
+    """A GET request's query string as a request body: object fields are JSON text, lists JSON or comma-separated.
+
+    Raises:
+        InvalidInputError: a JSON field nests deeper than ``MAX_JSON_DEPTH`` (``attr`` names it).
+    """
     payload: dict[str, Any] = dict(query)
     for name in _OBJECT_FIELDS + _LIST_FIELDS:
         if name in payload:
-            payload[name] = _query_value(query[name], as_list=name in _LIST_FIELDS)
+            payload[name] = _query_value(query[name], name, as_list=name in _LIST_FIELDS)
     if "disable_flags" in payload:
         payload["disable_flags"] = query["disable_flags"].lower() in _TRUE
     return payload
 
 
-def _query_value(text: str, *, as_list: bool) -> object:
+def _query_value(text: str, name: str, *, as_list: bool) -> object:
     if as_list and not text.startswith("["):
         # A plain comma-separated list is the natural way to write one in a URL.
         return [item for item in text.split(",") if item]
+    if exceeds_json_depth(text):
+        raise InvalidInputError(too_deep_message(), code="invalid_input", attr=name)
     try:
         return msgspec.json.decode(text)
-    except (msgspec.DecodeError, RecursionError):
+    except msgspec.DecodeError:
         # Left as text, so that the field check names the field at fault.
         return text
 

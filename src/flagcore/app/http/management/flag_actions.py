@@ -19,6 +19,7 @@ from flagcore.app.http.auth import FLAG_READ
 from flagcore.app.http.routes import operation
 from flagcore.app.identity.authorize import Access
 from flagcore.domain.errors import InvalidInputError
+from flagcore.domain.json_limits import exceeds_json_depth, too_deep_message
 
 Req = Request[Any, Any, Any]
 
@@ -52,10 +53,13 @@ def parse_groups(raw: str | None) -> dict[str, str]:
     Numeric keys are sent as their decimal text, as the flag service hashes them.
 
     Raises:
-        InvalidInputError: not JSON, not an object, or a group key that is neither a string nor a number.
+        InvalidInputError: not JSON (or nested too deeply), not an object, or a group key that is neither a string
+            nor a number.
     """
     if not raw:
         return {}
+    if exceeds_json_depth(raw):
+        raise InvalidInputError(f"Invalid JSON in groups parameter: {too_deep_message()}", attr="groups")
     try:
         decoded = msgspec.json.decode(raw)
     except msgspec.DecodeError:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
+from litestar.exceptions import MethodNotAllowedException
 from litestar.params import FromPath
 
 from flagcore.app.flags.create_flag import CreateFlag, CreateFlagCommand
@@ -87,10 +88,11 @@ class FeatureFlagController(Controller):
 
     @delete("/{flag_id:int}", opt=FLAG_WRITE, operation_id=operation("feature_flags_destroy"), status_code=405)
     @inject
-    async def delete_flag(self, flag_id: FromPath[int], access: FromDishka[Access]) -> Response[bytes]:
-        # PostHog never hard-deletes through the API: soft delete is PATCH {"deleted": true}.
+    async def delete_flag(self, flag_id: FromPath[int], access: FromDishka[Access]) -> None:
+        # PostHog never hard-deletes through the API: soft delete is PATCH {"deleted": true}. Raised, so that the
+        # error mapper answers with PostHog's 405 body and the Allow header.
         del flag_id, access
-        return Response(content=b"", status_code=405, headers={"Allow": "GET, PUT, PATCH, HEAD, OPTIONS"})
+        raise MethodNotAllowedException(headers={"Allow": "GET, PUT, PATCH, HEAD, OPTIONS"})
 
 
 async def _update_command(request: Req, access: Access, flag_id: FromPath[int], *, is_put: bool) -> UpdateFlagCommand:
