@@ -10,9 +10,9 @@ import os
 import time
 
 import pytest
-from flagcore.app.http.evaluation.flags_request import MAX_BODY_BYTES, decode_body, gunzip
 from litestar.exceptions import HTTPException
 
+from flagcore.app.http.evaluation.flags_request import MAX_BODY_BYTES, decode_body, gunzip
 from flagcore.app.http.gzip_members import MAX_GZIP_MEMBERS, GzipDecodeError, GzipTooLargeError, inflate_members
 
 EMPTY_MEMBER = gzip.compress(b"", mtime=0)
