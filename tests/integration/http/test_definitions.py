@@ -117,7 +117,7 @@ async def test_feed_refuses_bad_credentials(world: World) -> None:
     bad_secret = await feed(world, "phs_notarealkey")
     assert error(bad_secret)[0] == 401
     other = await world.client.get(FEED, params={"token": world.project_api_key}, headers=world.auth(world.other_key))
-    assert error(other)[0] == 403  # a member of another organization
+    assert error(other)[0] == 404  # a member of another organization: the project is not theirs to see
 
 
 async def test_secret_key_of_another_project_is_refused(world: World) -> None:
@@ -130,7 +130,7 @@ async def test_secret_key_of_another_project_is_refused(world: World) -> None:
         f"/api/projects/{world.other_project_id}/feature_flags/local_evaluation",
         headers=world.auth(world.secret_key),
     )
-    assert error(response) == (403, "authentication_error", "permission_denied", None)
+    assert error(response) == (404, "invalid_request", "not_found", None)  # as an unknown one: not disclosed
     unknown = await world.client.get(
         "/api/projects/9999/feature_flags/local_evaluation", headers=world.auth(world.secret_key)
     )

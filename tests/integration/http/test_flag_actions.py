@@ -222,7 +222,7 @@ async def test_access_rules_are_those_of_the_flag_api(world: World, action: str)
     secret = await world.client.get(world.url(action), headers=world.auth(world.secret_key))
     assert error(secret)[:2] == (403, "authentication_error")
     stranger = await world.client.get(world.url(action), headers=world.auth(world.other_key))
-    assert error(stranger)[:2] == (403, "authentication_error")
+    assert error(stranger)[:2] == (404, "invalid_request")  # another organization's project is not disclosed
     missing = await world.client.get(world.url(action, project=999_999), headers=world.auth())
     assert error(missing)[:2] == (404, "invalid_request")
 

@@ -480,13 +480,16 @@ async def test_read_scope_can_read_but_not_write(world: World) -> None:
     assert response.json()["detail"] == "API key missing required scope 'feature_flag:write'"
 
 
-async def test_project_of_another_organization_is_403(world: World) -> None:
+async def test_project_of_another_organization_is_404_like_a_missing_one(world: World) -> None:
+    """Issue 17: another organization's project id answered 403 and an unused one 404, so ids could be enumerated."""
     response = await world.client.get(world.url(project=world.other_project_id), headers=world.auth())
-    assert error(response) == (403, "authentication_error", "permission_denied", None)
+    assert error(response) == (404, "invalid_request", "not_found", None)
+    missing = await world.client.get(world.url(project=424242), headers=world.auth())
+    assert response.json() == missing.json()
     write = await world.client.post(
         world.url(project=world.other_project_id), json={"key": "intrude"}, headers=world.auth()
     )
-    assert write.status_code == 403
+    assert write.status_code == 404
 
 
 @pytest.mark.parametrize("project", ["424242", "not-a-number", "%40other"])

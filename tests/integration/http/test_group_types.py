@@ -55,7 +55,7 @@ async def test_group_types_need_group_scopes_and_membership(world: World) -> Non
     read_only = await world.client.post(TYPES, json={"group_type": "x"}, headers=world.auth(world.read_key))
     assert error(read_only)[0] == 403  # the read key has feature_flag:read only
     foreign = await world.client.get(f"/api/projects/{world.other_project_id}/groups_types/", headers=world.auth())
-    assert error(foreign)[0] == 403
+    assert error(foreign)[0] == 404  # another organization's project is not disclosed
 
 
 async def test_group_flags_evaluate_with_the_registered_mapping(world: World) -> None:

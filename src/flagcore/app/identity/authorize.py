@@ -2,8 +2,8 @@
 
 A route declares its target (see ``AccessRule``); the HTTP edge authenticates the caller once, builds the target's
 reference from the request (the path, or for legacy routes the key owner's current project or ``?token=``) and asks
-this use case. Errors, in order of precedence: bad credentials 401, unknown target 404, not a member 403, missing
-scope 403.
+this use case. Errors, in order of precedence: bad credentials 401, unknown target or one the caller may not see 404,
+missing scope 403.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from flagcore.domain.identity import (
     PersonalApiKey,
     Principal,
     Project,
-    ProjectAccessDeniedError,
     ProjectNotFoundError,
     SecretKeyNotAllowedError,
     User,
@@ -97,9 +96,8 @@ class Authorize:
         Raises:
             InvalidCredentialsError: ``ref.token`` names no project (401).
             SecretKeyNotAllowedError: a secret key where only personal keys may act (403).
-            ProjectNotFoundError: no such project (404).
-            ProjectAccessDeniedError: not a member of the project's organization, or another project's secret
-                key (403).
+            ProjectNotFoundError: no such project, a project of an organization the user is not a member of, or
+                another project than the secret key's (404: which project ids exist is not disclosed).
             MissingScopeError: the key lacks ``scope`` (403).
         """
         target = await self._token_project(ref.token)
@@ -109,13 +107,14 @@ class Authorize:
                 raise SecretKeyNotAllowedError
             target = target or (owner if ref.path == CURRENT else await self._project_by_id(ref.path))
             if target.id != owner.id:
-                raise ProjectAccessDeniedError
+                raise ProjectNotFoundError  # as for any project the caller may not see: existence is not disclosed
             return ProjectGrant(principal=principal, project=owner)
         user, key = _personal(principal)
         if target is None:
             target = await self._project_by_id(str(user.current_project_id) if ref.path == CURRENT else ref.path)
         if await self._organizations.get_membership(target.organization_id, user.id) is None:
-            raise ProjectAccessDeniedError
+            # 404, not 403: another organization's project ids must not be told apart from unused ones.
+            raise ProjectNotFoundError
         if not has_scope(key.scopes, scope):
             raise MissingScopeError(scope)
         return ProjectGrant(principal=principal, project=target)

@@ -5,7 +5,6 @@ from flagcore.domain.identity.errors import (
     InvalidCredentialsError,
     MissingScopeError,
     NotAuthenticatedError,
-    ProjectAccessDeniedError,
     ProjectNotFoundError,
     SecretKeyNotAllowedError,
 )
@@ -43,7 +42,6 @@ __all__ = (
     "PersonalApiKey",
     "Principal",
     "Project",
-    "ProjectAccessDeniedError",
     "ProjectNotFoundError",
     "ProjectSecretKey",
     "SecretKeyNotAllowedError",

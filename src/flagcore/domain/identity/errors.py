@@ -25,11 +25,6 @@ class MissingScopeError(ForbiddenError):
         self.scope = scope
 
 
-class ProjectAccessDeniedError(ForbiddenError):
-    def __init__(self) -> None:
-        super().__init__("You don't have access to the project.")
-
-
 class SecretKeyNotAllowedError(ForbiddenError):
     def __init__(self) -> None:
         super().__init__("Project secret API keys can only access local evaluation and remote config endpoints.")
