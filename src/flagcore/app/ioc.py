@@ -34,6 +34,7 @@ from flagcore.adapters.memory import (
     MemoryUserRepo,
     SystemClock,
 )
+from flagcore.adapters.memory.probe import MemoryDatabaseProbe
 from flagcore.adapters.memory.snapshot_cache import MemorySnapshotCache
 from flagcore.adapters.minio import MinioSnapshotCache
 from flagcore.adapters.redis import RedisInvalidationListener, RedisSnapshotCache, invalidation_channel
@@ -49,6 +50,7 @@ from flagcore.adapters.sqlalchemy import (
     create_engine,
     create_sessionmaker,
 )
+from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.evaluation.evaluate_flags import EvaluateFlags
 from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
@@ -62,6 +64,9 @@ from flagcore.app.http.presenter import FlagPresenter
 from flagcore.app.identity.authorize import Access, Authorize
 from flagcore.app.identity.authorize_feed import AuthorizeFeed
 from flagcore.app.identity.bootstrap import Bootstrap
+from flagcore.app.observability.metrics import Metrics
+from flagcore.app.observability.provider import ObservabilityProvider
+from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
 from flagcore.app.settings import Settings
 from flagcore.ports.clock import Clock
 from flagcore.ports.errors import BackendUnavailableError
@@ -69,6 +74,7 @@ from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.readiness import DatabaseProbe
 from flagcore.ports.remote_evaluator import RemoteEvaluator
 from flagcore.ports.snapshots import ProjectSnapshots
 
@@ -102,6 +108,10 @@ class SqlProvider(Provider):
     group_types = provide(SqlGroupTypeRepo, provides=GroupTypeRepo)
     hash_key_overrides = provide(SqlHashKeyOverrideRepo, provides=HashKeyOverrideRepo)
 
+    @provide
+    def probe(self, engine: AsyncEngine) -> DatabaseProbe:
+        return SqlDatabaseProbe(engine)
+
     # Authentication reads go through last-known decorators: during a database outage, credentials this process
     # has already seen keep authenticating, so evaluation and the feed serve on from the snapshot tiers.
     @provide
@@ -133,6 +143,7 @@ class MemoryProvider(Provider):
     projects = provide(MemoryProjectRepo, provides=ProjectRepo)
     users = provide(MemoryUserRepo, provides=UserRepo)
     keys = provide(MemoryApiKeyRepo, provides=ApiKeyRepo)
+    probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
 
 
 class SnapshotRedis(NamedTuple):
@@ -205,7 +216,12 @@ class SnapshotProvider(Provider):
 
     @provide
     async def tiered(
-        self, settings: Settings, redis: SnapshotRedis, s3: SnapshotS3, database: DatabaseSnapshotCache
+        self,
+        settings: Settings,
+        redis: SnapshotRedis,
+        s3: SnapshotS3,
+        database: DatabaseSnapshotCache,
+        metrics: Metrics,
     ) -> TieredSnapshotCache:
         tiers: list[Tier] = []
         if "memory" in settings.tiers:
@@ -216,7 +232,7 @@ class SnapshotProvider(Provider):
             tiers.append(Tier("redis", cache))
         if s3.client is not None:
             tiers.append(Tier("s3", await _s3_tier(s3.client, settings)))
-        tiers.append(Tier("db", database))
+        tiers.append(Tier("db", MeasuredSnapshotSource(database, metrics)))
         return TieredSnapshotCache(tiers)
 
     @provide(provides=AnyOf[CachedProjectSnapshots, ProjectSnapshots])
@@ -338,4 +354,5 @@ def get_providers(settings: Settings) -> list[Provider]:
         UseCaseProvider(),
         EvaluatorUseCaseProvider(),
         HttpProvider(),
+        ObservabilityProvider(),
     ]

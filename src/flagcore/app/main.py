@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from dishka import Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar
@@ -25,6 +23,7 @@ from flagcore.app.http.health import health
 from flagcore.app.http.status import status
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
 from flagcore.app.ioc import SnapshotBackground, get_providers
+from flagcore.app.observability.setup import configure_logs, install_observability
 from flagcore.app.settings import Settings, load_settings
 
 # Browser SDKs (posthog-js) call /flags and /decide from the customer's own origin. Credentials travel in the body
@@ -35,7 +34,7 @@ CORS = CORSConfig(allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
 def create_app(*overrides: Provider, settings: Settings | None = None) -> Litestar:
     """Build the app. Providers in ``overrides`` come last and so replace the defaults (tests, embedding)."""
     settings = settings or load_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logs(settings)
     container = make_async_container(
         *get_providers(settings), LitestarProvider(), *overrides, context={Settings: settings}
     )
@@ -78,6 +77,7 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         debug=settings.debug,
     )
     setup_dishka(container, app)
+    install_observability(app, container, settings)
     return app
 
 

@@ -71,6 +71,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_region: str = "us-east-1"
     #: Seconds an S3 call may take (connect and read, each) before the tier is skipped.
     s3_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
+    #: Log lines as plain text, or one JSON object per line (for log shippers).
+    log_format: Literal["text", "json"] = "text"
+    #: One access line per request (method, route template, status, duration, request id); never keys or payloads.
+    access_log: bool = True
+    #: Prometheus metrics on ``/metrics``.
+    metrics: bool = True
+    #: When set, ``/metrics`` and ``/_status`` require ``Authorization: Bearer <token>``; unset, anyone may read them.
+    metrics_token: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
     def __post_init__(self) -> None:
         if not self.database_url.startswith(_SUPPORTED_SCHEMES):

@@ -3,6 +3,7 @@
 - ``PUBLIC``: anyone (liveness, schema).
 - ``FEED``: the definitions feed (personal key with ``feature_flag:read``, or the project's secret key).
 - ``PROJECT_TOKEN``: flag evaluation (``/flags``, ``/decide``): the project's public key sent in the request.
+- ``OPERATOR``: operator routes (``/metrics``, ``/_status``): anyone, or the ``FLAGCORE_METRICS_TOKEN`` bearer when set.
 - a scope such as ``feature_flag:read``: a personal API key with that scope, whose user belongs to the organization
   of the project in the path.
 
@@ -30,6 +31,9 @@ FEED_ROUTE: Final = {AUTH: FEED}
 #: /flags and /decide: the project's public API key (``phc_``) in the body or query; the use case checks it.
 PROJECT_TOKEN = "project api key in request"  # noqa: S105 - a rule name, not a secret
 PROJECT_TOKEN_ROUTE: Final = {AUTH: PROJECT_TOKEN}
+#: /metrics and /_status: public unless FLAGCORE_METRICS_TOKEN is set (``operator_auth.OPERATOR_GUARDS`` checks it).
+OPERATOR = "operator token when FLAGCORE_METRICS_TOKEN is set"
+OPERATOR_ROUTE: Final = {AUTH: OPERATOR}
 
 
 async def authorize_request(request: Request[Any, Any, Any], authorize: Authorize) -> Access:

@@ -35,16 +35,18 @@ class OutageLog:
     def failed(self, exc: BackendUnavailableError, *, method: str, path: str) -> None:
         """Record a request that failed with ``exc``; log it if its cause was not logged in the last window."""
         cause = describe(exc)
+        # The same failure names another table or key per request: its parenthesised detail is not part of it.
+        key = cause.split(" (", 1)[0]
         now = self._monotonic()
-        last = self._causes.get(cause)
+        last = self._causes.get(key)
         if last is not None and now - last[0] < self._every_s:
-            self._causes[cause] = (last[0], last[1] + 1)
+            self._causes[key] = (last[0], last[1] + 1)
             return
         if last is None and len(self._causes) >= _MAX_CAUSES:
             self._causes.clear()
         since = f" ({last[1]} more failure(s) since the last line)" if last is not None and last[1] else ""
         self._logger.warning("backend unavailable: %s; %s %s answered 503%s", cause, method, path, since)
-        self._causes[cause] = (now, 0)
+        self._causes[key] = (now, 0)
 
 
 def describe(exc: BackendUnavailableError) -> str:

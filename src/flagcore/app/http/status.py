@@ -15,7 +15,8 @@ from litestar import get
 
 from flagcore.adapters.cached import CachedProjectRepo
 from flagcore.adapters.snapshots import TieredSnapshotCache
-from flagcore.app.http.auth import PUBLIC_ROUTE
+from flagcore.app.http.auth import OPERATOR_ROUTE
+from flagcore.app.http.operator_auth import OPERATOR_GUARDS
 from flagcore.app.ioc import SnapshotBackground
 from flagcore.ports.identity import ProjectRepo
 
@@ -38,7 +39,7 @@ class Status(msgspec.Struct, frozen=True, kw_only=True):
     credentials_served_stale: int
 
 
-@get("/_status", opt=PUBLIC_ROUTE, operation_id="status", tags=["health"])
+@get("/_status", opt=OPERATOR_ROUTE, guards=OPERATOR_GUARDS, operation_id="status", tags=["health"])
 @inject
 async def status(
     tiered: FromDishka[TieredSnapshotCache],
