@@ -30,13 +30,16 @@ def install_observability(app: Litestar, container: AsyncContainer, settings: Se
     app.register(ready)
     if settings.metrics:
         app.register(metrics_route)
-    middleware = ObservabilityMiddleware(app.asgi_handler, metrics=None, access=access)
-    app.asgi_handler = middleware
+    # Both off: no middleware at all (requests pay nothing; /flags makes its request id itself).
+    middleware = None
+    if settings.metrics or access is not None:
+        middleware = ObservabilityMiddleware(app.asgi_handler, metrics=None, access=access)
+        app.asgi_handler = middleware
 
     async def start() -> None:
         metrics = await container.get(Metrics)
         state.started(metrics, MetricsPublisher(metrics, await StatusSources.resolve(container)))
-        if settings.metrics:
+        if settings.metrics and middleware is not None:
             middleware.measure(metrics)
 
     app.on_startup.append(start)
