@@ -120,19 +120,21 @@ def test_access_log_can_be_switched_off(tmp_path: Path) -> None:
 
 def test_metrics_add_up_across_workers(tmp_path: Path) -> None:
     env, creds = _env(tmp_path)
-    with running_server(env, workers=2) as base_url, httpx.Client(base_url=base_url, timeout=10) as client:
+    pattern = r'flagcore_http_requests_total\{method="POST",route="/flags",status="200"\} (\S+)'
+    with running_server(env, workers=2) as base_url:
         body = {"api_key": creds["project_api_key"], "distinct_id": "u"}
-        for _ in range(40):  # spread over both workers by the kernel
-            assert client.post("/flags?v=2", json=body).status_code == 200
-        counts = set()
-        for _ in range(6):  # whichever worker answers the scrape reads every worker's files
-            text = client.get("/metrics").text
-            match = re.search(r'flagcore_http_requests_total\{method="POST",route="/flags",status="200"\} (\S+)', text)
-            assert match is not None, text
-            counts.add(float(match.group(1)))
-        assert counts == {40.0}
-        assert client.get("/_ready").status_code == 200
-    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("flagcore-metrics-*/*.db"))  # noqa: S108 - removed
+        for _ in range(40):  # a new connection each: spread over both workers
+            assert httpx.post(f"{base_url}/flags?v=2", json=body, timeout=10).status_code == 200
+        # Whichever worker answers a scrape reads every worker's files; each worker publishes its tallies there
+        # every 2 s (the answering one at once), so within seconds every scrape counts all 40.
+        counts: list[float] = []
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and counts[-6:] != [40.0] * 6:
+            match = re.search(pattern, httpx.get(f"{base_url}/metrics", timeout=10).text)
+            counts.append(float(match.group(1)) if match else 0.0)
+            time.sleep(0.3)
+        assert counts[-6:] == [40.0] * 6, counts
+        assert httpx.get(f"{base_url}/_ready", timeout=10).status_code == 200
 
 
 def test_serve_refuses_an_unmigrated_database_in_one_line(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ import msgspec
 
 ACCESS_LOGGER: Final = "flagcore.access"
 _BATCH: Final = 512
+_EVERY_S: Final = 0.05  # how often the writer looks for lines: the log lags by at most this
 _ENCODER: Final = msgspec.json.Encoder()
 LogFormat = Literal["text", "json"]
 
@@ -102,14 +103,21 @@ class LogWriter:
         return done.wait(timeout_s)
 
     def _run(self) -> None:
+        # Wakes every few milliseconds and takes everything queued, rather than blocking on each put: a thread
+        # woken per line would take the GIL from the event loop once per request.
         while True:
-            batch = [self._queue.get()]
-            while len(batch) < _BATCH:
+            time.sleep(_EVERY_S)
+            batch: list[logging.LogRecord | AccessEntry | threading.Event] = []
+            while True:
                 try:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self._write(batch)
+                if len(batch) >= _BATCH:
+                    self._write(batch)
+                    batch = []
+            if batch:
+                self._write(batch)
 
     def _write(self, batch: list[logging.LogRecord | AccessEntry | threading.Event]) -> None:
         lines: list[str] = []

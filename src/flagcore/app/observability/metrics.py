@@ -10,6 +10,7 @@ every few seconds from each worker (a scrape reaches one worker; the others' num
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from collections import Counter as Tally
 from collections.abc import Mapping
 from operator import attrgetter
@@ -28,6 +29,7 @@ _DURATION_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 
 _SIZE_BUCKETS: Final = tuple(float(1 << shift) for shift in range(10, 28, 2))  # 1 KiB .. 128 MiB
 _BUILD_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 _REASON: Final = attrgetter("reason")
+_BOUNDS: Final = (*_DURATION_BUCKETS, float("inf"))  # the histogram's buckets, +Inf last, as prometheus-client has
 #: Tier counter (from ``TieredSnapshotCache.stats()``) -> metric name suffix.
 TIER_COUNTERS: Final = {
     "hits": "hits",
@@ -103,20 +105,43 @@ class Metrics:
         self.credentials_stale = Counter(
             "flagcore_credentials_served_stale", "Credential lookups answered from the last known value.", registry=reg
         )
-        self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._requests: dict[tuple[str, str, int], _RequestTally] = {}
+        self._reasons: Tally[str] = Tally()
         self._reason_children: dict[str, Any] = {}
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
-        """Count one request and its duration (``route`` is the template, never the raw path)."""
-        children = self._request_children.get((route, method, status))
-        if children is None:
-            children = self._children(route, method, status)
-        children[0].inc()
-        children[1].observe(seconds)
+        """Count one request and its duration (``route`` is the template, never the raw path).
+
+        Tallied in plain Python (a dict lookup, three additions and a bisection); ``flush`` moves the tallies into
+        the Prometheus metrics, whose increments take a lock and, with several workers, write a shared file.
+        """
+        tally = self._requests.get((route, method, status))
+        if tally is None:
+            tally = self._requests[route, method, status] = _RequestTally(route, method, status)
+        tally.count += 1
+        tally.seconds += seconds
+        tally.buckets[bisect_left(_BOUNDS, seconds)] += 1
 
     def count_evaluations(self, flags: Mapping[str, FlagResult]) -> None:
-        """Count a request's flag results by reason: tallied locally, then one increment per distinct reason."""
-        for reason, count in Tally(map(_REASON, flags.values())).items():
+        """Count a request's flag results by reason (added to a local tally, flushed with the requests)."""
+        self._reasons.update(map(_REASON, flags.values()))
+
+    def flush(self) -> None:
+        """Move the tallies into the Prometheus metrics (at scrape time, and periodically with several workers)."""
+        for tally in list(self._requests.values()):
+            count, seconds, buckets = tally.count, tally.seconds, tally.buckets
+            if not count:
+                continue
+            tally.count, tally.seconds, tally.buckets = 0, 0.0, [0] * len(_BOUNDS)
+            counter, histogram = self._children(tally)
+            counter.inc(count)
+            # prometheus-client has no bulk observe: its per-bucket values take the tallied counts directly.
+            histogram._sum.inc(seconds)  # noqa: SLF001
+            for index, added in enumerate(buckets):
+                if added:
+                    histogram._buckets[index].inc(added)  # noqa: SLF001
+        reasons, self._reasons = self._reasons, Tally()
+        for reason, count in reasons.items():
             child = self._reason_children.get(reason)
             if child is None:
                 child = self._reason_children[reason] = self.evaluations.labels(reason)
@@ -131,8 +156,22 @@ class Metrics:
             return generate_latest(registry)
         return generate_latest(self.registry)
 
-    def _children(self, route: str, method: str, status: int) -> tuple[Any, Any]:
-        label = method if method in _METHODS else "other"  # any method string would otherwise be a new series
-        children = (self.requests.labels(route, label, str(status)), self.duration.labels(route, label))
-        self._request_children[route, method, status] = children
-        return children
+    def _children(self, tally: _RequestTally) -> tuple[Any, Any]:
+        if tally.children is None:
+            label = tally.method if tally.method in _METHODS else "other"  # any method would be a new series
+            tally.children = (
+                self.requests.labels(tally.route, label, str(tally.status)),
+                self.duration.labels(tally.route, label),
+            )
+        return tally.children
+
+
+class _RequestTally:
+    __slots__ = ("buckets", "children", "count", "method", "route", "seconds", "status")
+
+    def __init__(self, route: str, method: str, status: int) -> None:
+        self.route, self.method, self.status = route, method, status
+        self.count = 0
+        self.seconds = 0.0
+        self.buckets = [0] * len(_BOUNDS)
+        self.children: tuple[Any, Any] | None = None

@@ -55,6 +55,7 @@ class MetricsPublisher:
 
     def publish(self) -> None:
         metrics, sources = self._metrics, self._sources
+        metrics.flush()
         for tier, counters in sources.tiered.stats().items():
             for key, counter in metrics.tier.items():
                 self._add(counter.labels(tier), ("tier." + key, tier), counters.get(key, 0))

@@ -16,7 +16,7 @@ from flagcore.app.observability.sources import MetricsPublisher
 
 STATE_KEY: Final = "flagcore.observability"
 #: How often each worker copies its process-local numbers into the shared metric files (multi-process mode).
-PUBLISH_EVERY_S: Final = 5.0
+PUBLISH_EVERY_S: Final = 2.0
 
 
 class Observability:
@@ -38,6 +38,8 @@ class Observability:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self.publisher is not None:
+            self.publisher.publish()  # this worker's last tallies, before it goes
         if self.metrics is not None and self.metrics.multiprocess:
             mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]  # this worker's live gauges stop counting
         if self.access is not None:
