@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLAGCORE_DATABASE_URL ?= sqlite+aiosqlite:///./flagcore.db
 
-.PHONY: run test lint typecheck importlint pytest bench clean
+.PHONY: run test lint typecheck importlint pytest bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: lint typecheck importlint pytest
 
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/bench_engine.py
+
+# docs/configuration.md is generated from the settings module; a test fails when it is out of date.
+docs: $(VENV)/.runtime
+	$(BIN)/python -m flagcore.app.settings_doc
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import IO
 
 import httpx
 import pytest
@@ -29,14 +30,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
-    """``flagcore serve`` on a free loopback port until the block ends; yields its base URL once it is healthy."""
+def running_server(env: dict[str, str], *, workers: int = 1, stderr: IO[bytes] | None = None) -> Iterator[str]:
+    """``flagcore serve`` on a free loopback port until the block ends; yields its base URL once it is healthy.
+
+    The server's standard error goes to ``stderr`` when given (a file the test reads its log lines from).
+    """
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
         [sys.executable, "-m", "flagcore", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.PIPE if stderr is None else stderr,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:

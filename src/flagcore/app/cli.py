@@ -5,16 +5,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import threading
 from collections.abc import Sequence
 
 import msgspec
 
 from flagcore.app import evaluate_command
+from flagcore.app.cli_database import (
+    DATABASE_EXIT_CODE,
+    database_error_line,
+    migration_summary,
+    serving_database_problem,
+)
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, BootstrapResult, credentials_text
+from flagcore.app.observability.multiprocess import multiprocess_metrics
 from flagcore.app.settings import Settings, SettingsError, load_settings
+from flagcore.ports.errors import BackendUnavailableError
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    threading.excepthook = _quiet_closed_loop
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -22,7 +32,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     except SettingsError as exc:
         print(f"flagcore: configuration error: {exc}", file=sys.stderr)
         code = 2
+    except BackendUnavailableError as exc:  # the database, named with its setting: one line, no traceback
+        print(database_error_line(args.command, load_settings().database_url, exc), file=sys.stderr)
+        code = DATABASE_EXIT_CODE
     sys.exit(code)
+
+
+def _quiet_closed_loop(args: threading.ExceptHookArgs) -> None:
+    # After a failed SQLite connect, aiosqlite's worker thread may still hand a result to the event loop that
+    # asyncio.run already closed; the command has reported the failure in its one line, so this is noise.
+    if isinstance(args.exc_value, RuntimeError) and str(args.exc_value) == "Event loop is closed":
+        return
+    threading.__excepthook__(args)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,15 +71,11 @@ def _migrate(_: argparse.Namespace) -> int:
         return 0
     from flagcore.adapters.sqlalchemy.migrate import run_migrations  # noqa: PLC0415 - keeps `--help` fast
 
-    run_migrations(settings.database_url)
-    print(f"flagcore: database is up to date ({_redact(settings.database_url)})")
+    print(migration_summary(run_migrations(settings.database_url), settings.database_url))
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from granian import Granian  # noqa: PLC0415
-    from granian.constants import Interfaces, Loops  # noqa: PLC0415
-
     settings = load_settings()
     host = args.host or settings.host
     port = args.port or settings.port
@@ -66,7 +83,20 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.uses_memory_storage and workers > 1:
         print("flagcore: memory storage cannot be shared by several workers; use --workers 1", file=sys.stderr)
         return 2
+    problem = asyncio.run(serving_database_problem(settings))
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return DATABASE_EXIT_CODE
     print(f"flagcore: serving on http://{host}:{port} with {workers} worker(s)")
+    with multiprocess_metrics(workers):  # several workers: one metrics directory they all write, fresh each start
+        _granian(host, port, workers, settings)
+    return 0
+
+
+def _granian(host: str, port: int, workers: int, settings: Settings) -> None:
+    from granian import Granian  # noqa: PLC0415
+    from granian.constants import Interfaces, Loops  # noqa: PLC0415
+
     Granian(
         target="flagcore.app.main:app_factory",
         factory=True,
@@ -77,7 +107,6 @@ def _serve(args: argparse.Namespace) -> int:
         loop=Loops.auto,
         log_level=settings.log_level,  # type: ignore[arg-type]  # same names as granian's LogLevels
     ).serve()
-    return 0
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -111,10 +140,3 @@ async def _bootstrap(settings: Settings, *, only_if_new: bool) -> BootstrapResul
         return await bootstrap.execute(BootstrapCommand(only_if_new=only_if_new))
     finally:
         await container.close()
-
-
-def _redact(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    return f"{scheme}{sep}***@{rest.split('@', 1)[1]}"

@@ -40,6 +40,7 @@ from flagcore.adapters.memory import (
     MemoryUserRepo,
     SystemClock,
 )
+from flagcore.adapters.memory.probe import MemoryDatabaseProbe
 from flagcore.adapters.minio import MinioSnapshotStore
 from flagcore.adapters.redis import RedisInvalidationListener, RedisInvalidationPublisher, RedisSnapshotStore
 from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotSource, Tier, TieredSnapshotStore
@@ -56,6 +57,7 @@ from flagcore.adapters.sqlalchemy import (
     create_engine,
     create_sessionmaker,
 )
+from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.evaluation.evaluate_flags import EvaluateFlags
 from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
@@ -69,6 +71,9 @@ from flagcore.app.groups.group_types import ListGroupTypes, RegisterGroupType, R
 from flagcore.app.identity.authenticate import Authenticate
 from flagcore.app.identity.authorize import Authorize
 from flagcore.app.identity.bootstrap import Bootstrap
+from flagcore.app.observability.metrics import Metrics
+from flagcore.app.observability.provider import ObservabilityProvider
+from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
 from flagcore.app.settings import Settings
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.clock import Clock
@@ -79,6 +84,7 @@ from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
 from flagcore.ports.invalidations import InvalidationListener, InvalidationPublisher
+from flagcore.ports.readiness import DatabaseProbe
 from flagcore.ports.snapshot_store import SnapshotSource
 from flagcore.ports.snapshots import ProjectSnapshots
 from flagcore.ports.status import ProcessStatus, StatusProbe
@@ -135,6 +141,10 @@ class SqlProvider(Provider):
     def activity(self, sessions: async_sessionmaker[AsyncSession]) -> ActivityLog:
         return SqlActivityLog(sessions)
 
+    @provide
+    def probe(self, engine: AsyncEngine) -> DatabaseProbe:
+        return SqlDatabaseProbe(engine)
+
     # Authentication reads go through last-known decorators: during a database outage, credentials this process
     # has already seen keep authenticating, so evaluation and the feed serve on from the snapshot tiers.
     @provide
@@ -175,6 +185,7 @@ class MemoryProvider(Provider):
     users = provide(MemoryUserRepo, provides=UserRepo)
     keys = provide(MemoryApiKeyRepo, provides=ApiKeyRepo)
     activity = provide(MemoryActivityLog, provides=ActivityLog)
+    probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
 
     @provide
     def transactions(
@@ -284,7 +295,12 @@ class SnapshotProvider(Provider):
 
     @provide
     async def tiered(
-        self, settings: Settings, redis: RedisConnection, s3: SnapshotS3, source: SnapshotSource
+        self,
+        settings: Settings,
+        redis: RedisConnection,
+        s3: SnapshotS3,
+        source: SnapshotSource,
+        metrics: Metrics,
     ) -> TieredSnapshotStore:
         tiers: list[Tier] = []
         if "memory" in settings.tiers:
@@ -295,7 +311,7 @@ class SnapshotProvider(Provider):
             tiers.append(Tier("redis", store))
         if s3.client is not None:
             tiers.append(Tier("s3", await _s3_tier(s3.client, settings)))
-        return TieredSnapshotStore(tiers, source)
+        return TieredSnapshotStore(tiers, MeasuredSnapshotSource(source, metrics))
 
     @provide
     def invalidations(self, redis: RedisConnection, settings: Settings) -> InvalidationChannel:
@@ -432,6 +448,7 @@ def get_providers(settings: Settings) -> list[Provider]:
         StatusProvider(),
         evaluator_provider(settings),
         UseCaseProvider(),
+        ObservabilityProvider(),
     ]
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from dishka import Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar
@@ -28,6 +26,7 @@ from flagcore.app.http.providers import HttpProvider
 from flagcore.app.http.routes import route_set
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
 from flagcore.app.ioc import SnapshotBackground, get_providers
+from flagcore.app.observability.setup import configure_logs, install_observability
 from flagcore.app.settings import Settings, load_settings
 
 PROJECTS = "/api/projects/{project_id:str}"
@@ -55,7 +54,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
 def create_app(*overrides: Provider, settings: Settings | None = None) -> Litestar:
     """Build the app. Providers in ``overrides`` come last and so replace the defaults (tests, embedding)."""
     settings = settings or load_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logs(settings)
     container = make_async_container(
         *get_providers(settings), HttpProvider(), LitestarProvider(), *overrides, context={Settings: settings}
     )
@@ -86,6 +85,7 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         debug=settings.debug,
     )
     setup_dishka(container, app)
+    install_observability(app, container, settings)
     # Outermost, as Litestar places its own CORS middleware: covers 404/405 too and answers preflights first.
     app.asgi_handler = ResponseHeaders(app.asgi_handler, allowed_origins=settings.allowed_origins)
     return app

@@ -39,11 +39,18 @@ class SettingsError(ValueError):
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """flagcore's configuration. Field ``x`` is read from ``FLAGCORE_X``."""
 
+    #: ``sqlite+aiosqlite:///path.db``, ``postgresql+asyncpg://user:password@host:5432/db`` (``sqlite://`` and
+    #: ``postgresql://`` are mapped to these drivers), or ``memory://`` (one process, lost on exit).
     database_url: str = "sqlite+aiosqlite:///./flagcore.db"
+    #: Address ``flagcore serve`` binds (``0.0.0.0`` for every interface, e.g. in a container).
     host: str = "127.0.0.1"
+    #: Port ``flagcore serve`` listens on.
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
+    #: granian worker processes; metrics are then aggregated across them (Prometheus multi-process mode).
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    #: Level of the application's log lines (access lines have their own switch, ``access_log``).
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    #: Litestar's debug mode: tracebacks in error responses. Never in production.
     debug: bool = False
     #: Who answers my_flags / evaluation_reasons: the in-process engine, or a ``/flags?v=2`` service over HTTP.
     evaluator: Literal["local", "http"] = "local"
@@ -65,17 +72,29 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_prefix: Annotated[str, msgspec.Meta(max_length=200)] = ""
     #: The S3 endpoint for the ``s3`` tier as ``host[:port]`` (no scheme: see ``s3_secure``).
     s3_endpoint: str | None = None
+    #: Credentials of the S3 bucket; required with the ``s3`` tier.
     s3_access_key: str | None = None
+    #: Secret of ``s3_access_key``; required with the ``s3`` tier.
     s3_secret_key: str | None = None
+    #: Bucket of the ``s3`` tier, created if missing; required with that tier.
     s3_bucket: str | None = None
     #: HTTPS (true) or plain HTTP (false) to the S3 endpoint; required with the ``s3`` tier, never guessed.
     s3_secure: bool | None = None
+    #: Region the S3 client signs for (always sent, so the client makes no extra round trip to find it).
     s3_region: str = "us-east-1"
     #: Seconds an S3 call may take (connect and read, each) before the tier is skipped.
     s3_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
     #: Browser origins (``https://admin.example.com``, comma-separated) allowed to call the management API and the
     #: definitions feed; empty: none. ``/flags`` and ``/decide`` allow every origin whatever this says.
     cors_origins: str = ""
+    #: Log lines as plain text, or one JSON object per line (for log shippers).
+    log_format: Literal["text", "json"] = "text"
+    #: One access line per request (method, route template, status, duration, request id); never keys or payloads.
+    access_log: bool = True
+    #: Prometheus metrics on ``/metrics``.
+    metrics: bool = True
+    #: When set, ``/metrics`` and ``/_status`` require ``Authorization: Bearer <token>``; unset, anyone may read them.
+    metrics_token: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
     def __post_init__(self) -> None:
         if not self.database_url.startswith(_SUPPORTED_SCHEMES):

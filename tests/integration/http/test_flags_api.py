@@ -496,3 +496,48 @@ async def test_project_of_another_organization_is_404_like_a_missing_one(world: 
 async def test_unknown_project_is_404(world: World, project: str) -> None:
     response = await world.client.get(world.url(project=project), headers=world.auth())
     assert error(response) == (404, "invalid_request", "not_found", None)
+
+
+@pytest.mark.parametrize(
+    ("query", "attr", "code", "detail"),
+    [
+        ("limit=abc", "limit", "invalid", "A valid integer is required."),
+        ("limit=1.5", "limit", "invalid", "A valid integer is required."),
+        ("limit=%C2%B2", "limit", "invalid", "A valid integer is required."),
+        ("limit=-1", "limit", "min_value", "Ensure this value is greater than or equal to 1."),
+        ("limit=0", "limit", "min_value", "Ensure this value is greater than or equal to 1."),
+        ("limit=1001", "limit", "max_value", "Ensure this value is less than or equal to 1000."),
+        ("offset=-1", "offset", "min_value", "Ensure this value is greater than or equal to 0."),
+        ("offset=x", "offset", "invalid", "A valid integer is required."),
+        ("offset=99999999999999999999", "offset", "invalid", "A valid integer is required."),
+    ],
+)
+async def test_pagination_parameters_are_validated(world: World, query: str, attr: str, code: str, detail: str) -> None:
+    response = await world.client.get(world.url() + "?" + query, headers=world.auth())
+    assert response.status_code == 400
+    assert response.json() == {"type": "validation_error", "code": code, "detail": detail, "attr": attr}
+
+
+async def test_pagination_bounds_and_defaults(world: World) -> None:
+    for key in ("a", "b", "c"):
+        await world.client.post(world.url(), json={"key": key}, headers=world.auth())
+    for query in ("", "?limit=", "?limit=1000", "?limit=1&offset=0", "?offset=0"):
+        response = await world.client.get(world.url() + query, headers=world.auth())
+        assert response.status_code == 200, (query, response.text)
+    assert len((await world.client.get(world.url() + "?limit=1", headers=world.auth())).json()["results"]) == 1
+    beyond = (await world.client.get(world.url() + "?offset=50", headers=world.auth())).json()
+    assert (beyond["count"], beyond["results"]) == (3, [])
+
+
+@pytest.mark.parametrize("slash", ["/", ""])
+async def test_page_links_keep_the_requested_path(world: World, slash: str) -> None:
+    for key in ("a", "b", "c"):
+        await world.client.post(world.url(), json={"key": key}, headers=world.auth())
+    path = f"/api/projects/@current/feature_flags{slash}"
+    page = (await world.client.get(f"{path}?limit=1&offset=1&search=", headers=world.auth())).json()
+    assert page["next"].startswith(f"http://testserver.local{path}?")
+    assert page["previous"].startswith(f"http://testserver.local{path}?")
+    assert "offset=2" in page["next"]
+    followed = await world.client.get(page["next"], headers=world.auth())
+    assert followed.status_code == 200
+    assert followed.json()["previous"] == page["next"].replace("offset=2", "offset=1")

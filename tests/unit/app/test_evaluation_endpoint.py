@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flagcore.app.http.asgi import scope_headers
-from flagcore.app.http.evaluation.endpoint import _request_id
+from flagcore.app.observability.request_id import new_request_id, request_id_of
 
 
 def test_scope_headers_lower_cases_names_and_keeps_the_first_of_repeats() -> None:
@@ -19,7 +19,7 @@ def test_scope_headers_lower_cases_names_and_keeps_the_first_of_repeats() -> Non
 
 
 def test_generated_request_ids_are_canonical_random_uuid4s() -> None:
-    ids = {_request_id({}) for _ in range(2000)}
+    ids = {new_request_id() for _ in range(2000)}
     assert len(ids) == 2000
     for text in ids:
         parsed = uuid.UUID(text)
@@ -31,5 +31,7 @@ def test_generated_request_ids_are_canonical_random_uuid4s() -> None:
 
 def test_a_supplied_uuid_request_id_is_kept_in_canonical_form() -> None:
     mine = uuid.uuid4()
-    assert _request_id({"x-request-id": str(mine).upper()}) == str(mine)
-    assert _request_id({"x-request-id": "not-a-uuid"}) != "not-a-uuid"
+    assert new_request_id(str(mine).upper()) == str(mine)
+    assert new_request_id("not-a-uuid") != "not-a-uuid"
+    assert request_id_of([(b"accept", b"*/*"), (b"X-Request-Id", str(mine).encode())]) == str(mine)
+    assert uuid.UUID(request_id_of([(b"x-request-id", b"not-a-uuid\n{}")])).version == 4

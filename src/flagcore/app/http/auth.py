@@ -1,6 +1,8 @@
 """Per-route access rules: every route declares who may call it in ``opt["auth"]`` (an ``AccessRule``).
 
-- ``PUBLIC_ROUTE``: anyone (liveness, status, schema).
+- ``PUBLIC_ROUTE``: anyone (liveness, readiness, schema).
+- ``OPERATOR_ROUTE``: operator routes (``/metrics``, ``/_status``): anyone, or the ``FLAGCORE_METRICS_TOKEN`` bearer
+  when set.
 - ``PROJECT_TOKEN_ROUTE``: flag evaluation (``/flags``, ``/decide``): the project's public key in the request.
 - ``FEED_ROUTE``: the definitions feed: a personal key with ``feature_flag:read``, or the project's own secret key.
 - ``FLAG_READ`` ... ``GROUP_WRITE``: a personal API key with that scope, whose user belongs to the organization of
@@ -33,6 +35,8 @@ def rule(target: Target, scope: str | None = None, *, secret_key: bool = False) 
 
 
 PUBLIC_ROUTE: Final = rule(Target.PUBLIC)
+#: /metrics and /_status: public unless FLAGCORE_METRICS_TOKEN is set (``operator_auth.OPERATOR_GUARDS`` checks it).
+OPERATOR_ROUTE: Final = rule(Target.OPERATOR)
 PROJECT_TOKEN_ROUTE: Final = rule(Target.PROJECT_TOKEN)
 FLAG_READ: Final = rule(Target.PROJECT, "feature_flag:read")
 FLAG_WRITE: Final = rule(Target.PROJECT, "feature_flag:write")

@@ -14,6 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.types import ExceptionHandlersMap
 
+from flagcore.app.http.outage_log import OutageLog
 from flagcore.domain.errors import (
     ConflictError,
     FlagcoreError,
@@ -67,13 +68,24 @@ def error_response(status: int, body: ErrorBody, headers: dict[str, str] | None 
     )
 
 
-def flagcore_error_handler(_: Request[Any, Any, Any], exc: FlagcoreError) -> Response[bytes]:
+def flagcore_error_handler(request: Request[Any, Any, Any], exc: FlagcoreError) -> Response[bytes]:
     for category, status, error_type in _CATEGORIES:
         if isinstance(exc, category):
-            if isinstance(exc, BackendUnavailableError):  # logged because an operator must act on it
-                logger.warning("backend unavailable: %s", exc, exc_info=exc.__cause__)
+            if isinstance(exc, BackendUnavailableError):  # logged because an operator must act on it: once a cause
+                _outages(request).failed(exc, method=request.method, path=request.scope.get("path_template", "?"))
             return error_response(status, ErrorBody(error_type, exc.code, exc.detail, exc.attr))
-    return unexpected_error_handler(_, exc)
+    return unexpected_error_handler(request, exc)
+
+
+def _outages(request: Request[Any, Any, Any]) -> OutageLog:
+    # One per app, so that two apps in a process (tests) do not silence each other.
+    outages: OutageLog | None = request.app.state.get(_OUTAGE_LOG)
+    if outages is None:
+        outages = request.app.state[_OUTAGE_LOG] = OutageLog(logger)
+    return outages
+
+
+_OUTAGE_LOG: Final = "flagcore.outage_log"
 
 
 def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:

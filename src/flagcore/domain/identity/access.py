@@ -20,8 +20,10 @@ CURRENT: Final = "@current"
 class Target(StrEnum):
     """What a route acts on, and so what the caller must have access to."""
 
-    #: Anyone may call (liveness, schema).
+    #: Anyone may call (liveness, readiness, schema).
     PUBLIC = "public"
+    #: Operator routes (metrics, status): anyone, or only the operator token's bearer when one is configured.
+    OPERATOR = "operator"
     #: Flag evaluation: the project's public key in the request is all the caller proves.
     PROJECT_TOKEN = "project_token"  # noqa: S105 - a rule name, not a secret
     #: One project: a member of its organization with the scope (or the project's own secret key, where allowed).
@@ -47,6 +49,8 @@ class AccessRule(msgspec.Struct, frozen=True, kw_only=True):
             return "public"
         if self.target is Target.PROJECT_TOKEN:
             return "project api key in request"
+        if self.target is Target.OPERATOR:
+            return "operator token when FLAGCORE_METRICS_TOKEN is set, else public"
         who = f"personal API key with {self.scope}" if self.scope else "personal API key"
         if self.secret_key:
             who += " or the project's secret key"

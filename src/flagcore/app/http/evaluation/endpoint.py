@@ -15,8 +15,6 @@ A GET without a token answers, as PostHog's server does, with an empty flag set 
 
 from __future__ import annotations
 
-import os
-import uuid
 from typing import Final, cast
 
 from litestar import Litestar, route
@@ -37,12 +35,12 @@ from flagcore.app.http.evaluation.flags_request import (
 )
 from flagcore.app.http.evaluation.flags_response import parse_version, render, response_shape
 from flagcore.app.http.routes import operation
+from flagcore.app.observability.evaluations import count_evaluations
+from flagcore.app.observability.request_id import REQUEST_ID_KEY, new_request_id
 
 _METHODS: Final = (HttpMethod.GET, HttpMethod.POST)
 _TRUE: Final = frozenset({"", "true", "1", "yes", "on"})
 _JSON: Final = (b"content-type", b"application/json")
-# A random hex digit turned into the UUID's variant digit (RFC 4122: binary 10xx).
-_VARIANT_DIGIT: Final = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 class EvaluationEndpoint:
@@ -72,7 +70,7 @@ class EvaluationEndpoint:
         shape = response_shape(decide=decide, version=version)
         if scope["method"] == "GET":
             if not token_of({}, query):
-                return render(use_case.empty(), shape, request_id=_request_id(headers), config=True)
+                return render(use_case.empty(), shape, request_id=_request_id(scope, headers), config=True)
             payload = query_payload(query)
         else:
             payload = decode_body(
@@ -83,20 +81,14 @@ class EvaluationEndpoint:
             )
         cmd = build_command(payload, query, user_agent=headers.get("user-agent"), headers=headers)
         evaluation = await use_case.execute(cmd)
-        return render(evaluation, shape, request_id=_request_id(headers), config=wants_config)
+        count_evaluations(scope, evaluation.flags)
+        return render(evaluation, shape, request_id=_request_id(scope, headers), config=wants_config)
 
 
-def _request_id(headers: dict[str, str]) -> str:
-    # A caller-supplied X-Request-Id that is a UUID is kept, so logs can be followed across proxies.
-    supplied = headers.get("x-request-id")
-    if supplied:
-        try:
-            return str(uuid.UUID(supplied))
-        except ValueError:
-            pass
-    # What str(uuid.uuid4()) gives (same randomness, version 4, RFC 4122 variant) in a third of its time.
-    digits = os.urandom(16).hex()
-    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{_VARIANT_DIGIT[digits[16]]}{digits[17:20]}-{digits[20:]}"
+def _request_id(scope: HTTPScope, headers: dict[str, str]) -> str:
+    # The access middleware made the id (so the access line carries it); without that middleware, made here.
+    made = cast("str | None", scope.get(REQUEST_ID_KEY))  # our own key in the scope
+    return made or new_request_id(headers.get("x-request-id"))
 
 
 _FLAGS: Final = EvaluationEndpoint(decide=False)

@@ -14,7 +14,7 @@ from flagcore.app.flags.queries import GetFlag, ListFlags
 from flagcore.app.flags.update_flag import UpdateFlag, UpdateFlagCommand
 from flagcore.app.http.auth import FLAG_READ, FLAG_WRITE
 from flagcore.app.http.body import decode_json_body
-from flagcore.app.http.management.list_query import page_links, parse_flag_query
+from flagcore.app.http.management.list_query import page_links, parse_flag_query, request_base_url
 from flagcore.app.http.management.presenter import FlagPresenter
 from flagcore.app.http.management.schemas import Flag, FlagList, FlagWrite
 from flagcore.app.http.routes import operation
@@ -35,7 +35,7 @@ class FeatureFlagController(Controller):
         params = dict(request.query_params)
         query = parse_flag_query(params)
         page = await use_case.execute(access.project.id, query)
-        nxt, prev = page_links(str(request.url.with_replacements(query="")), params, query, page.count)
+        nxt, prev = page_links(request_base_url(request), params, query, page.count)
         return FlagList(count=page.count, next=nxt, previous=prev, results=await view.many(page.items))
 
     @post("/", opt=FLAG_WRITE, operation_id=operation("feature_flags_create"))

@@ -1,18 +1,54 @@
-"""Parsing the flag list's query string into a ``FlagQuery``, and building its page links."""
+"""Parsing list query strings (pagination for every list route, the flag filters), and building page links."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Final, get_args
-from urllib.parse import urlencode
+from typing import Any, Final, get_args
+from urllib.parse import quote, urlencode
+
+from litestar import Request
 
 from flagcore.domain.errors import InvalidInputError
-from flagcore.domain.ids import parse_id
+from flagcore.domain.ids import MAX_ID, parse_id
 from flagcore.ports.flags import FlagOrder, FlagQuery, FlagType
 
 DEFAULT_LIMIT: Final = 100
 # PostHog has no cap; one stops a single request from serialising an entire large project.
 MAX_LIMIT: Final = 1000
+# The largest offset the databases take as a bound parameter everywhere (and far beyond any real list).
+MAX_OFFSET: Final = MAX_ID
+_INTEGER: Final = re.compile(r"-?[0-9]{1,19}")  # ASCII only: int() would read other scripts' digits too
+
+
+def parse_page(params: Mapping[str, str]) -> tuple[int, int]:
+    """``(limit, offset)`` from ``?limit=`` (1-1,000, default 100) and ``?offset=`` (0 or more, default 0).
+
+    An absent or empty parameter takes its default; anything else must be in range, as DRF's field validation
+    reports it (PostHog's error body; ``attr`` names the parameter) instead of being ignored.
+
+    Raises:
+        InvalidInputError: a limit or offset that is not an integer, or out of range.
+    """
+    return (
+        _bounded(params.get("limit"), "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT),
+        _bounded(params.get("offset"), "offset", default=0, low=0, high=MAX_OFFSET),
+    )
+
+
+def _bounded(raw: str | None, attr: str, *, default: int, low: int, high: int) -> int:
+    if raw is None or not raw.strip():
+        return default
+    if not _INTEGER.fullmatch(raw.strip()):
+        raise InvalidInputError("A valid integer is required.", code="invalid", attr=attr)
+    value = int(raw)
+    if value < low:
+        raise InvalidInputError(f"Ensure this value is greater than or equal to {low}.", code="min_value", attr=attr)
+    if value > high:
+        raise InvalidInputError(f"Ensure this value is less than or equal to {high}.", code="max_value", attr=attr)
+    return value
+
+
 _BOOLEANS: Final = {"true": True, "1": True, "false": False, "0": False}
 _RUNTIMES: Final = {"server": "server", "client": "client", "all": "all", "both": "all"}
 
@@ -21,8 +57,9 @@ def parse_flag_query(params: Mapping[str, str]) -> FlagQuery:
     """Read the list parameters (limit, offset, active, search, type, evaluation_runtime, created_by_id, order).
 
     Raises:
-        InvalidInputError: a filter value that cannot mean anything (attr names the parameter).
+        InvalidInputError: a filter or page value that cannot mean anything (attr names the parameter).
     """
+    limit, offset = parse_page(params)
     active = params.get("active")
     if active is not None and active.lower() not in _BOOLEANS:
         raise InvalidInputError(f'"{active}" is not a valid boolean.', code="invalid", attr="active")
@@ -47,26 +84,48 @@ def parse_flag_query(params: Mapping[str, str]) -> FlagQuery:
         evaluation_runtime=_RUNTIMES[runtime] if runtime is not None else None,  # type: ignore[arg-type]
         created_by_id=parse_id(created_by) if created_by is not None else None,
         order=order,  # type: ignore[arg-type]
-        limit=min(_non_negative(params.get("limit"), DEFAULT_LIMIT) or DEFAULT_LIMIT, MAX_LIMIT),
-        offset=_non_negative(params.get("offset"), 0),
+        limit=limit,
+        offset=offset,
     )
 
 
-def _non_negative(raw: str | None, default: int) -> int:
-    # DRF's LimitOffsetPagination falls back to the default for unparseable values instead of failing.
-    value = parse_id(raw) if raw is not None else None
-    return value if value is not None else default
+def request_base_url(request: Request[Any, Any, Any]) -> str:
+    """The request's absolute URL without its query, its path exactly as sent (encoding and trailing slash kept).
+
+    Litestar's ``request.url`` carries the router's normalised path (no trailing slash, decoded); the raw path is
+    what the client will follow back.
+    """
+    raw: bytes | None = request.scope.get("raw_path")
+    # Some ASGI clients (httpx's test transport) leave the query in raw_path; the ASGI spec says it is not there.
+    path = raw.decode("latin-1").split("?", 1)[0] if raw else quote(request.url.path)
+    url = request.url
+    return f"{url.scheme}://{url.netloc}{path}"
 
 
 def page_links(base_url: str, params: Mapping[str, str], query: FlagQuery, count: int) -> tuple[str | None, str | None]:
-    """Absolute ``next`` and ``previous`` URLs, or None at either end."""
+    """Absolute ``next`` and ``previous`` URLs of a flag list page, or None at either end."""
+    return page_urls(base_url, params, limit=query.limit, offset=query.offset, count=count)
 
-    def link(offset: int) -> str:
-        merged = {**params, "limit": str(query.limit), "offset": str(offset)}
-        if offset == 0:
+
+def page_urls(
+    base_url: str, params: Mapping[str, str], *, limit: int, offset: int, count: int
+) -> tuple[str | None, str | None]:
+    """Absolute ``next`` and ``previous`` URLs of any list page, or None at either end.
+
+    Args:
+        base_url: the request's URL without its query, path exactly as requested (trailing slash included).
+        params: the request's query parameters, kept in the links.
+        limit: the page size.
+        offset: the page's first item.
+        count: the number of items in the whole list.
+    """
+
+    def link(at: int) -> str:
+        merged = {**params, "limit": str(limit), "offset": str(at)}
+        if at == 0:
             merged.pop("offset")
         return f"{base_url}?{urlencode(merged)}"
 
-    nxt = link(query.offset + query.limit) if query.offset + query.limit < count else None
-    prev = link(max(query.offset - query.limit, 0)) if query.offset > 0 else None
+    nxt = link(offset + limit) if offset + limit < count else None
+    prev = link(max(offset - limit, 0)) if offset > 0 else None
     return nxt, prev

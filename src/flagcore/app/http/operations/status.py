@@ -13,7 +13,8 @@ import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import get
 
-from flagcore.app.http.auth import PUBLIC_ROUTE
+from flagcore.app.http.auth import OPERATOR_ROUTE
+from flagcore.app.http.operations.operator_auth import OPERATOR_GUARDS
 from flagcore.app.http.routes import operation
 from flagcore.ports.invalidations import ListenerStatus
 from flagcore.ports.status import StatusProbe
@@ -31,7 +32,7 @@ class Status(msgspec.Struct, frozen=True, kw_only=True):
     credentials_served_stale: int
 
 
-@get("/_status", opt=PUBLIC_ROUTE, operation_id=operation("status"), tags=["health"])
+@get("/_status", opt=OPERATOR_ROUTE, guards=OPERATOR_GUARDS, operation_id=operation("status"), tags=["health"])
 @inject
 async def status(probe: FromDishka[StatusProbe]) -> Status:
     report = probe.status()

@@ -1,0 +1,1 @@
+"""What operators watch: metrics, the access log, log formats, tier states (no business logic here)."""
