@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from dishka import Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
 from flagcore.app.http.errors import EXCEPTION_HANDLERS
@@ -20,6 +20,7 @@ from flagcore.app.http.headers import ResponseHeaders
 from flagcore.app.http.management.flag_actions import FlagActionsController
 from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
+from flagcore.app.http.openapi import openapi_config
 from flagcore.app.http.operations.health import health
 from flagcore.app.http.operations.status import status
 from flagcore.app.http.providers import HttpProvider
@@ -74,12 +75,7 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
     app = Litestar(
         route_handlers=route_handlers(),
         exception_handlers=EXCEPTION_HANDLERS,
-        openapi_config=OpenAPIConfig(
-            title="flagcore",
-            version="0.1.0",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        ),
+        openapi_config=openapi_config(version=version("flagcore")),
         on_startup=[bootstrap_memory_storage, start_snapshots],
         on_shutdown=[container.close],
         debug=settings.debug,

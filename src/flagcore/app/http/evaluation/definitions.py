@@ -17,9 +17,11 @@ from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.http.asgi import app_scoped, scope_headers
 from flagcore.app.http.auth import FEED_ROUTE, project_ref, route_rule
 from flagcore.app.http.evaluation.flags_request import parse_query
+from flagcore.app.http.openapi import QueryParam, doc
 from flagcore.app.http.routes import operation
 from flagcore.app.identity.authenticate import Authenticate
 from flagcore.app.identity.authorize import Authorize
+from flagcore.domain.snapshots.documents import Definitions
 
 _CACHE_CONTROL: Final = (b"cache-control", b"private, must-revalidate")
 _JSON: Final = (b"content-type", b"application/json")
@@ -70,16 +72,27 @@ class FeedEndpoint:
 
 
 _FEED: Final = FeedEndpoint()
+_FEED_OPT: Final = {
+    **FEED_ROUTE,
+    **doc(
+        query=[
+            QueryParam(name="token", description="The project's public API key: which project (secret keys name it)."),
+            QueryParam(name="send_cohorts", description="Inline cohorts in the document (`true`)."),
+        ],
+        response=Definitions,
+        statuses=[(304, "Not modified: the `If-None-Match` ETag is current.", None)],
+    ),
+}
 
 
-@get("/flags/definitions", opt=FEED_ROUTE, operation_id=operation("flag_definitions"), tags=["evaluation"])
+@get("/flags/definitions", opt=_FEED_OPT, operation_id=operation("flag_definitions"), tags=["evaluation"])
 async def flag_definitions() -> ASGIApp:
     return _FEED
 
 
 @get(
     "/api/feature_flag/local_evaluation",
-    opt=FEED_ROUTE,
+    opt=_FEED_OPT,
     operation_id=operation("legacy_local_evaluation"),
     tags=["evaluation"],
 )
@@ -89,7 +102,7 @@ async def legacy_local_evaluation() -> ASGIApp:
 
 @get(
     "/local_evaluation",
-    opt=FEED_ROUTE,
+    opt=_FEED_OPT,
     operation_id=operation("feature_flags_local_evaluation"),
     tags=["feature_flags"],
 )

@@ -34,6 +34,8 @@ from flagcore.app.http.evaluation.flags_request import (
     token_of,
 )
 from flagcore.app.http.evaluation.flags_response import parse_version, render, response_shape
+from flagcore.app.http.evaluation.schemas import BODY_MEDIA_TYPES, EVALUATION_QUERY, FlagsRequest, FlagsResponse
+from flagcore.app.http.openapi import doc
 from flagcore.app.http.routes import operation
 from flagcore.app.observability.evaluations import count_evaluations
 from flagcore.app.observability.request_id import REQUEST_ID_KEY, new_request_id
@@ -41,6 +43,16 @@ from flagcore.app.observability.request_id import REQUEST_ID_KEY, new_request_id
 _METHODS: Final = (HttpMethod.GET, HttpMethod.POST)
 _TRUE: Final = frozenset({"", "true", "1", "yes", "on"})
 _JSON: Final = (b"content-type", b"application/json")
+_EVALUATION_OPT: Final = {
+    **PROJECT_TOKEN_ROUTE,
+    **doc(
+        body=FlagsRequest,
+        body_media_types=BODY_MEDIA_TYPES,
+        query=EVALUATION_QUERY,
+        response=FlagsResponse,
+        errors=[413],
+    ),
+}
 
 
 class EvaluationEndpoint:
@@ -99,7 +111,7 @@ _DECIDE: Final = EvaluationEndpoint(decide=True)
     "/flags",
     http_method=_METHODS,
     status_code=200,
-    opt=PROJECT_TOKEN_ROUTE,
+    opt=_EVALUATION_OPT,
     request_max_body_size=MAX_BODY_BYTES,
     operation_id=operation("flags", per_method=True),  # one handler, two operations
     tags=["evaluation"],
@@ -112,7 +124,7 @@ async def flags() -> ASGIApp:
     "/decide",
     http_method=_METHODS,
     status_code=200,
-    opt=PROJECT_TOKEN_ROUTE,
+    opt=_EVALUATION_OPT,
     request_max_body_size=MAX_BODY_BYTES,
     operation_id=operation("decide", per_method=True),
     tags=["evaluation"],

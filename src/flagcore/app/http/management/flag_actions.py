@@ -16,10 +16,14 @@ from litestar import Controller, Request, get
 from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons, EvaluationReasonsCommand, FlagReason
 from flagcore.app.evaluation.my_flags import MyFlag, MyFlags, MyFlagsCommand
 from flagcore.app.http.auth import FLAG_READ
+from flagcore.app.http.openapi import QueryParam, doc
 from flagcore.app.http.routes import operation
 from flagcore.app.identity.authorize import Access
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.json_limits import exceeds_json_depth, too_deep_message
+
+GROUPS = QueryParam(name="groups", description='The subject\'s groups as JSON: `{"company": "id"}`.')
+DISTINCT_ID = QueryParam(name="distinct_id", description="The subject to evaluate for.")
 
 Req = Request[Any, Any, Any]
 
@@ -29,14 +33,18 @@ class FlagActionsController(Controller):
     path = "/"
     tags = ["feature_flags"]  # noqa: RUF012 - Litestar reads it as a class attribute
 
-    @get("/my_flags", opt=FLAG_READ, operation_id=operation("feature_flags_my_flags"))
+    @get("/my_flags", opt={**FLAG_READ, **doc(query=[GROUPS])}, operation_id=operation("feature_flags_my_flags"))
     @inject
     async def my_flags(self, request: Req, access: FromDishka[Access], use_case: FromDishka[MyFlags]) -> list[MyFlag]:
         groups = parse_groups(request.query_params.get("groups"))
         distinct_id = access.user.distinct_id
         return await use_case.execute(MyFlagsCommand(project=access.project, distinct_id=distinct_id, groups=groups))
 
-    @get("/evaluation_reasons", opt=FLAG_READ, operation_id=operation("feature_flags_evaluation_reasons"))
+    @get(
+        "/evaluation_reasons",
+        opt={**FLAG_READ, **doc(query=[DISTINCT_ID, GROUPS])},
+        operation_id=operation("feature_flags_evaluation_reasons"),
+    )
     @inject
     async def evaluation_reasons(
         self, request: Req, access: FromDishka[Access], use_case: FromDishka[EvaluationReasons]

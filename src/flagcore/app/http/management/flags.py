@@ -14,9 +14,10 @@ from flagcore.app.flags.queries import GetFlag, ListFlags
 from flagcore.app.flags.update_flag import UpdateFlag, UpdateFlagCommand
 from flagcore.app.http.auth import FLAG_READ, FLAG_WRITE
 from flagcore.app.http.body import decode_json_body
-from flagcore.app.http.management.list_query import page_links, parse_flag_query, request_base_url
+from flagcore.app.http.management.list_query import FLAG_LIST_QUERY, page_links, parse_flag_query, request_base_url
 from flagcore.app.http.management.presenter import FlagPresenter
 from flagcore.app.http.management.schemas import Flag, FlagList, FlagWrite
+from flagcore.app.http.openapi import doc
 from flagcore.app.http.routes import operation
 from flagcore.app.identity.authorize import Access
 
@@ -27,7 +28,7 @@ class FeatureFlagController(Controller):
     path = "/"
     tags = ["feature_flags"]  # noqa: RUF012 - Litestar reads it as a class attribute
 
-    @get("/", opt=FLAG_READ, operation_id=operation("feature_flags_list"))
+    @get("/", opt={**FLAG_READ, **doc(query=FLAG_LIST_QUERY)}, operation_id=operation("feature_flags_list"))
     @inject
     async def list_flags(
         self, request: Req, access: FromDishka[Access], use_case: FromDishka[ListFlags], view: FromDishka[FlagPresenter]
@@ -38,7 +39,7 @@ class FeatureFlagController(Controller):
         nxt, prev = page_links(request_base_url(request), params, query, page.count)
         return FlagList(count=page.count, next=nxt, previous=prev, results=await view.many(page.items))
 
-    @post("/", opt=FLAG_WRITE, operation_id=operation("feature_flags_create"))
+    @post("/", opt={**FLAG_WRITE, **doc(body=FlagWrite, errors=[409])}, operation_id=operation("feature_flags_create"))
     @inject
     async def create_flag(
         self,
@@ -62,7 +63,11 @@ class FeatureFlagController(Controller):
     ) -> Flag:
         return await view.one(await use_case.execute(access.project.id, flag_id))
 
-    @patch("/{flag_id:int}", opt=FLAG_WRITE, operation_id=operation("feature_flags_partial_update"))
+    @patch(
+        "/{flag_id:int}",
+        opt={**FLAG_WRITE, **doc(body=FlagWrite, errors=[409])},
+        operation_id=operation("feature_flags_partial_update"),
+    )
     @inject
     async def patch_flag(
         self,
@@ -74,7 +79,11 @@ class FeatureFlagController(Controller):
     ) -> Flag:
         return await view.one(await use_case.execute(await _update_command(request, access, flag_id, is_put=False)))
 
-    @put("/{flag_id:int}", opt=FLAG_WRITE, operation_id=operation("feature_flags_update"))
+    @put(
+        "/{flag_id:int}",
+        opt={**FLAG_WRITE, **doc(body=FlagWrite, errors=[409])},
+        operation_id=operation("feature_flags_update"),
+    )
     @inject
     async def put_flag(
         self,

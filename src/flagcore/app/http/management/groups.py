@@ -12,6 +12,7 @@ from litestar import Controller, Request, get, patch, post
 from flagcore.app.groups.group_types import GroupTypeNames, ListGroupTypes, RegisterGroupType, RenameGroupTypes
 from flagcore.app.http.auth import GROUP_READ, GROUP_WRITE
 from flagcore.app.http.body import decode_json_body
+from flagcore.app.http.openapi import doc
 from flagcore.app.http.routes import operation
 from flagcore.app.identity.authorize import Access
 from flagcore.domain.groups import GroupType
@@ -55,7 +56,9 @@ class GroupTypeController(Controller):
     ) -> list[GroupTypeOut]:
         return _out(await use_case.execute(access.project.id))
 
-    @post("/", opt=GROUP_WRITE, operation_id=operation("groups_types_create"))
+    @post(
+        "/", opt={**GROUP_WRITE, **doc(body=GroupTypeIn, errors=[409])}, operation_id=operation("groups_types_create")
+    )
     @inject
     async def register_group_type(
         self, request: Request[Any, Any, Any], access: FromDishka[Access], use_case: FromDishka[RegisterGroupType]
@@ -63,7 +66,11 @@ class GroupTypeController(Controller):
         body = decode_json_body(await request.body(), GroupTypeIn)
         return _out([await use_case.execute(access.project.id, body.group_type)])[0]
 
-    @patch("/update_metadata", opt=GROUP_WRITE, operation_id=operation("groups_types_update_metadata"))
+    @patch(
+        "/update_metadata",
+        opt={**GROUP_WRITE, **doc(body=list[GroupTypeNames])},
+        operation_id=operation("groups_types_update_metadata"),
+    )
     @inject
     async def update_metadata(
         self, request: Request[Any, Any, Any], access: FromDishka[Access], use_case: FromDishka[RenameGroupTypes]

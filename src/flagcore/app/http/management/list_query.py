@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 
 from litestar import Request
 
+from flagcore.app.http.openapi import PAGINATION, QueryParam
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.ids import MAX_ID, parse_id
 from flagcore.ports.flags import FlagOrder, FlagQuery, FlagType
@@ -129,3 +130,15 @@ def page_urls(
     nxt = link(offset + limit) if offset + limit < count else None
     prev = link(max(offset - limit, 0)) if offset > 0 else None
     return nxt, prev
+
+
+#: The list's query parameters, for the API documentation (``parse_flag_query`` is what reads them).
+FLAG_LIST_QUERY: Final = (
+    *PAGINATION,
+    QueryParam(name="search", description="Part of the key or name, case-insensitive."),
+    QueryParam(name="active", description="`true` or `false`."),
+    QueryParam(name="type", description="Flag type.", type=FlagType),
+    QueryParam(name="evaluation_runtime", description="`server`, `client`, `all`; `both` means `all`."),
+    QueryParam(name="created_by_id", description="The creator's user id.", type=int),
+    QueryParam(name="order", description="Sort order (default `-created_at`).", type=FlagOrder),
+)

@@ -8,6 +8,7 @@ from litestar import Request, Response, get
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from flagcore.app.http.auth import OPERATOR_ROUTE
+from flagcore.app.http.openapi import doc
 from flagcore.app.http.operations.operator_auth import OPERATOR_GUARDS
 from flagcore.app.http.routes import operation
 from flagcore.app.observability.state import observability_of
@@ -18,7 +19,7 @@ _MEDIA_TYPE: Final = CONTENT_TYPE_LATEST.removesuffix("; charset=utf-8")
 
 @get(
     "/metrics",
-    opt=OPERATOR_ROUTE,
+    opt={**OPERATOR_ROUTE, **doc(response=str, response_media_type=_MEDIA_TYPE, uses_backend=False)},
     guards=OPERATOR_GUARDS,
     operation_id=operation("metrics"),
     tags=["health"],

@@ -17,6 +17,7 @@ from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, get
 
 from flagcore.app.http.auth import PUBLIC_ROUTE
+from flagcore.app.http.openapi import doc
 from flagcore.app.http.routes import operation
 from flagcore.app.observability.tiers import TierWatch
 from flagcore.ports.readiness import DatabaseProbe, DatabaseState
@@ -42,7 +43,13 @@ class Readiness(msgspec.Struct, frozen=True, kw_only=True):
     snapshot_tiers: dict[str, str]
 
 
-@get("/_ready", opt=PUBLIC_ROUTE, operation_id=operation("ready"), tags=["health"])
+_READY_OPT: Final = {
+    **PUBLIC_ROUTE,
+    **doc(uses_backend=False, statuses=[(503, "Not ready: the database is unreachable or not migrated.", Readiness)]),
+}
+
+
+@get("/_ready", opt=_READY_OPT, operation_id=operation("ready"), tags=["health"])
 @inject
 async def ready(
     request: Request[Any, Any, Any], probe: FromDishka[DatabaseProbe], status: FromDishka[StatusProbe]
