@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-import string
 import uuid
 
 import msgspec
 
+from flagcore.app.identity.tokens import new_token
 from flagcore.domain.identity import (
     PERSONAL_API_KEY_PREFIX,
     PROJECT_API_KEY_PREFIX,
@@ -19,16 +18,11 @@ from flagcore.domain.identity import (
     Project,
     ProjectSecretKey,
     User,
-    build_token,
     hash_secret,
     mask_secret,
 )
 from flagcore.ports.clock import Clock
 from flagcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-
-# 43 alphanumerics carry ~256 bits; PostHog's SDKs and auth expect keys of the form ``ph?_[a-zA-Z0-9]+``.
-_TOKEN_LENGTH = 43
-_ALPHABET = string.ascii_letters + string.digits
 
 
 class BootstrapCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -98,11 +92,11 @@ class Bootstrap:
         project = await uow.projects.create(
             organization_id=organization.id,
             name=cmd.project_name,
-            api_token=_token(PROJECT_API_KEY_PREFIX),
+            api_token=new_token(PROJECT_API_KEY_PREFIX),
             timezone="UTC",
             created_at=now,
         )
-        secret = _token(PROJECT_SECRET_KEY_PREFIX)
+        secret = new_token(PROJECT_SECRET_KEY_PREFIX)
         await uow.projects.add_secret_key(
             ProjectSecretKey(
                 id=str(uuid.uuid4()),
@@ -133,7 +127,7 @@ class Bootstrap:
         return user
 
     async def _mint_personal_key(self, uow: UnitOfWork, user: User) -> str:
-        value = _token(PERSONAL_API_KEY_PREFIX)
+        value = new_token(PERSONAL_API_KEY_PREFIX)
         now = self._clock.now()
         await uow.keys.add(
             PersonalApiKey(
@@ -147,10 +141,6 @@ class Bootstrap:
             )
         )
         return value
-
-
-def _token(prefix: str) -> str:
-    return build_token(prefix, "".join(secrets.choice(_ALPHABET) for _ in range(_TOKEN_LENGTH)))
 
 
 def credentials_text(result: BootstrapResult) -> str:
