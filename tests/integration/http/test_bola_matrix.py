@@ -253,10 +253,10 @@ def refusals(scene: Scene, method: str, template: str, case: Case) -> list[Attem
                         )
                     )
             if case.secret_key:
-                for project in (scene.b, scene.c):
-                    out.append(
-                        (f"A's secret key on {project}", method, render(template, project=project), w.secret_key)
-                    )
+                out.extend(
+                    (f"A's secret key on {project}", method, render(template, project=project), w.secret_key)
+                    for project in (scene.b, scene.c)
+                )
         if case.token:
             base = render(template, project=scene.a) if has_path else template + "/"
             for who, project, key in (
@@ -307,8 +307,9 @@ def own_attempt(scene: Scene, method: str, template: str, case: Case) -> Attempt
         return ("own", method, render(template, project=scene.a, item=item_of(scene, case)) + query, t.team_key)
     if case.target == "organization":
         return ("own", method, render(template, org=t.org_id, item=item_of(scene, case)), t.org_key)
-    key = t.world.admin_key if case.body is None or "organizations" not in template else t.world.admin_key
-    return ("own", method, render(template, item=item_of(scene, case)) if "{" in template else template + "/", key)
+    # User routes act on the caller's own resources; POST /api/organizations/ refuses tenant-limited keys by design.
+    url = render(template, item=item_of(scene, case)) if "{" in template else template + "/"
+    return ("own", method, url, t.world.admin_key)
 
 
 async def send(scene: Scene, attempt: Attempt, case: Case) -> Any:

@@ -16,7 +16,7 @@ from flagcore.domain.identity.members import (
 )
 from flagcore.domain.identity.naming import validate_email, validate_timezone
 
-M, A, O = MembershipLevel.MEMBER, MembershipLevel.ADMIN, MembershipLevel.OWNER
+M, A, OWNER = MembershipLevel.MEMBER, MembershipLevel.ADMIN, MembershipLevel.OWNER
 
 
 def who(user_id: int, level: MembershipLevel) -> Membership:
@@ -26,13 +26,19 @@ def who(user_id: int, level: MembershipLevel) -> Membership:
 @pytest.mark.parametrize(
     ("actor", "target", "level", "owners", "error"),
     [
-        (O, M, A, 1, None),
-        (O, M, O, 1, None),
-        (O, O, A, 2, None),
-        (O, O, A, 1, LastOwnerError),  # cannot happen through the API (only owners edit owners), kept as a guard
+        (OWNER, M, A, 1, None),
+        (OWNER, M, OWNER, 1, None),
+        (OWNER, OWNER, A, 2, None),
+        (
+            OWNER,
+            OWNER,
+            A,
+            1,
+            LastOwnerError,
+        ),  # cannot happen through the API (only owners edit owners), kept as a guard
         (A, M, A, 1, None),
-        (A, M, O, 1, MemberEditForbiddenError),  # only owners make owners
-        (A, O, A, 1, MemberEditForbiddenError),  # nobody edits someone above them
+        (A, M, OWNER, 1, MemberEditForbiddenError),  # only owners make owners
+        (A, OWNER, A, 1, MemberEditForbiddenError),  # nobody edits someone above them
         (A, A, M, 1, None),
         (M, M, M, 1, MemberEditForbiddenError),  # members manage nobody
     ],
@@ -53,7 +59,7 @@ def test_change_level(
 
 def test_nobody_changes_their_own_level() -> None:
     with pytest.raises(MemberEditForbiddenError, match="your own access level"):
-        check_can_change_level(who(1, O), who(1, O), A, 2)
+        check_can_change_level(who(1, OWNER), who(1, OWNER), A, 2)
 
 
 @pytest.mark.parametrize(
@@ -61,8 +67,8 @@ def test_nobody_changes_their_own_level() -> None:
     [
         (M, M, 1, MemberEditForbiddenError),  # a member removing another member (leaving: below)
         (A, M, 1, None),
-        (A, O, 1, MemberEditForbiddenError),
-        (O, O, 2, None),
+        (A, OWNER, 1, MemberEditForbiddenError),
+        (OWNER, OWNER, 2, None),
         (M, A, 1, MemberEditForbiddenError),
     ],
 )
@@ -78,15 +84,15 @@ def test_remove_others(
 
 def test_leaving() -> None:
     check_can_remove(who(1, M), who(1, M), 1)
-    check_can_remove(who(1, O), who(1, O), 2)
+    check_can_remove(who(1, OWNER), who(1, OWNER), 2)
     with pytest.raises(LastOwnerError):
-        check_can_remove(who(1, O), who(1, O), 1)
+        check_can_remove(who(1, OWNER), who(1, OWNER), 1)
 
 
 def test_adding() -> None:
-    check_can_add(who(1, O), O)
+    check_can_add(who(1, OWNER), OWNER)
     check_can_add(who(1, A), A)
-    for actor, level in ((A, O), (M, M)):
+    for actor, level in ((A, OWNER), (M, M)):
         with pytest.raises(MemberEditForbiddenError):
             check_can_add(who(1, actor), level)
 
