@@ -162,8 +162,10 @@ class Scene:
     def c(self) -> int:
         return self.t.world.other_project_id
 
-    def leaks(self) -> tuple[str, ...]:
-        return (self.t.other_org_id, self.tokens[self.c], self.foreign_flag_key, self.other_secret)
+    def leaks(self, key: str) -> tuple[str, ...]:
+        """What no response to ``key`` may contain: org B's data; for the key limited to A, project B's too."""
+        theirs = (self.t.other_org_id, self.tokens[self.c], self.foreign_flag_key, self.other_secret)
+        return (*theirs, self.tokens[self.b], "b-only") if key == self.t.team_key else theirs
 
 
 async def build_scene(t: Tenants) -> Scene:
@@ -348,8 +350,19 @@ async def test_no_route_reaches_another_tenant(scene: Scene) -> None:
             refused = REFUSED | case.also_refused
             if response.status_code not in refused or set(response.json()) != {"type", "code", "detail", "attr"}:
                 failures.append(f"{route} [{attempt[0]}] {attempt[2]} -> {response.status_code} {response.text[:200]}")
-            elif any(leak in response.text for leak in scene.leaks()):
+            elif any(leak in response.text for leak in scene.leaks(attempt[3])):
                 failures.append(f"{route} [{attempt[0]}] leaks another tenant's data: {response.text[:200]}")
+    # Listings of the caller's own (organizations, @me, keys) through limited keys: served, within their limits.
+    for route in sorted(app_routes(scene.t.client.app)):
+        method, template = route.split(" ", 1)
+        if ROUTES[route].target != "user" or method != "GET" or "{" in template:
+            continue
+        for key in (scene.t.team_key, scene.t.org_key):
+            response = await scene.t.client.get(f"{template}/", headers=scene.t.auth(key))
+            if response.status_code != 200 or any(leak in response.text for leak in scene.leaks(key)):
+                failures.append(
+                    f"{route} [listing through a limited key] -> {response.status_code} {response.text[:200]}"
+                )
     # Each route's own scenario last (deletes at the very end): the refusals above must have changed nothing.
     for route in sorted(app_routes(scene.t.client.app), key=lambda r: (r.startswith("DELETE"), r)):
         method, template = route.split(" ", 1)
@@ -364,7 +377,7 @@ async def test_no_route_reaches_another_tenant(scene: Scene) -> None:
         response = await send(scene, attempt, case)
         if response.status_code not in case.own:
             failures.append(f"{route} [own] {attempt[2]} -> {response.status_code} {response.text[:200]}")
-        elif any(leak in response.text for leak in scene.leaks()):
+        elif any(leak in response.text for leak in scene.leaks(attempt[3])):
             failures.append(f"{route} [own] leaks another tenant's data: {response.text[:200]}")
     assert not failures, "\n".join(failures)
     assert tested > 100

@@ -233,6 +233,9 @@ async def test_me_through_a_scoped_key_shows_only_its_scope(t: Tenants) -> None:
         me = (await t.client.get("/api/users/@me/", headers=t.auth(key))).json()
         assert [o["id"] for o in me["organizations"]] == [t.org_id]
         assert me["team"]["id"] == t.world.project_id
+    listed = (await t.client.get("/api/organizations/", headers=t.auth(t.team_key))).json()["results"]
+    assert [[p["id"] for p in o["projects"]] for o in listed] == [[t.world.project_id]]
+    assert t.project_b_token not in str(listed)
     only_b = await mint_key(t.world, scoped_teams=[t.project_b])
     me = (await t.client.get("/api/users/@me/", headers=t.auth(only_b["value"]))).json()
     assert me["team"] is None  # the current project (A) is outside the key's scope

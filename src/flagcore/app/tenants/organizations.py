@@ -14,7 +14,7 @@ from flagcore.domain.errors import ForbiddenError
 from flagcore.domain.identity import Membership, MembershipLevel, Organization, PersonalApiKey, Project
 from flagcore.domain.identity.members import require_admin
 from flagcore.domain.identity.naming import validate_name
-from flagcore.domain.identity.tenancy import key_sees_organization
+from flagcore.domain.identity.tenancy import key_sees_organization, key_sees_project
 from flagcore.ports.clock import Clock
 from flagcore.ports.identity import OrganizationRepo, ProjectRepo
 from flagcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -61,7 +61,10 @@ class ListOrganizations:
         for membership in await self._organizations.list_memberships_of_user(access.user.id):
             organization = await self._organizations.get(membership.organization_id)
             if organization is not None and key_sees_organization(access.key, organization.id, scoped):
-                out.append(await details(self._organizations, self._projects, organization, membership.level))
+                found = await details(self._organizations, self._projects, organization, membership.level)
+                # A key limited to some projects lists only those of the organization (not their tokens).
+                visible = [p for p in found.projects if key_sees_project(access.key, p)]
+                out.append(msgspec.structs.replace(found, projects=visible))
         return out
 
 
