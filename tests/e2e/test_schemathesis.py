@@ -30,7 +30,6 @@ _CHECKS = [
 ]
 
 
-
 def _document() -> dict[str, Any]:
     # Collected before any server runs, so the document comes from the same code in process; the test below
     # checks that the real server serves exactly this document.

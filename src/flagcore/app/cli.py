@@ -20,6 +20,7 @@ from flagcore.app.cli_database import (
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, BootstrapResult, credentials_text
 from flagcore.app.observability.multiprocess import multiprocess_metrics
 from flagcore.app.settings import Settings, SettingsError, load_settings
+from flagcore.domain.errors import InvalidInputError
 from flagcore.ports.errors import BackendUnavailableError
 
 
@@ -59,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="create the default organization, project and admin; mint a personal API key")
     init.add_argument("--json", action="store_true", help="print one JSON object with the credentials")
     init.add_argument("--if-new", action="store_true", help="do nothing if already initialised (used by make run)")
+    init.add_argument("--organization", metavar="NAME", help="the organization to find or create by name")
+    init.add_argument("--project", metavar="NAME", help="the project of that organization to find or create by name")
+    init.add_argument("--email", metavar="EMAIL", help="the user to find or create, made a member of the organization")
     init.set_defaults(handler=_init)
     evaluate_command.add_parser(sub)
     return parser
@@ -115,7 +119,11 @@ def _init(args: argparse.Namespace) -> int:
         # Nothing to initialise ahead: each serving process starts empty and bootstraps itself.
         print("flagcore: memory storage: `flagcore serve` creates the defaults and prints their credentials")
         return 0
-    result = asyncio.run(_bootstrap(settings, only_if_new=args.if_new))
+    try:
+        result = asyncio.run(_bootstrap(settings, _bootstrap_command(args)))
+    except InvalidInputError as exc:
+        print(f"flagcore init: {exc.attr or 'input'}: {exc.detail}", file=sys.stderr)
+        return 2
     if args.json:
         print(msgspec.json.encode(msgspec.structs.replace(result, created=msgspec.UNSET)).decode())
     elif result.personal_api_key is None:
@@ -128,7 +136,17 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _bootstrap(settings: Settings, *, only_if_new: bool) -> BootstrapResult:
+def _bootstrap_command(args: argparse.Namespace) -> BootstrapCommand:
+    # Options left out keep today's defaults, so `flagcore init` without them behaves as it always has.
+    named = {
+        "organization_name": args.organization,
+        "project_name": args.project,
+        "admin_email": args.email,
+    }
+    return BootstrapCommand(only_if_new=args.if_new, **{k: v for k, v in named.items() if v is not None})
+
+
+async def _bootstrap(settings: Settings, cmd: BootstrapCommand) -> BootstrapResult:
     from dishka import make_async_container  # noqa: PLC0415
 
     from flagcore.app.ioc import get_providers  # noqa: PLC0415
@@ -137,6 +155,6 @@ async def _bootstrap(settings: Settings, *, only_if_new: bool) -> BootstrapResul
     container = make_async_container(*get_providers(settings), context={Settings: settings})
     try:
         bootstrap = await container.get(Bootstrap)
-        return await bootstrap.execute(BootstrapCommand(only_if_new=only_if_new))
+        return await bootstrap.execute(cmd)
     finally:
         await container.close()

@@ -38,6 +38,7 @@ from flagcore.adapters.memory import (
     MemoryStores,
     MemoryUnitOfWorkFactory,
     MemoryUserRepo,
+    NoCredentialCache,
     SystemClock,
 )
 from flagcore.adapters.memory.probe import MemoryDatabaseProbe
@@ -75,6 +76,17 @@ from flagcore.app.observability.metrics import Metrics
 from flagcore.app.observability.provider import ObservabilityProvider
 from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
 from flagcore.app.settings import Settings
+from flagcore.app.tenants.api_keys import CreatePersonalKey, DeletePersonalKey, GetPersonalKey, ListPersonalKeys
+from flagcore.app.tenants.me import GetCurrentUser
+from flagcore.app.tenants.members import AddMember, ChangeMemberLevel, ListMembers, RemoveMember
+from flagcore.app.tenants.organizations import (
+    CreateOrganization,
+    GetOrganization,
+    ListOrganizations,
+    UpdateOrganization,
+)
+from flagcore.app.tenants.projects import CreateProject, ListProjects, RotateProjectToken, UpdateProject
+from flagcore.app.tenants.secret_keys import CreateSecretKey, ListSecretKeys, RevokeSecretKey
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.clock import Clock
 from flagcore.ports.errors import BackendUnavailableError
@@ -82,7 +94,7 @@ from flagcore.ports.flag_evaluator import FlagEvaluator
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
-from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectCredentialCache, ProjectRepo, UserRepo
 from flagcore.ports.invalidations import InvalidationListener, InvalidationPublisher
 from flagcore.ports.readiness import DatabaseProbe
 from flagcore.ports.snapshot_store import SnapshotSource
@@ -151,7 +163,7 @@ class SqlProvider(Provider):
     def organizations(self, sessions: async_sessionmaker[AsyncSession]) -> OrganizationRepo:
         return LastKnownOrganizationRepo(SqlOrganizationRepo(sessions))
 
-    @provide(provides=AnyOf[CachedProjectRepo, ProjectRepo])
+    @provide(provides=AnyOf[CachedProjectRepo, ProjectRepo, ProjectCredentialCache])
     def projects(self, sessions: async_sessionmaker[AsyncSession]) -> CachedProjectRepo:
         # Credential lookups happen on every SDK request: remembered for seconds, not read each time.
         return CachedProjectRepo(SqlProjectRepo(sessions))
@@ -186,6 +198,8 @@ class MemoryProvider(Provider):
     keys = provide(MemoryApiKeyRepo, provides=ApiKeyRepo)
     activity = provide(MemoryActivityLog, provides=ActivityLog)
     probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
+    # Memory storage caches no credentials: every lookup reads the store.
+    credentials = provide(NoCredentialCache, provides=ProjectCredentialCache)
 
     @provide
     def transactions(
@@ -332,7 +346,11 @@ class SnapshotProvider(Provider):
 
     @provide
     async def background(
-        self, channel: InvalidationChannel, tiered: TieredSnapshotStore, snapshots: CachedProjectSnapshots
+        self,
+        channel: InvalidationChannel,
+        tiered: TieredSnapshotStore,
+        snapshots: CachedProjectSnapshots,
+        credentials: ProjectCredentialCache,
     ) -> AsyncIterator[SnapshotBackground]:
         listener = channel.listener
         if listener is None:
@@ -342,6 +360,8 @@ class SnapshotProvider(Provider):
         async def drop(project_id: int) -> None:
             await tiered.forget(project_id)
             snapshots.forget(project_id)
+            # Another instance may have rotated the project's token or revoked a secret key: re-read credentials.
+            credentials.forget_project(project_id)
 
         async def drop_all() -> None:
             await tiered.forget_all()
@@ -424,6 +444,26 @@ class UseCaseProvider(Provider):
         ListGroupTypes,
         RegisterGroupType,
         RenameGroupTypes,
+        ListOrganizations,
+        GetOrganization,
+        CreateOrganization,
+        UpdateOrganization,
+        ListProjects,
+        CreateProject,
+        UpdateProject,
+        RotateProjectToken,
+        ListSecretKeys,
+        CreateSecretKey,
+        RevokeSecretKey,
+        ListMembers,
+        AddMember,
+        ChangeMemberLevel,
+        RemoveMember,
+        ListPersonalKeys,
+        GetPersonalKey,
+        CreatePersonalKey,
+        DeletePersonalKey,
+        GetCurrentUser,
     )
 
 

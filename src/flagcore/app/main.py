@@ -25,6 +25,10 @@ from flagcore.app.http.operations.health import health
 from flagcore.app.http.operations.status import status
 from flagcore.app.http.providers import HttpProvider
 from flagcore.app.http.routes import route_set
+from flagcore.app.http.tenants.members import MemberController
+from flagcore.app.http.tenants.organizations import OrganizationController
+from flagcore.app.http.tenants.projects import ProjectController
+from flagcore.app.http.tenants.users import CurrentUserController, PersonalKeyController
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
 from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.observability.setup import configure_logs, install_observability
@@ -38,6 +42,17 @@ def project_flag_routes() -> list[ControllerRouterHandler]:
     return [FeatureFlagController, FlagActionsController, project_local_evaluation]
 
 
+def tenant_routes() -> list[ControllerRouterHandler]:
+    """Organizations, projects and their keys, members, personal API keys and the current user."""
+    return [
+        OrganizationController,
+        MemberController,
+        route_set(PROJECTS, [ProjectController]),
+        CurrentUserController,
+        PersonalKeyController,
+    ]
+
+
 def route_handlers() -> list[ControllerRouterHandler]:
     """Every route of the app, by route set."""
     return [
@@ -45,6 +60,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
         status,
         route_set(f"{PROJECTS}/feature_flags", project_flag_routes()),
         route_set(f"{PROJECTS}/groups_types", [GroupTypeController]),
+        *tenant_routes(),
         flag_definitions,
         legacy_local_evaluation,
         flags,

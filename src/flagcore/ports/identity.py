@@ -44,6 +44,26 @@ class OrganizationRepo(Protocol):
         """The user's membership of the organization, or None if not a member."""
         ...
 
+    @abstractmethod
+    async def update(self, organization: Organization) -> None:
+        """Store the organization's new name (unknown ids are ignored)."""
+        ...
+
+    @abstractmethod
+    async def list_members(self, organization_id: str) -> list[Membership]:
+        """The organization's memberships, by user id."""
+        ...
+
+    @abstractmethod
+    async def list_memberships_of_user(self, user_id: int) -> list[Membership]:
+        """The user's memberships, by organization id."""
+        ...
+
+    @abstractmethod
+    async def remove_membership(self, organization_id: str, user_id: int) -> bool:
+        """Remove the user from the organization; False if they were not a member."""
+        ...
+
 
 class ProjectRepo(Protocol):
     """Projects and their secret keys."""
@@ -84,6 +104,34 @@ class ProjectRepo(Protocol):
         """The project owning the secret key with this hash, or None."""
         ...
 
+    @abstractmethod
+    async def update(self, project: Project) -> None:
+        """Store the project's name, timezone and public token (unknown ids are ignored).
+
+        Raises:
+            InvalidInputError: the api_token is already used by another project.
+        """
+        ...
+
+    @abstractmethod
+    async def list_secret_keys(self, project_id: int) -> list[ProjectSecretKey]:
+        """The project's secret keys (hashed), oldest first."""
+        ...
+
+    @abstractmethod
+    async def remove_secret_key(self, project_id: int, key_id: str) -> bool:
+        """Revoke the project's secret key; False if the project has no key with this id."""
+        ...
+
+
+class ProjectCredentialCache(Protocol):
+    """Credential lookups a process remembers (public tokens, secret keys): dropped when a project changes."""
+
+    @abstractmethod
+    def forget_project(self, project_id: int) -> None:
+        """Forget every remembered credential of the project, so the next lookup reads the store."""
+        ...
+
 
 class UserRepo(Protocol):
     """Users."""
@@ -105,6 +153,11 @@ class UserRepo(Protocol):
     @abstractmethod
     async def get_by_email(self, email: str) -> User | None:
         """The user with this email (case-insensitive), or None."""
+        ...
+
+    @abstractmethod
+    async def get_by_uuid(self, uuid: str) -> User | None:
+        """The user with this uuid, or None."""
         ...
 
     @abstractmethod
@@ -134,4 +187,9 @@ class ApiKeyRepo(Protocol):
     @abstractmethod
     async def list_for_user(self, user_id: int) -> list[PersonalApiKey]:
         """The user's keys, oldest first."""
+        ...
+
+    @abstractmethod
+    async def remove(self, user_id: int, key_id: str) -> bool:
+        """Delete the user's key; False if the user has no key with this id."""
         ...

@@ -14,7 +14,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from flagcore.domain.activity import ActivityEntry
-from flagcore.domain.identity import Project
+from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
@@ -60,6 +60,15 @@ class UnitOfWork(Protocol):
 
         Writers of one project's flags that take it run one after another, so rules checked after taking it (flag
         dependencies) still hold when the transaction commits.
+        """
+        ...
+
+    @abstractmethod
+    async def lock_organization(self, organization_id: str) -> Organization | None:
+        """Take the organization's write lock until the transaction ends, and return it (None if absent).
+
+        Membership changes take it, so rules over all members (the organization keeps an owner) still hold when
+        the transaction commits.
         """
         ...
 

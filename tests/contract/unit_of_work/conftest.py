@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flagcore.adapters.memory import MemoryUnitOfWorkFactory
 from flagcore.adapters.sqlalchemy import SqlActivityLog, SqlFlagRepo, SqlProjectRepo, SqlUnitOfWorkFactory
+from flagcore.domain.identity import Organization
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.identity import ProjectRepo
@@ -32,6 +33,7 @@ class Backend(NamedTuple):
 @pytest.fixture
 async def memory_backend() -> Backend:
     stores = memory_stores()
+    await stores.organizations.create(Organization(id=ORG_ID, name="Seed org", created_at=SEEDED_AT))
     for project_id in (PROJECT_ID, OTHER_PROJECT_ID):  # the memory repo numbers projects 1, 2, … like the seed
         created = await stores.projects.create(
             organization_id=ORG_ID, name="p", api_token=f"phc_seed_{project_id}", timezone="UTC", created_at=SEEDED_AT

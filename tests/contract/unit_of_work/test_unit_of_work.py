@@ -170,3 +170,41 @@ async def test_a_unit_can_run_again_after_a_failed_one(backend: Backend) -> None
         await uow.flags.create(new_flag("after"))
         await uow.commit()
     assert await live_keys(backend) == ["after"]
+
+
+async def test_lock_organization_returns_the_organization_or_none(backend: Backend) -> None:
+    async with backend.transactions.begin() as uow:
+        organization = await uow.lock_organization(ORG_ID)
+        assert organization is not None
+        assert organization.id == ORG_ID
+        assert await uow.lock_organization("0195f0d4-9999-7000-8000-000000000009") is None
+
+
+async def test_units_locking_one_organization_run_one_after_the_other(backend: Backend) -> None:
+    order: list[str] = []
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def first() -> None:
+        async with backend.transactions.begin() as uow:
+            await uow.lock_organization(ORG_ID)
+            order.append("first in")
+            inside.set()
+            await release.wait()
+            await uow.commit()
+
+    async def second() -> None:
+        await inside.wait()
+        async with backend.transactions.begin() as uow:
+            await uow.lock_organization(ORG_ID)
+            order.append("second in")
+            await uow.commit()
+
+    tasks = [asyncio.create_task(first()), asyncio.create_task(second())]
+    await inside.wait()
+    await asyncio.sleep(0.2)  # the second unit is waiting for the lock
+    assert order == ["first in"]
+    release.set()
+    async with asyncio.timeout(10):
+        await asyncio.gather(*tasks)
+    assert order == ["first in", "second in"]

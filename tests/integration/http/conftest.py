@@ -57,6 +57,8 @@ class World:
     user_id: int
     other_project_id: int
     other_key: str
+    #: Bootstrap over the seeding transactions (the test's event loop; the app's pool serves the app's own loop).
+    bootstrap: Bootstrap
 
     def auth(self, key: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {key or self.admin_key}"}
@@ -180,4 +182,5 @@ async def _serve(
             user_id=admin.id,
             other_project_id=other.project_id,
             other_key=other.personal_api_key or "",
+            bootstrap=bootstrap,
         )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 
 from flagcore.adapters.cached import CachedProjectRepo
@@ -190,3 +191,32 @@ async def test_get_reads_through_while_the_store_is_up() -> None:
     assert await repo.get(project.id) == project
     assert await repo.get(project.id) == project
     assert inner.reads == reads + 2
+
+
+async def test_forget_project_retires_a_rotated_token_at_once_even_during_an_outage() -> None:
+    inner, clock = FlakyRepo(), Clock()
+    repo = CachedProjectRepo(inner, ttl_s=5, miss_ttl_s=1, monotonic=clock)
+    project = await repo.create(organization_id="o", name="p", api_token="phc_old", timezone="UTC", created_at=NOW)
+    other = await repo.create(organization_id="o", name="q", api_token="phc_other", timezone="UTC", created_at=NOW)
+    assert await repo.get_by_api_token("phc_old") == project
+    assert await repo.get_by_api_token("phc_other") == other
+    # Rotated behind the cache's back (a unit of work writes to the store, not through this decorator).
+    rotated = Project(**{**msgspec.structs.asdict(project), "api_token": "phc_new"})
+    await inner.update(rotated)
+    assert await repo.get_by_api_token("phc_old") == project  # still cached: the TTL has not run out
+    repo.forget_project(project.id)
+    assert await repo.get_by_api_token("phc_old") is None
+    assert await repo.get_by_api_token("phc_new") == rotated
+    inner.down = True
+    clock.now += 5.1
+    with pytest.raises(BackendUnavailableError):
+        await repo.get_by_api_token("phc_old")  # never answered from the last known value once forgotten
+    assert await repo.get_by_api_token("phc_other") == other  # served stale: other projects' credentials are kept
+
+
+async def test_update_through_the_decorator_forgets_the_projects_credentials() -> None:
+    repo = CachedProjectRepo(MemoryProjectRepo())
+    project = await repo.create(organization_id="o", name="p", api_token="phc_old", timezone="UTC", created_at=NOW)
+    assert await repo.get_by_api_token("phc_old") == project
+    await repo.update(Project(**{**msgspec.structs.asdict(project), "api_token": "phc_new"}))
+    assert await repo.get_by_api_token("phc_old") is None

@@ -40,6 +40,9 @@ class LastKnownApiKeyRepo(ApiKeyRepo):
     async def list_for_user(self, user_id: int) -> list[PersonalApiKey]:
         return await self._inner.list_for_user(user_id)
 
+    async def remove(self, user_id: int, key_id: str) -> bool:
+        return await self._inner.remove(user_id, key_id)
+
 
 class LastKnownUserRepo(UserRepo):
     def __init__(self, inner: UserRepo, stale: StaleServed | None = None) -> None:
@@ -56,6 +59,9 @@ class LastKnownUserRepo(UserRepo):
 
     async def get_by_email(self, email: str) -> User | None:
         return await self._inner.get_by_email(email)
+
+    async def get_by_uuid(self, uuid: str) -> User | None:
+        return await self._inner.get_by_uuid(uuid)
 
     async def set_current_project(self, user_id: int, project_id: int) -> None:
         await self._inner.set_current_project(user_id, project_id)
@@ -82,3 +88,17 @@ class LastKnownOrganizationRepo(OrganizationRepo):
 
     async def get_by_name(self, name: str) -> Organization | None:
         return await self._inner.get_by_name(name)
+
+    async def update(self, organization: Organization) -> None:
+        await self._inner.update(organization)
+
+    async def list_members(self, organization_id: str) -> list[Membership]:
+        return await self._inner.list_members(organization_id)
+
+    async def list_memberships_of_user(self, user_id: int) -> list[Membership]:
+        return await self._inner.list_memberships_of_user(user_id)
+
+    async def remove_membership(self, organization_id: str, user_id: int) -> bool:
+        removed = await self._inner.remove_membership(organization_id, user_id)
+        self._known.remember((organization_id, user_id), None)
+        return removed

@@ -85,6 +85,11 @@ class LastKnown(Generic[K, V]):
             del self._values[next(iter(self._values))]
         self._values[key] = value
 
+    def forget_where(self, stale: Callable[[V], bool]) -> None:
+        """Drop every remembered value for which ``stale`` is true."""
+        for key in [k for k, v in self._values.items() if stale(v)]:
+            del self._values[key]
+
     def get(self, key: K) -> V | None:
         return self._values.get(key)
 

@@ -21,7 +21,7 @@ from typing import Final
 
 from flagcore.adapters.cached.last_known import LastKnown, StaleServed
 from flagcore.domain.identity import Project, ProjectSecretKey
-from flagcore.ports.identity import ProjectRepo
+from flagcore.ports.identity import ProjectCredentialCache, ProjectRepo
 
 DEFAULT_TTL_S: Final = 5.0
 DEFAULT_MISS_TTL_S: Final = 1.0
@@ -30,7 +30,7 @@ MAX_ENTRIES: Final = 10_000
 _Table = dict[str, tuple[float, Project | None]]
 
 
-class CachedProjectRepo(ProjectRepo):
+class CachedProjectRepo(ProjectRepo, ProjectCredentialCache):
     def __init__(
         self,
         inner: ProjectRepo,
@@ -81,6 +81,30 @@ class CachedProjectRepo(ProjectRepo):
 
     async def list_for_organization(self, organization_id: str) -> list[Project]:
         return await self._inner.list_for_organization(organization_id)
+
+    async def update(self, project: Project) -> None:
+        await self._inner.update(project)
+        self.forget_project(project.id)
+
+    async def list_secret_keys(self, project_id: int) -> list[ProjectSecretKey]:
+        return await self._inner.list_secret_keys(project_id)
+
+    async def remove_secret_key(self, project_id: int, key_id: str) -> bool:
+        removed = await self._inner.remove_secret_key(project_id, key_id)
+        self.forget_project(project_id)
+        return removed
+
+    def forget_project(self, project_id: int) -> None:
+        # A rotated token or revoked key must stop working at once, even during an outage: both the TTL tables and
+        # the last known answers lose every credential of the project (the next lookup reads the store).
+        def owned(entry: tuple[float, Project | None]) -> bool:
+            return entry[1] is not None and entry[1].id == project_id
+
+        for table in (self._by_token, self._by_secret):
+            for credential in [c for c, entry in table.items() if owned(entry)]:
+                del table[credential]
+        for known in (self._known_tokens, self._known_secrets, self._known_ids):
+            known.forget_where(lambda p: p.id == project_id)
 
     async def _lookup(
         self,

@@ -10,6 +10,7 @@ from flagcore.adapters.memory.identity import (
     MemoryOrganizationRepo,
     MemoryProjectRepo,
     MemoryUserRepo,
+    NoCredentialCache,
 )
 from flagcore.adapters.memory.invalidations import MemoryInvalidationBus, MemoryInvalidationListener
 from flagcore.adapters.memory.snapshot_store import MemorySnapshotStore
@@ -31,5 +32,6 @@ __all__ = (
     "MemoryUnitOfWork",
     "MemoryUnitOfWorkFactory",
     "MemoryUserRepo",
+    "NoCredentialCache",
     "SystemClock",
 )

@@ -9,7 +9,7 @@ import msgspec
 
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.identity import Membership, Organization, PersonalApiKey, Project, ProjectSecretKey, User
-from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectCredentialCache, ProjectRepo, UserRepo
 
 
 class MemoryOrganizationRepo(OrganizationRepo):
@@ -39,10 +39,31 @@ class MemoryOrganizationRepo(OrganizationRepo):
         return min(named, key=lambda o: (o.created_at, o.id), default=None)
 
     async def set_membership(self, membership: Membership) -> None:
+        known = self._members.get((membership.organization_id, membership.user_id))
+        if known is not None:  # a level change keeps when the member joined
+            membership = msgspec.structs.replace(membership, joined_at=known.joined_at)
         self._members[membership.organization_id, membership.user_id] = membership
 
     async def get_membership(self, organization_id: str, user_id: int) -> Membership | None:
         return self._members.get((organization_id, user_id))
+
+    async def update(self, organization: Organization) -> None:
+        if organization.id in self._orgs:
+            self._orgs[organization.id] = organization
+
+    async def list_members(self, organization_id: str) -> list[Membership]:
+        return sorted((m for m in self._members.values() if m.organization_id == organization_id), key=_by_user)
+
+    async def list_memberships_of_user(self, user_id: int) -> list[Membership]:
+        found = (m for m in self._members.values() if m.user_id == user_id)
+        return sorted(found, key=lambda m: m.organization_id)
+
+    async def remove_membership(self, organization_id: str, user_id: int) -> bool:
+        return self._members.pop((organization_id, user_id), None) is not None
+
+
+def _by_user(membership: Membership) -> int:
+    return membership.user_id
 
 
 class MemoryProjectRepo(ProjectRepo):
@@ -91,6 +112,24 @@ class MemoryProjectRepo(ProjectRepo):
         key = self._secret_keys.get(secure_value)
         return self._projects.get(key.project_id) if key is not None else None
 
+    async def update(self, project: Project) -> None:
+        if project.id not in self._projects:
+            return
+        if any(p.api_token == project.api_token and p.id != project.id for p in self._projects.values()):
+            raise InvalidInputError("A project with this API token already exists.", attr="api_token")
+        self._projects[project.id] = project
+
+    async def list_secret_keys(self, project_id: int) -> list[ProjectSecretKey]:
+        keys = (k for k in self._secret_keys.values() if k.project_id == project_id)
+        return sorted(keys, key=lambda k: (k.created_at, k.id))
+
+    async def remove_secret_key(self, project_id: int, key_id: str) -> bool:
+        found = next((k for k in self._secret_keys.values() if k.id == key_id and k.project_id == project_id), None)
+        if found is None:
+            return False
+        del self._secret_keys[found.secure_value]
+        return True
+
 
 class MemoryUserRepo(UserRepo):
     def __init__(self) -> None:
@@ -125,6 +164,9 @@ class MemoryUserRepo(UserRepo):
     async def get_by_email(self, email: str) -> User | None:
         return next((u for u in self._users.values() if u.email.lower() == email.lower()), None)
 
+    async def get_by_uuid(self, uuid: str) -> User | None:
+        return next((u for u in self._users.values() if u.uuid == uuid), None)
+
     async def set_current_project(self, user_id: int, project_id: int) -> None:
         user = self._users.get(user_id)
         if user is not None:
@@ -156,3 +198,17 @@ class MemoryApiKeyRepo(ApiKeyRepo):
 
     async def list_for_user(self, user_id: int) -> list[PersonalApiKey]:
         return sorted((k for k in self._keys.values() if k.user_id == user_id), key=lambda k: (k.created_at, k.id))
+
+    async def remove(self, user_id: int, key_id: str) -> bool:
+        key = self._keys.get(key_id)
+        if key is None or key.user_id != user_id:
+            return False
+        del self._keys[key_id]
+        return True
+
+
+class NoCredentialCache(ProjectCredentialCache):
+    """For stores read on every lookup: there is nothing to forget."""
+
+    def forget_project(self, project_id: int) -> None:
+        del project_id

@@ -23,7 +23,7 @@ from flagcore.adapters.memory.identity import (
 )
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
-from flagcore.domain.identity import Project
+from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
@@ -69,6 +69,9 @@ class MemoryUnitOfWork(UnitOfWork):
     async def lock_project(self, project_id: int) -> Project | None:
         # Units are serialised already (see the module docstring): the project's lock is held.
         return await self._forks.projects.get(project_id)
+
+    async def lock_organization(self, organization_id: str) -> Organization | None:
+        return await self._forks.organizations.get(organization_id)  # serialised, as lock_project
 
     async def record(self, entry: ActivityEntry) -> None:
         await self._forks.activity.add(entry)

@@ -17,6 +17,7 @@ from flagcore.adapters.sqlalchemy.mappers import (
     membership_from_row,
     organization_from_row,
     project_from_row,
+    secret_key_from_row,
     user_from_row,
 )
 from flagcore.adapters.sqlalchemy.orm import (
@@ -66,6 +67,13 @@ class _SqlStore:
             async with self._session() as session:
                 await session.execute(stmt)
 
+    async def _deleted(self, stmt: sa.Delete) -> bool:
+        """Run a DELETE; whether it removed a row."""
+        with backend_errors():
+            async with self._session() as session:
+                result = await session.execute(stmt.returning(sa.literal(1)))
+                return result.first() is not None
+
 
 class SqlOrganizationRepo(_SqlStore, OrganizationRepo):
     async def create(self, organization: Organization) -> Organization:
@@ -93,6 +101,7 @@ class SqlOrganizationRepo(_SqlStore, OrganizationRepo):
             "organization_id": membership.organization_id,
             "user_id": membership.user_id,
             "level": int(membership.level),
+            "joined_at": membership.joined_at,
         }
         with backend_errors():
             async with self._session() as session:
@@ -112,6 +121,28 @@ class SqlOrganizationRepo(_SqlStore, OrganizationRepo):
         )
         row = await self._one(stmt)
         return membership_from_row(row) if row is not None else None
+
+    async def update(self, organization: Organization) -> None:
+        stmt = sa.update(OrganizationRow).where(OrganizationRow.id == organization.id)
+        await self._execute(stmt.values(name=organization.name))
+
+    async def list_members(self, organization_id: str) -> list[Membership]:
+        stmt = (
+            sa.select(MembershipRow)
+            .where(MembershipRow.organization_id == organization_id)
+            .order_by(MembershipRow.user_id)
+        )
+        return [membership_from_row(row) for row in await self._all(stmt)]
+
+    async def list_memberships_of_user(self, user_id: int) -> list[Membership]:
+        stmt = sa.select(MembershipRow).where(MembershipRow.user_id == user_id).order_by(MembershipRow.organization_id)
+        return [membership_from_row(row) for row in await self._all(stmt)]
+
+    async def remove_membership(self, organization_id: str, user_id: int) -> bool:
+        stmt = sa.delete(MembershipRow).where(
+            MembershipRow.organization_id == organization_id, MembershipRow.user_id == user_id
+        )
+        return await self._deleted(stmt)
 
 
 class SqlProjectRepo(_SqlStore, ProjectRepo):
@@ -167,6 +198,36 @@ class SqlProjectRepo(_SqlStore, ProjectRepo):
         row = await self._one(stmt)
         return project_from_row(row) if row is not None else None
 
+    async def update(self, project: Project) -> None:
+        stmt = (
+            sa.update(ProjectRow)
+            .where(ProjectRow.id == project.id)
+            .values(name=project.name, timezone=project.timezone, api_token=project.api_token)
+        )
+        conflict = InvalidInputError("A project with this API token already exists.", attr="api_token")
+        with backend_errors():
+            try:
+                async with self._session() as session:
+                    await session.execute(stmt)
+            except sa_exc.IntegrityError as exc:
+                if violates(exc, constraint="uq_projects_api_token", columns="projects.api_token"):
+                    raise conflict from exc
+                raise
+
+    async def list_secret_keys(self, project_id: int) -> list[ProjectSecretKey]:
+        stmt = (
+            sa.select(ProjectSecretKeyRow)
+            .where(ProjectSecretKeyRow.project_id == project_id)
+            .order_by(ProjectSecretKeyRow.created_at, ProjectSecretKeyRow.id)
+        )
+        return [secret_key_from_row(row) for row in await self._all(stmt)]
+
+    async def remove_secret_key(self, project_id: int, key_id: str) -> bool:
+        stmt = sa.delete(ProjectSecretKeyRow).where(
+            ProjectSecretKeyRow.project_id == project_id, ProjectSecretKeyRow.id == key_id
+        )
+        return await self._deleted(stmt)
+
 
 class SqlUserRepo(_SqlStore, UserRepo):
     async def create(self, *, uuid: str, email: str, first_name: str, distinct_id: str, created_at: datetime) -> User:
@@ -192,6 +253,12 @@ class SqlUserRepo(_SqlStore, UserRepo):
         row = await self._one(sa.select(UserRow).where(UserRow.email_lower == email.lower()))
         return user_from_row(row) if row is not None else None
 
+    async def get_by_uuid(self, uuid: str) -> User | None:
+        if "\x00" in uuid:
+            return None  # see SqlProjectRepo.get_by_api_token
+        row = await self._one(sa.select(UserRow).where(UserRow.uuid == uuid))
+        return user_from_row(row) if row is not None else None
+
     async def set_current_project(self, user_id: int, project_id: int) -> None:
         await self._execute(sa.update(UserRow).where(UserRow.id == user_id).values(current_project_id=project_id))
 
@@ -207,6 +274,8 @@ class SqlApiKeyRepo(_SqlStore, ApiKeyRepo):
             scopes=list(key.scopes),
             created_at=key.created_at,
             last_used_at=key.last_used_at,
+            scoped_teams=list(key.scoped_teams) or None,
+            scoped_organizations=list(key.scoped_organizations) or None,
         )
         conflict = InvalidInputError("This API key already exists.", attr="secure_value")
         await self._insert(
@@ -234,3 +303,7 @@ class SqlApiKeyRepo(_SqlStore, ApiKeyRepo):
             .order_by(PersonalApiKeyRow.created_at, PersonalApiKeyRow.id)
         )
         return [api_key_from_row(row) for row in await self._all(stmt)]
+
+    async def remove(self, user_id: int, key_id: str) -> bool:
+        stmt = sa.delete(PersonalApiKeyRow).where(PersonalApiKeyRow.user_id == user_id, PersonalApiKeyRow.id == key_id)
+        return await self._deleted(stmt)

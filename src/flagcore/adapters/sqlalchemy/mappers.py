@@ -12,10 +12,19 @@ from flagcore.adapters.sqlalchemy.orm import (
     OrganizationRow,
     PersonalApiKeyRow,
     ProjectRow,
+    ProjectSecretKeyRow,
     UserRow,
 )
 from flagcore.domain.flags import FeatureFlag, Filters, NewFlag
-from flagcore.domain.identity import Membership, MembershipLevel, Organization, PersonalApiKey, Project, User
+from flagcore.domain.identity import (
+    Membership,
+    MembershipLevel,
+    Organization,
+    PersonalApiKey,
+    Project,
+    ProjectSecretKey,
+    User,
+)
 
 
 def flag_from_row(row: FlagRow) -> FeatureFlag:
@@ -91,7 +100,12 @@ def user_from_row(row: UserRow) -> User:
 
 
 def membership_from_row(row: MembershipRow) -> Membership:
-    return Membership(organization_id=row.organization_id, user_id=row.user_id, level=MembershipLevel(row.level))
+    return Membership(
+        organization_id=row.organization_id,
+        user_id=row.user_id,
+        level=MembershipLevel(row.level),
+        joined_at=row.joined_at,
+    )
 
 
 def api_key_from_row(row: PersonalApiKeyRow) -> PersonalApiKey:
@@ -104,4 +118,17 @@ def api_key_from_row(row: PersonalApiKeyRow) -> PersonalApiKey:
         scopes=tuple(row.scopes),
         created_at=row.created_at,
         last_used_at=row.last_used_at,
+        scoped_teams=tuple(row.scoped_teams or ()),
+        scoped_organizations=tuple(row.scoped_organizations or ()),
+    )
+
+
+def secret_key_from_row(row: ProjectSecretKeyRow) -> ProjectSecretKey:
+    return ProjectSecretKey(
+        id=row.id,
+        project_id=row.project_id,
+        label=row.label,
+        secure_value=row.secure_value,
+        mask_value=row.mask_value,
+        created_at=row.created_at,
     )

@@ -85,6 +85,7 @@ class MembershipRow(Base):
     organization_id: Mapped[str] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True, index=True)
     level: Mapped[int] = mapped_column(sa.Integer)
+    joined_at: Mapped[datetime | None] = mapped_column(DateTimeUTC())
 
 
 class PersonalApiKeyRow(Base):
@@ -98,6 +99,9 @@ class PersonalApiKeyRow(Base):
     scopes: Mapped[list[str]] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC())
     last_used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC())
+    # Null or empty: the key is not limited to some projects / organizations.
+    scoped_teams: Mapped[list[int] | None] = mapped_column(JsonType)
+    scoped_organizations: Mapped[list[str] | None] = mapped_column(JsonType)
 
 
 class FlagRow(Base):

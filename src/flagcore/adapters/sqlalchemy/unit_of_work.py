@@ -23,11 +23,11 @@ from flagcore.adapters.sqlalchemy.engine import SQLITE_IMMEDIATE
 from flagcore.adapters.sqlalchemy.flag_repo import SqlFlagRepo
 from flagcore.adapters.sqlalchemy.groups import SqlGroupTypeRepo
 from flagcore.adapters.sqlalchemy.identity import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
-from flagcore.adapters.sqlalchemy.mappers import project_from_row
-from flagcore.adapters.sqlalchemy.orm import ProjectRow
+from flagcore.adapters.sqlalchemy.mappers import organization_from_row, project_from_row
+from flagcore.adapters.sqlalchemy.orm import OrganizationRow, ProjectRow
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
-from flagcore.domain.identity import Project
+from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
@@ -84,6 +84,14 @@ class SqlUnitOfWork(UnitOfWork):
         with backend_errors():
             row = await self._db.scalar(stmt)
         return project_from_row(row) if row is not None else None
+
+    async def lock_organization(self, organization_id: str) -> Organization | None:
+        stmt = sa.select(OrganizationRow).where(OrganizationRow.id == organization_id)
+        if self._db.get_bind().dialect.name != "sqlite":  # as lock_project
+            stmt = stmt.with_for_update()
+        with backend_errors():
+            row = await self._db.scalar(stmt)
+        return organization_from_row(row) if row is not None else None
 
     async def record(self, entry: ActivityEntry) -> None:
         await self._activity.add(entry)

@@ -43,6 +43,20 @@ FLAG_WRITE: Final = rule(Target.PROJECT, "feature_flag:write")
 GROUP_READ: Final = rule(Target.PROJECT, "group:read")
 GROUP_WRITE: Final = rule(Target.PROJECT, "group:write")
 FEED_ROUTE: Final = rule(Target.PROJECT, "feature_flag:read", secret_key=True)
+# Tenants. Organization routes need membership of the path's organization; user routes act on the caller's own.
+ORGANIZATIONS_LIST: Final = rule(Target.USER, "organization:read")
+ORGANIZATIONS_CREATE: Final = rule(Target.USER, "organization:write")
+ORGANIZATION_READ: Final = rule(Target.ORGANIZATION, "organization:read")
+ORGANIZATION_WRITE: Final = rule(Target.ORGANIZATION, "organization:write")
+ORGANIZATION_PROJECTS_READ: Final = rule(Target.ORGANIZATION, "project:read")
+ORGANIZATION_PROJECTS_WRITE: Final = rule(Target.ORGANIZATION, "project:write")
+MEMBER_READ: Final = rule(Target.ORGANIZATION, "organization_member:read")
+MEMBER_WRITE: Final = rule(Target.ORGANIZATION, "organization_member:write")
+PROJECT_READ: Final = rule(Target.PROJECT, "project:read")
+PROJECT_WRITE: Final = rule(Target.PROJECT, "project:write")
+USER_READ: Final = rule(Target.USER, "user:read")
+PERSONAL_KEY_READ: Final = rule(Target.USER, "personal_api_key:read")
+PERSONAL_KEY_WRITE: Final = rule(Target.USER, "personal_api_key:write")
 
 
 def route_rule(opt: dict[str, Any]) -> AccessRule:

@@ -25,9 +25,11 @@ from flagcore.domain.identity import (
     User,
     has_scope,
 )
+from flagcore.domain.identity.tenancy import check_key_reaches_organization, check_key_reaches_project
 from flagcore.domain.ids import parse_id
 from flagcore.ports.identity import OrganizationRepo, ProjectRepo
 
+_MAX_ORGANIZATION_ID = 64  # the column's width: longer ids name no organization
 _INVALID_PROJECT_TOKEN = "Project API key invalid. You can find your project API key in settings."  # noqa: S105
 
 
@@ -42,11 +44,12 @@ class ProjectRef(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Access(msgspec.Struct, frozen=True, kw_only=True):
-    """A user acting on one project through their personal API key."""
+    """A user acting on one project through their personal API key, as a member of its organization."""
 
     user: User
     key: PersonalApiKey
     project: Project
+    membership: Membership
 
 
 class ProjectGrant(msgspec.Struct, frozen=True, kw_only=True):
@@ -54,6 +57,8 @@ class ProjectGrant(msgspec.Struct, frozen=True, kw_only=True):
 
     principal: Principal
     project: Project
+    #: The user's membership of the project's organization (None for the project's own secret key).
+    membership: Membership | None = None
 
 
 class OrganizationAccess(msgspec.Struct, frozen=True, kw_only=True):
@@ -99,6 +104,7 @@ class Authorize:
             ProjectNotFoundError: no such project, a project of an organization the user is not a member of, or
                 another project than the secret key's (404: which project ids exist is not disclosed).
             MissingScopeError: the key lacks ``scope`` (403).
+            ForbiddenError: the key is limited to other projects or organizations (403).
         """
         target = await self._token_project(ref.token)
         owner = principal.secret_key_project
@@ -112,18 +118,22 @@ class Authorize:
         user, key = _personal(principal)
         if target is None:
             target = await self._project_by_id(str(user.current_project_id) if ref.path == CURRENT else ref.path)
-        if await self._organizations.get_membership(target.organization_id, user.id) is None:
+        membership = await self._organizations.get_membership(target.organization_id, user.id)
+        if membership is None:
             # 404, not 403: another organization's project ids must not be told apart from unused ones.
             raise ProjectNotFoundError
         if not has_scope(key.scopes, scope):
             raise MissingScopeError(scope)
-        return ProjectGrant(principal=principal, project=target)
+        check_key_reaches_project(key, target)
+        return ProjectGrant(principal=principal, project=target, membership=membership)
 
     async def personal(self, principal: Principal, ref: ProjectRef, *, scope: str) -> Access:
         """Like :meth:`project` for personal API keys only (management routes)."""
         grant = await self.project(principal, ref, scope=scope)
         user, key = _personal(grant.principal)
-        return Access(user=user, key=key, project=grant.project)
+        if grant.membership is None:  # a personal key's grant always carries the membership it was checked on
+            raise ProjectNotFoundError
+        return Access(user=user, key=key, project=grant.project, membership=grant.membership)
 
     async def organization(self, principal: Principal, ref: str, *, scope: str) -> OrganizationAccess:
         """The organization ``ref`` names (an id, or ``@current``: the user's current project's organization).
@@ -133,18 +143,21 @@ class Authorize:
             OrganizationNotFoundError: no such organization, or the user is not a member (404: an organization's
                 existence is not disclosed to outsiders).
             MissingScopeError: the key lacks ``scope`` (403).
+            ForbiddenError: the key is limited to projects, or to other organizations (403).
         """
         user, key = _personal(principal)
         organization_id = ref
         if ref == CURRENT:
             current = await self._projects.get(user.current_project_id) if user.current_project_id else None
             organization_id = current.organization_id if current is not None else ""
-        membership = await self._organizations.get_membership(organization_id, user.id) if organization_id else None
+        valid = 0 < len(organization_id) <= _MAX_ORGANIZATION_ID and "\x00" not in organization_id
+        membership = await self._organizations.get_membership(organization_id, user.id) if valid else None
         organization = await self._organizations.get(organization_id) if membership is not None else None
         if membership is None or organization is None:
             raise OrganizationNotFoundError
         if not has_scope(key.scopes, scope):
             raise MissingScopeError(scope)
+        check_key_reaches_organization(key, organization.id)
         return OrganizationAccess(user=user, key=key, organization=organization, membership=membership)
 
     async def user(self, principal: Principal, *, scope: str | None) -> UserAccess:

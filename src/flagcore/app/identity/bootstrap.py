@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-import string
 import uuid
 
 import msgspec
 
+from flagcore.app.identity.tokens import new_token
 from flagcore.domain.identity import (
     PERSONAL_API_KEY_PREFIX,
     PROJECT_API_KEY_PREFIX,
@@ -19,21 +18,20 @@ from flagcore.domain.identity import (
     Project,
     ProjectSecretKey,
     User,
-    build_token,
     hash_secret,
     mask_secret,
 )
+from flagcore.domain.identity.naming import validate_email, validate_name
 from flagcore.ports.clock import Clock
 from flagcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-# 43 alphanumerics carry ~256 bits; PostHog's SDKs and auth expect keys of the form ``ph?_[a-zA-Z0-9]+``.
-_TOKEN_LENGTH = 43
-_ALPHABET = string.ascii_letters + string.digits
+DEFAULT_PROJECT_NAME = "Default Project"
 
 
 class BootstrapCommand(msgspec.Struct, frozen=True, kw_only=True):
     organization_name: str = "Default Organization"
-    project_name: str = "Default Project"
+    #: The project to find or create by name; None: the organization's first project, else "Default Project".
+    project_name: str | None = None
     admin_email: str = "admin@flagcore.local"
     mint_personal_key: bool = True
     only_if_new: bool = False
@@ -48,6 +46,8 @@ class BootstrapResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
     project_api_key: str
     project_secret_api_key: str | None = None
     personal_api_key: str | None = None
+    #: The user the personal key belongs to.
+    user_id: int | None = None
     created: bool = False
 
 
@@ -69,18 +69,28 @@ class Bootstrap:
         return result
 
     async def _bootstrap(self, uow: UnitOfWork, cmd: BootstrapCommand) -> BootstrapResult:
-        organization = await uow.organizations.get_by_name(cmd.organization_name)
+        organization_name = validate_name(cmd.organization_name, attr="organization")
+        project_name = validate_name(cmd.project_name, attr="project") if cmd.project_name is not None else None
+        email = validate_email(cmd.admin_email)
+        organization = await uow.organizations.get_by_name(organization_name)
+        created_organization = organization is None
         if organization is None:
             organization = await uow.organizations.create(
-                Organization(id=str(uuid.uuid4()), name=cmd.organization_name, created_at=self._clock.now())
+                Organization(id=str(uuid.uuid4()), name=organization_name, created_at=self._clock.now())
             )
         existing = await uow.projects.list_for_organization(organization.id)
+        if project_name is not None:
+            existing = [p for p in existing if p.name == project_name]
         if existing and cmd.only_if_new:
             return BootstrapResult(
                 organization_id=organization.id, project_id=existing[0].id, project_api_key=existing[0].api_token
             )
-        project, secret = (existing[0], None) if existing else await self._create_project(uow, organization, cmd)
-        user = await self._ensure_admin(uow, cmd.admin_email, organization, project)
+        project, secret = (
+            (existing[0], None)
+            if existing
+            else await self._create_project(uow, organization, project_name or DEFAULT_PROJECT_NAME)
+        )
+        user = await self._ensure_member(uow, email, organization, project, owner=created_organization)
         personal_key = await self._mint_personal_key(uow, user) if cmd.mint_personal_key else None
         return BootstrapResult(
             organization_id=organization.id,
@@ -88,21 +98,20 @@ class Bootstrap:
             project_api_key=project.api_token,
             project_secret_api_key=secret,
             personal_api_key=personal_key,
+            user_id=user.id,
             created=secret is not None,
         )
 
-    async def _create_project(
-        self, uow: UnitOfWork, organization: Organization, cmd: BootstrapCommand
-    ) -> tuple[Project, str]:
+    async def _create_project(self, uow: UnitOfWork, organization: Organization, name: str) -> tuple[Project, str]:
         now = self._clock.now()
         project = await uow.projects.create(
             organization_id=organization.id,
-            name=cmd.project_name,
-            api_token=_token(PROJECT_API_KEY_PREFIX),
+            name=name,
+            api_token=new_token(PROJECT_API_KEY_PREFIX),
             timezone="UTC",
             created_at=now,
         )
-        secret = _token(PROJECT_SECRET_KEY_PREFIX)
+        secret = new_token(PROJECT_SECRET_KEY_PREFIX)
         await uow.projects.add_secret_key(
             ProjectSecretKey(
                 id=str(uuid.uuid4()),
@@ -115,7 +124,13 @@ class Bootstrap:
         )
         return project, secret
 
-    async def _ensure_admin(self, uow: UnitOfWork, email: str, organization: Organization, project: Project) -> User:
+    async def _ensure_member(
+        self, uow: UnitOfWork, email: str, organization: Organization, project: Project, *, owner: bool
+    ) -> User:
+        """The user with this email (created if missing), a member of the organization.
+
+        Owner when this run created the organization; otherwise a member, or their level as it already is.
+        """
         user = await uow.users.get_by_email(email)
         if user is None:
             user = await uow.users.create(
@@ -125,15 +140,17 @@ class Bootstrap:
                 distinct_id=str(uuid.uuid4()),
                 created_at=self._clock.now(),
             )
-        await uow.organizations.set_membership(
-            Membership(organization_id=organization.id, user_id=user.id, level=MembershipLevel.OWNER)
-        )
+        if owner or await uow.organizations.get_membership(organization.id, user.id) is None:
+            level = MembershipLevel.OWNER if owner else MembershipLevel.MEMBER
+            await uow.organizations.set_membership(
+                Membership(organization_id=organization.id, user_id=user.id, level=level, joined_at=self._clock.now())
+            )
         if user.current_project_id is None:
             await uow.users.set_current_project(user.id, project.id)
         return user
 
     async def _mint_personal_key(self, uow: UnitOfWork, user: User) -> str:
-        value = _token(PERSONAL_API_KEY_PREFIX)
+        value = new_token(PERSONAL_API_KEY_PREFIX)
         now = self._clock.now()
         await uow.keys.add(
             PersonalApiKey(
@@ -147,10 +164,6 @@ class Bootstrap:
             )
         )
         return value
-
-
-def _token(prefix: str) -> str:
-    return build_token(prefix, "".join(secrets.choice(_ALPHABET) for _ in range(_TOKEN_LENGTH)))
 
 
 def credentials_text(result: BootstrapResult) -> str:

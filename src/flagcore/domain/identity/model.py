@@ -48,6 +48,8 @@ class Membership(msgspec.Struct, frozen=True, kw_only=True):
     organization_id: str
     user_id: int
     level: MembershipLevel
+    #: When the user joined (None for memberships stored before it was recorded).
+    joined_at: datetime | None = None
 
 
 class PersonalApiKey(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,6 +63,15 @@ class PersonalApiKey(msgspec.Struct, frozen=True, kw_only=True):
     scopes: tuple[str, ...]
     created_at: datetime
     last_used_at: datetime | None = None
+    #: The projects the key may reach (empty: every project of the user's organizations).
+    scoped_teams: tuple[int, ...] = ()
+    #: The organizations the key may reach (empty: every organization the user belongs to).
+    scoped_organizations: tuple[str, ...] = ()
+
+    @property
+    def tenant_scoped(self) -> bool:
+        """Whether the key is limited to some projects or organizations."""
+        return bool(self.scoped_teams or self.scoped_organizations)
 
 
 class ProjectSecretKey(msgspec.Struct, frozen=True, kw_only=True):

@@ -9,7 +9,18 @@ from flagcore.domain.errors import InvalidInputError
 
 ALL_SCOPES: Final = "*"
 KNOWN_OBJECTS: Final = frozenset(
-    {"feature_flag", "project", "organization", "activity_log", "cohort", "person", "group"}
+    {
+        "feature_flag",
+        "project",
+        "organization",
+        "organization_member",
+        "activity_log",
+        "cohort",
+        "person",
+        "group",
+        "user",
+        "personal_api_key",
+    }
 )
 
 

@@ -1,0 +1,383 @@
+"""BOLA matrix: every route of the app x every way of reaching another tenant -> 401/403/404, never data.
+
+``ROUTES`` holds one entry per route (``"METHOD /path/template"`` as Litestar registers it). A route added to the
+app without an entry fails ``test_every_route_has_a_matrix_entry``; a new route is covered by adding a ``Case``.
+
+Scenarios, per target (see ``tests/integration/http/tenants.py`` for who is who):
+
+- ``project`` routes: the key limited to project A on project B of the same organization; an unrestricted key of
+  org A on org B's project C; org A's project path with the ids of project C's (and B's) items; project A's secret
+  key on B and C; for routes that name their project by ``?token=``, the tokens of B and C.
+- ``organization`` routes: the project-limited key on its own organization (refused: PostHog's rule); an
+  unrestricted key and the organization-limited key on org B; org A's path with org B's member ids.
+- ``user`` routes: another user's item ids (their personal keys).
+
+Every refusal must be an error body (``{"type","code","detail","attr"}``), and no response of any scenario may
+contain org B's identifiers (its id, project C's token, a flag key of C). Each route's own scenario runs last and
+must succeed, so a route that refused everything would not pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+import pytest
+
+from tests.integration.http.conftest import World
+from tests.integration.http.tenants import Tenants, mint_key, tenants_of
+
+Target = Literal["project", "organization", "user", "exempt"]
+Item = Literal["flag", "secret_key", "member", "personal_key"] | None
+OK: Final = frozenset({200, 201, 204})
+REFUSED: Final = frozenset({401, 403, 404})
+FILTERS: Final = {"groups": [{"properties": [], "rollout_percentage": 100}]}
+
+
+@dataclass(frozen=True)
+class Case:
+    target: Target
+    body: Any = None
+    item: Item = None
+    query: str = ""
+    #: Statuses the route's own scenario may answer (flag DELETE is always 405, as PostHog's).
+    own: frozenset[int] = OK
+    #: The route names its project by ``?token=`` (the definitions feeds).
+    token: bool = False
+    #: Why an exempt route has no tenant to cross.
+    reason: str = ""
+    secret_key: bool = False
+    #: Other answers that carry no data either (flag DELETE: 405 for any flag id, as PostHog answers).
+    also_refused: frozenset[int] = frozenset()
+
+
+def exempt(reason: str) -> Case:
+    return Case(target="exempt", reason=reason)
+
+
+PUBLIC_TOKEN = "the public project token is the only credential; it selects the project (PostHog's /flags)"
+NO_TENANT = "public or operator route: no tenant data"
+SCHEMA = "the OpenAPI document: no tenant data"
+
+ROUTES: Final[dict[str, Case]] = {
+    # operations and evaluation
+    "GET /_health": exempt(NO_TENANT),
+    "GET /_ready": exempt(NO_TENANT),
+    "GET /_status": exempt(NO_TENANT),
+    "GET /metrics": exempt(NO_TENANT),
+    "GET /flags": exempt(PUBLIC_TOKEN),
+    "POST /flags": exempt(PUBLIC_TOKEN),
+    "GET /decide": exempt(PUBLIC_TOKEN),
+    "POST /decide": exempt(PUBLIC_TOKEN),
+    "GET /schema": exempt(SCHEMA),
+    "GET /schema/swagger": exempt(SCHEMA),
+    "GET /schema/openapi.json": exempt(SCHEMA),
+    "GET /schema/oauth2-redirect.html": exempt(SCHEMA),
+    "GET /schema/{path:str}": exempt(SCHEMA),
+    # project flag routes
+    "GET /api/projects/{project_id:str}/feature_flags": Case("project"),
+    "POST /api/projects/{project_id:str}/feature_flags": Case("project", body={"key": "bola-new", "filters": FILTERS}),
+    "GET /api/projects/{project_id:str}/feature_flags/{flag_id:int}": Case("project", item="flag"),
+    "PATCH /api/projects/{project_id:str}/feature_flags/{flag_id:int}": Case(
+        "project", item="flag", body={"name": "renamed"}
+    ),
+    "PUT /api/projects/{project_id:str}/feature_flags/{flag_id:int}": Case(
+        "project", item="flag", body={"key": "bola-put", "filters": FILTERS}
+    ),
+    "DELETE /api/projects/{project_id:str}/feature_flags/{flag_id:int}": Case(
+        "project", item="flag", own=frozenset({405}), also_refused=frozenset({405})
+    ),
+    "GET /api/projects/{project_id:str}/feature_flags/my_flags": Case("project"),
+    "GET /api/projects/{project_id:str}/feature_flags/evaluation_reasons": Case("project", query="distinct_id=u1"),
+    "GET /api/projects/{project_id:str}/feature_flags/local_evaluation": Case("project", token=True, secret_key=True),
+    "GET /api/projects/{project_id:str}/groups_types": Case("project"),
+    "POST /api/projects/{project_id:str}/groups_types": Case("project", body={"group_type": "company"}),
+    "PATCH /api/projects/{project_id:str}/groups_types/update_metadata": Case("project", body=[]),
+    # definitions feeds that name their project by ?token= (or the caller's current project / secret key)
+    "GET /flags/definitions": Case("project", token=True, secret_key=True),
+    "GET /api/feature_flag/local_evaluation": Case("project", token=True, secret_key=True),
+    # projects
+    "GET /api/projects/{project_id:str}": Case("project"),
+    "PATCH /api/projects/{project_id:str}": Case("project", body={"name": "Renamed"}),
+    "PATCH /api/projects/{project_id:str}/reset_token": Case("project"),
+    "GET /api/projects/{project_id:str}/project_secret_api_keys": Case("project"),
+    "POST /api/projects/{project_id:str}/project_secret_api_keys": Case("project", body={"label": "bola"}),
+    "DELETE /api/projects/{project_id:str}/project_secret_api_keys/{key_id:str}": Case("project", item="secret_key"),
+    # organizations
+    "GET /api/organizations": Case("user"),
+    "POST /api/organizations": Case("user", body={"name": "Bola Org"}),
+    "GET /api/organizations/{organization_id:str}": Case("organization"),
+    "PATCH /api/organizations/{organization_id:str}": Case("organization", body={"name": "Renamed"}),
+    "GET /api/organizations/{organization_id:str}/projects": Case("organization"),
+    "POST /api/organizations/{organization_id:str}/projects": Case("organization", body={"name": "Bola Project"}),
+    "GET /api/organizations/{organization_id:str}/members": Case("organization"),
+    "POST /api/organizations/{organization_id:str}/members": Case("organization", body={"email": "bola@example.com"}),
+    "PATCH /api/organizations/{organization_id:str}/members/{user_uuid:str}": Case(
+        "organization", item="member", body={"level": 1}
+    ),
+    "DELETE /api/organizations/{organization_id:str}/members/{user_uuid:str}": Case("organization", item="member"),
+    # the caller's own
+    "GET /api/users/@me": Case("user"),
+    "GET /api/personal_api_keys": Case("user"),
+    "POST /api/personal_api_keys": Case("user", body={"label": "bola", "scopes": ["feature_flag:read"]}),
+    "GET /api/personal_api_keys/{key_id:str}": Case("user", item="personal_key"),
+    "DELETE /api/personal_api_keys/{key_id:str}": Case("user", item="personal_key"),
+}
+
+
+def app_routes(app: Any) -> set[str]:
+    found = set()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            found.update(
+                f"{method} {route.path}" for method in handler.http_methods if method not in {"OPTIONS", "HEAD"}
+            )
+    return found
+
+
+@dataclass
+class Scene:
+    """Tenants plus one item of each kind per project or organization (A's throwaway ones for the own deletes)."""
+
+    t: Tenants
+    flags: dict[int, int] = field(default_factory=dict)
+    secret_keys: dict[int, str] = field(default_factory=dict)
+    tokens: dict[int, str] = field(default_factory=dict)
+    foreign_flag_key: str = "theirs-only"
+    other_owner_uuid: str = ""
+    throwaway_member: str = ""
+    own_key_id: str = ""
+    other_key_id: str = ""
+    other_secret: str = ""
+
+    @property
+    def a(self) -> int:
+        return self.t.world.project_id
+
+    @property
+    def b(self) -> int:
+        return self.t.project_b
+
+    @property
+    def c(self) -> int:
+        return self.t.world.other_project_id
+
+    def leaks(self, key: str) -> tuple[str, ...]:
+        """What no response to ``key`` may contain: org B's data; for the key limited to A, project B's too."""
+        theirs = (self.t.other_org_id, self.tokens[self.c], self.foreign_flag_key, self.other_secret)
+        return (*theirs, self.tokens[self.b], "b-only") if key == self.t.team_key else theirs
+
+
+async def build_scene(t: Tenants) -> Scene:
+    scene = Scene(t)
+    client, w = t.client, t.world
+    for project, key, flag_key in (
+        (scene.a, w.admin_key, "ours"),
+        (scene.b, w.admin_key, "b-only"),
+        (scene.c, w.other_key, scene.foreign_flag_key),
+    ):
+        flag = await client.post(
+            f"/api/projects/{project}/feature_flags/", json={"key": flag_key, "filters": FILTERS}, headers=t.auth(key)
+        )
+        assert flag.status_code == 201, flag.text
+        scene.flags[project] = flag.json()["id"]
+        minted = await client.post(
+            f"/api/projects/{project}/project_secret_api_keys/", json={"label": "matrix"}, headers=t.auth(key)
+        )
+        assert minted.status_code == 201, minted.text
+        scene.secret_keys[project] = minted.json()["id"]
+        if project == scene.c:
+            scene.other_secret = minted.json()["value"]
+        scene.tokens[project] = (await client.get(f"/api/projects/{project}/", headers=t.auth(key))).json()["api_token"]
+    members = await client.get(f"/api/organizations/{t.other_org_id}/members/", headers=t.auth(w.other_key))
+    scene.other_owner_uuid = members.json()["results"][0]["user"]["uuid"]
+    added = await client.post(
+        f"/api/organizations/{t.org_id}/members/", json={"email": "throwaway@example.com"}, headers=t.auth()
+    )
+    scene.throwaway_member = added.json()["user"]["uuid"]
+    scene.own_key_id = (await mint_key(w, label="throwaway"))["id"]
+    scene.other_key_id = (await mint_key(w, w.other_key, label="theirs"))["id"]
+    return scene
+
+
+def render(template: str, *, project: int | None = None, org: str | None = None, item: str | None = None) -> str:
+    path = template.replace("{project_id:str}", str(project)).replace("{organization_id:str}", str(org))
+    for placeholder in ("{flag_id:int}", "{key_id:str}", "{user_uuid:str}"):
+        path = path.replace(placeholder, str(item))
+    return path + "/"
+
+
+def item_of(scene: Scene, case: Case, *, project: int | None = None, foreign: bool = False) -> str | None:
+    if case.item == "flag":
+        return str(scene.flags[project or scene.a])
+    if case.item == "secret_key":
+        return scene.secret_keys[project or scene.a]
+    if case.item == "member":
+        return scene.other_owner_uuid if foreign else scene.throwaway_member
+    if case.item == "personal_key":
+        return scene.other_key_id if foreign else scene.own_key_id
+    return None
+
+
+Attempt = tuple[str, str, str, str]  # (what, method, url, key)
+
+
+def refusals(scene: Scene, method: str, template: str, case: Case) -> list[Attempt]:
+    t, w = scene.t, scene.t.world
+    out: list[Attempt] = []
+    query = f"?{case.query}" if case.query else ""
+    if case.target == "project":
+        has_path = "{project_id:str}" in template
+        if has_path:
+            for who, project, key in (
+                ("project-limited key on B", scene.b, t.team_key),
+                ("org A key on org B's C", scene.c, w.admin_key),
+                ("org A key on C", scene.c, t.org_key),
+            ):
+                out.append(
+                    (
+                        who,
+                        method,
+                        render(template, project=project, item=item_of(scene, case, project=project)) + query,
+                        key,
+                    )
+                )
+            if case.item is not None:
+                for project in (scene.b, scene.c):
+                    url = render(template, project=scene.a, item=item_of(scene, case, project=project))
+                    # project B's items through A's path: not found (the team key may reach A, not B's items)
+                    out.append(
+                        (
+                            f"{project}'s item through A",
+                            method,
+                            url + query,
+                            w.admin_key if project == scene.c else t.team_key,
+                        )
+                    )
+            if case.secret_key:
+                out.extend(
+                    (f"A's secret key on {project}", method, render(template, project=project), w.secret_key)
+                    for project in (scene.b, scene.c)
+                )
+        if case.token:
+            base = render(template, project=scene.a) if has_path else template + "/"
+            for who, project, key in (
+                ("project-limited key, B's token", scene.b, t.team_key),
+                ("org A key, C's token", scene.c, w.admin_key),
+                ("A's secret key, C's token", scene.c, w.secret_key),
+                ("A's secret key, B's token", scene.b, w.secret_key),
+            ):
+                out.append((who, method, f"{base}?token={scene.tokens[project]}", key))
+    elif case.target == "organization":
+        out.append(
+            (
+                "project-limited key on its org",
+                method,
+                render(template, org=t.org_id, item=item_of(scene, case)),
+                t.team_key,
+            )
+        )
+        for who, key in (("org A key on org B", w.admin_key), ("org-limited key on org B", t.org_key)):
+            out.append(
+                (who, method, render(template, org=t.other_org_id, item=item_of(scene, case, foreign=True)), key)
+            )
+        if case.item is not None:
+            out.append(
+                (
+                    "org B's member through org A",
+                    method,
+                    render(template, org=t.org_id, item=item_of(scene, case, foreign=True)),
+                    w.admin_key,
+                )
+            )
+        out.append(("a secret key", method, render(template, org=t.org_id, item=item_of(scene, case)), w.secret_key))
+    elif case.target == "user":
+        if case.item is not None:
+            out.append(
+                ("another user's item", method, render(template, item=item_of(scene, case, foreign=True)), w.admin_key)
+            )
+        out.append(("a secret key", method, render(template, item=item_of(scene, case)), w.secret_key))
+    return out
+
+
+def own_attempt(scene: Scene, method: str, template: str, case: Case) -> Attempt:
+    t = scene.t
+    query = f"?{case.query}" if case.query else ""
+    if case.target == "project":
+        if "{project_id:str}" not in template:
+            return ("own", method, f"{template}/?token={scene.tokens[scene.a]}", t.team_key)
+        return ("own", method, render(template, project=scene.a, item=item_of(scene, case)) + query, t.team_key)
+    if case.target == "organization":
+        return ("own", method, render(template, org=t.org_id, item=item_of(scene, case)), t.org_key)
+    # User routes act on the caller's own resources; POST /api/organizations/ refuses tenant-limited keys by design.
+    url = render(template, item=item_of(scene, case)) if "{" in template else template + "/"
+    return ("own", method, url, t.world.admin_key)
+
+
+async def send(scene: Scene, attempt: Attempt, case: Case) -> Any:
+    _, method, url, key = attempt
+    kwargs: dict[str, Any] = {"headers": scene.t.auth(key)}
+    if case.body is not None:
+        kwargs["json"] = case.body
+    return await scene.t.client.request(method, url, **kwargs)
+
+
+def test_every_route_has_a_matrix_entry() -> None:
+    from flagcore.app.main import create_app  # noqa: PLC0415
+    from flagcore.app.settings import Settings  # noqa: PLC0415
+
+    routes = app_routes(create_app(settings=Settings(database_url="memory://")))
+    missing = sorted(routes - set(ROUTES))
+    assert not missing, f"routes without a BOLA matrix entry (add a Case to ROUTES): {missing}"
+    assert not sorted(set(ROUTES) - routes), "ROUTES names routes the app no longer has"
+    assert all(case.reason for case in ROUTES.values() if case.target == "exempt")
+
+
+@pytest.fixture
+async def scene(world: World) -> Scene:
+    return await build_scene(await tenants_of(world))
+
+
+async def test_no_route_reaches_another_tenant(scene: Scene) -> None:
+    tested = 0
+    failures: list[str] = []
+    for route in sorted(app_routes(scene.t.client.app)):
+        method, template = route.split(" ", 1)
+        case = ROUTES[route]
+        for attempt in refusals(scene, method, template, case):
+            response = await send(scene, attempt, case)
+            tested += 1
+            refused = REFUSED | case.also_refused
+            if response.status_code not in refused or set(response.json()) != {"type", "code", "detail", "attr"}:
+                failures.append(f"{route} [{attempt[0]}] {attempt[2]} -> {response.status_code} {response.text[:200]}")
+            elif any(leak in response.text for leak in scene.leaks(attempt[3])):
+                failures.append(f"{route} [{attempt[0]}] leaks another tenant's data: {response.text[:200]}")
+    # Listings of the caller's own (organizations, @me, keys) through limited keys: served, within their limits.
+    for route in sorted(app_routes(scene.t.client.app)):
+        method, template = route.split(" ", 1)
+        if ROUTES[route].target != "user" or method != "GET" or "{" in template:
+            continue
+        for key in (scene.t.team_key, scene.t.org_key):
+            response = await scene.t.client.get(f"{template}/", headers=scene.t.auth(key))
+            if response.status_code != 200 or any(leak in response.text for leak in scene.leaks(key)):
+                failures.append(
+                    f"{route} [listing through a limited key] -> {response.status_code} {response.text[:200]}"
+                )
+    # Each route's own scenario last (deletes at the very end): the refusals above must have changed nothing.
+    for route in sorted(app_routes(scene.t.client.app), key=lambda r: (r.startswith("DELETE"), r)):
+        method, template = route.split(" ", 1)
+        case = ROUTES[route]
+        if case.target == "exempt":
+            continue
+        if "token=" in own_attempt(scene, method, template, case)[2]:
+            scene.tokens[scene.a] = (
+                await scene.t.client.get(f"/api/projects/{scene.a}/", headers=scene.t.auth())
+            ).json()["api_token"]
+        attempt = own_attempt(scene, method, template, case)
+        response = await send(scene, attempt, case)
+        if response.status_code not in case.own:
+            failures.append(f"{route} [own] {attempt[2]} -> {response.status_code} {response.text[:200]}")
+        elif any(leak in response.text for leak in scene.leaks(attempt[3])):
+            failures.append(f"{route} [own] leaks another tenant's data: {response.text[:200]}")
+    assert not failures, "\n".join(failures)
+    assert tested > 100
