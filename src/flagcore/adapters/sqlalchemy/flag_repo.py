@@ -46,8 +46,9 @@ class SqlFlagRepo(FlagRepo):
     async def list(self, project_id: int, query: FlagQuery) -> FlagPage:
         with backend_errors():
             async with self._session() as session:
-                count = await session.scalar(count_statement(project_id, query))
-                rows = (await session.scalars(list_statement(project_id, query))).all()
+                dialect = session.get_bind().dialect.name
+                count = await session.scalar(count_statement(project_id, query, dialect))
+                rows = (await session.scalars(list_statement(project_id, query, dialect))).all()
         return FlagPage(count=count or 0, items=[flag_from_row(row) for row in rows])
 
     async def create(self, flag: NewFlag) -> FeatureFlag:

@@ -15,6 +15,7 @@ from flagcore.adapters.sqlalchemy.orm import (
     UserRow,
 )
 from flagcore.domain.flags import FeatureFlag, Filters, NewFlag
+from flagcore.domain.flags.status import is_fully_rolled_out
 from flagcore.domain.identity import Membership, MembershipLevel, Organization, PersonalApiKey, Project, User
 
 
@@ -50,6 +51,7 @@ def flag_values(flag: FeatureFlag | NewFlag) -> dict[str, Any]:
         "name": flag.name,
         "filters": msgspec.to_builtins(flag.filters),
         "is_multivariate": bool(flag.filters.variant_keys),
+        "is_rolled_out": is_fully_rolled_out(flag.filters),
         "active": flag.active,
         "ensure_experience_continuity": flag.ensure_experience_continuity,
         "evaluation_runtime": flag.evaluation_runtime,
