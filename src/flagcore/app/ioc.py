@@ -64,6 +64,9 @@ from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
 from flagcore.app.evaluation.in_process_evaluator import InProcessFlagEvaluator
 from flagcore.app.evaluation.my_flags import MyFlags
 from flagcore.app.evaluation.pipeline import EvaluationPipeline
+from flagcore.app.flags.actions import CheckFlagStatus, KeysOfFlags, ListDependentFlags, MatchingFlagIds
+from flagcore.app.flags.activity import ListFlagActivity
+from flagcore.app.flags.bulk_delete import BulkDeleteFlags
 from flagcore.app.flags.create_flag import CreateFlag
 from flagcore.app.flags.queries import GetFlag, ListFlags
 from flagcore.app.flags.update_flag import UpdateFlag
@@ -413,6 +416,12 @@ class UseCaseProvider(Provider):
         UpdateFlag,
         GetFlag,
         ListFlags,
+        CheckFlagStatus,
+        ListDependentFlags,
+        KeysOfFlags,
+        MatchingFlagIds,
+        BulkDeleteFlags,
+        ListFlagActivity,
         Authenticate,
         Authorize,
         Bootstrap,

@@ -18,6 +18,7 @@ from flagcore.app.http.evaluation.definitions import (
 from flagcore.app.http.evaluation.endpoint import decide, flags
 from flagcore.app.http.headers import ResponseHeaders
 from flagcore.app.http.management.flag_actions import FlagActionsController
+from flagcore.app.http.management.flag_custom_actions import FlagCustomActionsController
 from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
 from flagcore.app.http.operations.health import health
@@ -34,7 +35,7 @@ PROJECTS = "/api/projects/{project_id:str}"
 
 def project_flag_routes() -> list[ControllerRouterHandler]:
     """The project flag route set: management, actions and the project's definitions feed."""
-    return [FeatureFlagController, FlagActionsController, project_local_evaluation]
+    return [FeatureFlagController, FlagActionsController, FlagCustomActionsController, project_local_evaluation]
 
 
 def route_handlers() -> list[ControllerRouterHandler]:

@@ -71,7 +71,11 @@ def _conditions(project_id: int, query: FlagQuery, dialect: str) -> list[ColumnE
     if query.created_by_id is not None:
         conditions.append(FlagRow.created_by_id == query.created_by_id)
     if query.stale_before is not None:
-        conditions += [FlagRow.active.is_(True), FlagRow.is_rolled_out.is_(True), FlagRow.created_at < query.stale_before]
+        conditions += [
+            FlagRow.active.is_(True),
+            FlagRow.is_rolled_out.is_(True),
+            FlagRow.created_at < query.stale_before,
+        ]
     if query.tags is not None:
         conditions.append(_has_any_tag(FlagRow.tags, query.tags, dialect))
     if query.has_evaluation_tags is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from typing import Any
 
 import msgspec
 
@@ -29,7 +30,7 @@ class DeletedFlag(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BulkDeleteError(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    id: object
+    id: Any  # as sent, when it is not a valid id
     reason: str
     key: str | None = None
 
@@ -89,7 +90,9 @@ class BulkDeleteFlags:
                     reason = await self._delete(uow, flag, view, cmd.user_id, now, project=project)
                     if reason is None:
                         state, variant = rollout_state(flag)
-                        deleted.append(DeletedFlag(id=flag.id, key=flag.key, rollout_state=state, active_variant=variant))
+                        deleted.append(
+                            DeletedFlag(id=flag.id, key=flag.key, rollout_state=state, active_variant=variant)
+                        )
                         view.pop(flag.id, None)
                         progress = True
                     else:

@@ -37,12 +37,13 @@ def parse_page(params: Mapping[str, str]) -> tuple[int, int]:
         InvalidInputError: a limit or offset that is not an integer, or out of range.
     """
     return (
-        _bounded(params.get("limit"), "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT),
-        _bounded(params.get("offset"), "offset", default=0, low=0, high=MAX_OFFSET),
+        bounded(params.get("limit"), "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT),
+        bounded(params.get("offset"), "offset", default=0, low=0, high=MAX_OFFSET),
     )
 
 
-def _bounded(raw: str | None, attr: str, *, default: int, low: int, high: int) -> int:
+def bounded(raw: str | None, attr: str, *, default: int, low: int, high: int) -> int:
+    """An integer query parameter in ``[low, high]``; absent or empty: ``default`` (DRF's messages)."""
     if raw is None or not raw.strip():
         return default
     if not _INTEGER.fullmatch(raw.strip()):
@@ -65,8 +66,10 @@ STALE_MARK: Final = datetime.max.replace(tzinfo=UTC)
 
 
 def parse_flag_query(params: Mapping[str, str]) -> FlagQuery:
-    """Read the list parameters (limit, offset, active, search, type, evaluation_runtime, created_by_id, tags,
-    has_evaluation_tags, excluded_properties, order).
+    """Read the list parameters.
+
+    They are limit, offset, active, search, type, evaluation_runtime, created_by_id, tags, has_evaluation_tags,
+    excluded_properties and order.
 
     ``active=STALE`` sets ``stale_before`` to :data:`STALE_MARK`; the use case replaces it with the real cut-off.
 
