@@ -19,6 +19,7 @@ from flagcore.app.http.evaluation.endpoint import decide, flags
 from flagcore.app.http.headers import ResponseHeaders
 from flagcore.app.http.management.flag_actions import FlagActionsController
 from flagcore.app.http.management.flag_custom_actions import FlagCustomActionsController
+from flagcore.app.http.management.flag_value import FlagValueController
 from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
 from flagcore.app.http.operations.health import health
@@ -45,6 +46,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
         status,
         route_set(f"{PROJECTS}/feature_flags", project_flag_routes()),
         route_set(f"{PROJECTS}/groups_types", [GroupTypeController]),
+        route_set(f"{PROJECTS}/flag_value", [FlagValueController]),
         flag_definitions,
         legacy_local_evaluation,
         flags,
