@@ -9,12 +9,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
+from flagcore.app.http.auth import LEGACY_PROJECT
 from flagcore.app.http.errors import EXCEPTION_HANDLERS
-from flagcore.app.http.evaluation.definitions import (
-    flag_definitions,
-    legacy_local_evaluation,
-    project_local_evaluation,
-)
+from flagcore.app.http.evaluation.definitions import flag_definitions, project_local_evaluation
 from flagcore.app.http.evaluation.endpoint import decide, flags
 from flagcore.app.http.headers import ResponseHeaders
 from flagcore.app.http.management.flag_actions import FlagActionsController
@@ -32,6 +29,7 @@ from flagcore.app.observability.setup import configure_logs, install_observabili
 from flagcore.app.settings import Settings, load_settings
 
 PROJECTS = "/api/projects/{project_id:str}"
+LEGACY_FLAGS = "/api/feature_flag"
 
 
 def project_flag_routes() -> list[ControllerRouterHandler]:
@@ -48,7 +46,8 @@ def route_handlers() -> list[ControllerRouterHandler]:
         route_set(f"{PROJECTS}/groups_types", [GroupTypeController]),
         route_set(f"{PROJECTS}/flag_value", [FlagValueController]),
         flag_definitions,
-        legacy_local_evaluation,
+        # PostHog's legacy flag routes: the same set, the project being the key owner's current one or ?token='s.
+        route_set(LEGACY_FLAGS, project_flag_routes(), project_ref=LEGACY_PROJECT, operation_prefix="legacy_"),
         flags,
         decide,
     ]
