@@ -68,6 +68,7 @@ from flagcore.app.flags.actions import CheckFlagStatus, KeysOfFlags, ListDepende
 from flagcore.app.flags.activity import ListFlagActivity
 from flagcore.app.flags.bulk_delete import BulkDeleteFlags
 from flagcore.app.flags.create_flag import CreateFlag
+from flagcore.app.flags.organization import CopyFlags, FlagAcrossProjects
 from flagcore.app.flags.queries import GetFlag, ListFlags
 from flagcore.app.flags.update_flag import UpdateFlag
 from flagcore.app.groups.group_types import ListGroupTypes, RegisterGroupType, RenameGroupTypes
@@ -422,6 +423,8 @@ class UseCaseProvider(Provider):
         MatchingFlagIds,
         BulkDeleteFlags,
         ListFlagActivity,
+        FlagAcrossProjects,
+        CopyFlags,
         Authenticate,
         Authorize,
         Bootstrap,

@@ -19,6 +19,7 @@ from flagcore.app.http.management.flag_custom_actions import FlagCustomActionsCo
 from flagcore.app.http.management.flag_value import FlagValueController
 from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
+from flagcore.app.http.management.organization_flags import OrganizationFlagController
 from flagcore.app.http.operations.health import health
 from flagcore.app.http.operations.status import status
 from flagcore.app.http.providers import HttpProvider
@@ -45,6 +46,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
         route_set(f"{PROJECTS}/feature_flags", project_flag_routes()),
         route_set(f"{PROJECTS}/groups_types", [GroupTypeController]),
         route_set(f"{PROJECTS}/flag_value", [FlagValueController]),
+        OrganizationFlagController,
         flag_definitions,
         # PostHog's legacy flag routes: the same set, the project being the key owner's current one or ?token='s.
         route_set(LEGACY_FLAGS, project_flag_routes(), project_ref=LEGACY_PROJECT, operation_prefix="legacy_"),

@@ -58,6 +58,10 @@ class World:
     other_project_id: int
     other_key: str
     other_project_api_key: str = ""
+    organization_id: str = ""
+    other_organization_id: str = ""
+    #: A second project of the caller's organization.
+    sibling_project_id: int = 0
 
     def auth(self, key: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {key or self.admin_key}"}
@@ -169,6 +173,13 @@ async def _serve(
             created_at=datetime.now(UTC),
         )
     )
+    sibling = await repos["projects"].create(
+        organization_id=main.organization_id,
+        name="Sibling",
+        api_token="phc_sibling0123456789",
+        timezone="UTC",
+        created_at=datetime.now(UTC),
+    )
     app = create_app(*overrides, settings=settings)
     async with AsyncTestClient(app) as client:
         yield World(
@@ -182,4 +193,7 @@ async def _serve(
             other_project_id=other.project_id,
             other_key=other.personal_api_key or "",
             other_project_api_key=other.project_api_key,
+            organization_id=main.organization_id,
+            other_organization_id=other.organization_id,
+            sibling_project_id=sibling.id,
         )
