@@ -9,6 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
+from flagcore.app.flags.encryption_check import CheckEncryptionKeys
 from flagcore.app.http.auth import LEGACY_PROJECT
 from flagcore.app.http.errors import EXCEPTION_HANDLERS
 from flagcore.app.http.evaluation.definitions import flag_definitions, project_local_evaluation
@@ -20,6 +21,7 @@ from flagcore.app.http.management.flag_value import FlagValueController
 from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
 from flagcore.app.http.management.organization_flags import OrganizationFlagController
+from flagcore.app.http.management.remote_config import remote_config
 from flagcore.app.http.operations.health import health
 from flagcore.app.http.operations.status import status
 from flagcore.app.http.providers import HttpProvider
@@ -35,7 +37,13 @@ LEGACY_FLAGS = "/api/feature_flag"
 
 def project_flag_routes() -> list[ControllerRouterHandler]:
     """The project flag route set: management, actions and the project's definitions feed."""
-    return [FeatureFlagController, FlagActionsController, FlagCustomActionsController, project_local_evaluation]
+    return [
+        FeatureFlagController,
+        FlagActionsController,
+        FlagCustomActionsController,
+        project_local_evaluation,
+        remote_config,
+    ]
 
 
 def route_handlers() -> list[ControllerRouterHandler]:
@@ -70,6 +78,9 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
             if result.created:  # not when the embedding application (a test) seeded the store itself
                 print(credentials_text(result), flush=True)  # noqa: T201 - the operator needs these keys to start
 
+    async def check_encryption_keys() -> None:
+        await (await container.get(CheckEncryptionKeys)).execute()
+
     async def start_snapshots() -> None:
         # Built at start-up, not on the first request: the S3 bucket is checked and the invalidation listener
         # subscribes before anything is served. It stops when the container closes.
@@ -84,7 +95,7 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        on_startup=[bootstrap_memory_storage, start_snapshots],
+        on_startup=[bootstrap_memory_storage, check_encryption_keys, start_snapshots],
         on_shutdown=[container.close],
         debug=settings.debug,
     )

@@ -99,6 +99,11 @@ class FlagRepo(Protocol):
         ...
 
     @abstractmethod
+    async def has_encrypted_payloads(self) -> bool:
+        """Whether any flag of any project, deleted or not, stores encrypted payloads (a start-up check)."""
+        ...
+
+    @abstractmethod
     async def dependency_view(self, project_id: int) -> dict[int, DependencyInfo]:
         """Key, active state and direct flag dependencies of every non-deleted flag of the project, by id."""
         ...

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from flagcore.adapters.crypto import FernetPayloadCipher
 from flagcore.adapters.memory import FixedClock
 from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotSource, TieredSnapshotStore
 from flagcore.app.flags.bulk_delete import BulkDeleteCommand, BulkDeleteFlags
@@ -110,8 +111,8 @@ class Writers:
         self.transactions = HeldTransactions(backend.transactions)
         self.snapshots = Invalidations(backend)
         clock = FixedClock(EPOCH)
-        self.create_flag = CreateFlag(self.transactions, self.snapshots, clock)
-        self.update_flag = UpdateFlag(self.transactions, self.snapshots, clock)
+        self.create_flag = CreateFlag(self.transactions, self.snapshots, clock, FernetPayloadCipher([]))
+        self.update_flag = UpdateFlag(self.transactions, self.snapshots, clock, FernetPayloadCipher([]))
 
     async def create(self, key: str, filters: dict[str, Any] | None = None) -> FeatureFlag:
         fields = FlagChanges(key=key, filters=filters or {"groups": [{"rollout_percentage": 100}]})

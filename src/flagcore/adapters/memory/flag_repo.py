@@ -80,6 +80,9 @@ class MemoryFlagRepo(FlagRepo):
             self._flags[flag_id] = stored
             return stored
 
+    async def has_encrypted_payloads(self) -> bool:
+        return any(f.has_encrypted_payloads for f in self._flags.values())
+
     async def dependency_view(self, project_id: int) -> dict[int, DependencyInfo]:
         return {
             f.id: DependencyInfo(key=f.key, active=f.active, depends_on=flag_dependency_ids(f.filters))

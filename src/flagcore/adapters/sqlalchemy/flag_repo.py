@@ -87,6 +87,12 @@ class SqlFlagRepo(FlagRepo):
     async def soft_delete(self, project_id: int, flag_id: int, *, expected_version: int) -> FeatureFlag:
         return await self._compare_and_set(project_id, flag_id, expected_version, {"deleted": True})
 
+    async def has_encrypted_payloads(self) -> bool:
+        stmt = sa.select(FlagRow.id).where(FlagRow.has_encrypted_payloads.is_(True)).limit(1)
+        with backend_errors():
+            async with self._session() as session:
+                return await session.scalar(stmt) is not None
+
     async def dependency_view(self, project_id: int) -> dict[int, DependencyInfo]:
         stmt = sa.select(FlagRow).where(FlagRow.project_id == project_id, ~FlagRow.deleted)
         with backend_errors():

@@ -12,6 +12,7 @@ import msgspec
 
 from flagcore.app.flags.changes import FlagChanges
 from flagcore.app.flags.create_flag import CreateFlag, CreateFlagCommand
+from flagcore.app.flags.payloads import decrypt_payload
 from flagcore.app.flags.update_flag import UpdateFlag, UpdateFlagCommand
 from flagcore.domain.errors import FlagcoreError, InvalidInputError, NotFoundError
 from flagcore.domain.flags import FeatureFlag
@@ -19,6 +20,7 @@ from flagcore.domain.identity import Project
 from flagcore.domain.ids import is_valid_id
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.identity import ProjectRepo
+from flagcore.ports.payload_cipher import PayloadCipher
 
 #: Targets of one copy request (PostHog's later cap).
 MAX_COPY_TARGETS: Final = 50
@@ -76,7 +78,10 @@ class CopyFlags:
     never conflicts; it is recorded in each target's activity log as a create or an update.
     """
 
-    def __init__(self, projects: ProjectRepo, flags: FlagRepo, create: CreateFlag, update: UpdateFlag) -> None:
+    def __init__(
+        self, projects: ProjectRepo, flags: FlagRepo, create: CreateFlag, update: UpdateFlag, cipher: PayloadCipher
+    ) -> None:
+        self._cipher = cipher
         self._projects = projects
         self._flags = flags
         self._create = create
@@ -95,10 +100,14 @@ class CopyFlags:
         source = await self._flags.get_by_key(source_project.id, cmd.key) if source_project is not None else None
         if source is None:
             raise SourceFlagNotFoundError
+        filters = source.filters
+        if source.has_encrypted_payloads:  # copied as plaintext, encrypted again by each target's write
+            plain = {key: decrypt_payload(value, self._cipher) for key, value in filters.payloads.items()}
+            filters = msgspec.structs.replace(filters, payloads=plain)
         changes = FlagChanges(
             key=source.key,
             name=source.name,
-            filters=msgspec.to_builtins(source.filters),
+            filters=msgspec.to_builtins(filters),
             active=source.active,
             ensure_experience_continuity=source.ensure_experience_continuity,
             evaluation_runtime=source.evaluation_runtime,

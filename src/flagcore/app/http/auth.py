@@ -46,6 +46,8 @@ ACTIVITY_READ: Final = rule(Target.PROJECT, "activity_log:read")
 GROUP_READ: Final = rule(Target.PROJECT, "group:read")
 GROUP_WRITE: Final = rule(Target.PROJECT, "group:write")
 FEED_ROUTE: Final = rule(Target.PROJECT, "feature_flag:read", secret_key=True)
+#: ``{id}/remote_config/``: like the feed, a personal key with ``feature_flag:read`` or the project's secret key.
+REMOTE_CONFIG_ROUTE: Final = rule(Target.PROJECT, "feature_flag:read", secret_key=True)
 
 
 def route_rule(opt: dict[str, Any]) -> AccessRule:

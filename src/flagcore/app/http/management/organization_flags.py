@@ -25,6 +25,7 @@ from flagcore.app.http.management.presenter import FlagPresenter
 from flagcore.app.http.management.schemas import Flag, UserBasic
 from flagcore.app.http.routes import operation
 from flagcore.app.identity.authorize import OrganizationAccess
+from flagcore.domain.flags.encryption import redacted
 from flagcore.domain.flags.parsing import filters_as_served
 from flagcore.ports.identity import UserRepo
 
@@ -74,7 +75,9 @@ class OrganizationFlagController(Controller):
                     flag_id=item.flag.id,
                     team_id=item.project.id,
                     created_by=UserBasic.of(creator) if creator is not None else None,
-                    filters=filters_as_served(item.flag.filters),
+                    filters=filters_as_served(
+                        redacted(item.flag.filters) if item.flag.has_encrypted_payloads else item.flag.filters
+                    ),
                     created_at=item.flag.created_at,
                     active=item.flag.active,
                 )
