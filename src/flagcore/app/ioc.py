@@ -71,6 +71,7 @@ from flagcore.app.flags.bulk_delete import BulkDeleteFlags
 from flagcore.app.flags.create_flag import CreateFlag
 from flagcore.app.flags.encryption_check import CheckEncryptionKeys
 from flagcore.app.flags.organization import CopyFlags, FlagAcrossProjects
+from flagcore.app.flags.public_config import GetPublicConfig
 from flagcore.app.flags.queries import GetFlag, ListFlags
 from flagcore.app.flags.remote_config import GetRemoteConfig
 from flagcore.app.flags.update_flag import UpdateFlag
@@ -434,6 +435,7 @@ class UseCaseProvider(Provider):
         FlagAcrossProjects,
         GetRemoteConfig,
         CheckEncryptionKeys,
+        GetPublicConfig,
         CopyFlags,
         Authenticate,
         Authorize,

@@ -14,6 +14,7 @@ from flagcore.app.http.auth import LEGACY_PROJECT
 from flagcore.app.http.errors import EXCEPTION_HANDLERS
 from flagcore.app.http.evaluation.definitions import flag_definitions, project_local_evaluation
 from flagcore.app.http.evaluation.endpoint import decide, flags
+from flagcore.app.http.evaluation.remote_config_public import public_array_js, public_config, public_config_js
 from flagcore.app.http.headers import ResponseHeaders
 from flagcore.app.http.management.flag_actions import FlagActionsController
 from flagcore.app.http.management.flag_custom_actions import FlagCustomActionsController
@@ -55,6 +56,9 @@ def route_handlers() -> list[ControllerRouterHandler]:
         route_set(f"{PROJECTS}/groups_types", [GroupTypeController]),
         route_set(f"{PROJECTS}/flag_value", [FlagValueController]),
         OrganizationFlagController,
+        public_config,
+        public_config_js,
+        public_array_js,
         flag_definitions,
         # PostHog's legacy flag routes: the same set, the project being the key owner's current one or ?token='s.
         route_set(LEGACY_FLAGS, project_flag_routes(), project_ref=LEGACY_PROJECT, operation_prefix="legacy_"),
