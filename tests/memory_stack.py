@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from flagcore.adapters.crypto import FernetPayloadCipher
 from flagcore.adapters.memory import (
     FixedClock,
     MemoryActivityLog,
@@ -57,7 +58,7 @@ class MemoryStack:
         return self.transactions
 
     def create_flag(self) -> CreateFlag:
-        return CreateFlag(self.uow, self.snapshots, self.clock)
+        return CreateFlag(self.uow, self.snapshots, self.clock, FernetPayloadCipher([]))
 
     def update_flag(self) -> UpdateFlag:
-        return UpdateFlag(self.uow, self.snapshots, self.clock)
+        return UpdateFlag(self.uow, self.snapshots, self.clock, FernetPayloadCipher([]))

@@ -170,3 +170,30 @@ def test_group_flags_remote_and_local(local: Posthog, remote: Posthog) -> None:
             only_evaluate_locally=only_local,
         )
         assert not small.is_enabled("enterprise-dashboard")
+
+
+def test_legacy_local_evaluation_route_serves_older_sdks(project: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Older posthog-python releases poll ``/api/feature_flag/local_evaluation``: the client, pointed there, loads
+    the same definitions, keeps them on a 304 and evaluates locally as from the current route."""
+    seen: list[tuple[str, bool]] = []
+    real_get = posthog.client.get
+
+    def legacy_get(api_key: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        legacy_url = url.replace("/flags/definitions", "/api/feature_flag/local_evaluation")
+        response = real_get(api_key, legacy_url, *args, **kwargs)
+        seen.append((legacy_url.split("?")[0], response.not_modified))
+        return response
+
+    monkeypatch.setattr(posthog.client, "get", legacy_get)
+    client = make_client(project, secret=True)
+    try:
+        client.load_feature_flags()
+        client.load_feature_flags()
+        assert seen == [("/api/feature_flag/local_evaluation", False), ("/api/feature_flag/local_evaluation", True)]
+        assert len(client.feature_flags) == len(FLAGS) + 1
+        value = client.get_feature_flag(
+            "beta-email", "u", person_properties={"email": "a@example.com"}, only_evaluate_locally=True
+        )
+        assert value is True
+    finally:
+        client.shutdown()

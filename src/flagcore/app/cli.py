@@ -14,6 +14,7 @@ from flagcore.app import evaluate_command
 from flagcore.app.cli_database import (
     DATABASE_EXIT_CODE,
     database_error_line,
+    encryption_key_problem,
     migration_summary,
     serving_database_problem,
 )
@@ -91,6 +92,10 @@ def _serve(args: argparse.Namespace) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return DATABASE_EXIT_CODE
+    problem = asyncio.run(encryption_key_problem(settings))
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
     print(f"flagcore: serving on http://{host}:{port} with {workers} worker(s)")
     with multiprocess_metrics(workers):  # several workers: one metrics directory they all write, fresh each start
         _granian(host, port, workers, settings)

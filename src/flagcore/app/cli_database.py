@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flagcore.adapters.sqlalchemy import create_engine
+from flagcore.adapters.crypto import FernetPayloadCipher
+from flagcore.adapters.sqlalchemy import SqlFlagRepo, create_engine, create_sessionmaker
 from flagcore.adapters.sqlalchemy.migrate import MigrationReport
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
+from flagcore.app.flags.encryption_check import CheckEncryptionKeys, EncryptionKeysMissingError
 from flagcore.app.settings import ENV_PREFIX, Settings
 from flagcore.ports.errors import BackendUnavailableError
 
@@ -58,3 +60,22 @@ async def serving_database_problem(settings: Settings) -> str | None:
     if state.ready:
         return None
     return f"flagcore serve: {DATABASE_SETTING}={redact(settings.database_url)}: {state.cause or state.detail}"
+
+
+async def encryption_key_problem(settings: Settings) -> str | None:
+    """Why ``flagcore serve`` must not start for want of an encryption key (``None``: it may).
+
+    Flags with encrypted payloads cannot be served or edited without the key they were encrypted with; starting
+    anyway would fail later, flag by flag, instead of once and clearly.
+    """
+    if settings.uses_memory_storage or settings.encryption_key_list:
+        return None
+    engine = create_engine(settings.database_url)
+    try:
+        check = CheckEncryptionKeys(SqlFlagRepo(create_sessionmaker(engine)), FernetPayloadCipher(()))
+        await check.execute()
+    except EncryptionKeysMissingError as exc:
+        return f"flagcore serve: {exc}"
+    finally:
+        await engine.dispose()
+    return None

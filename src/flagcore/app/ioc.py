@@ -25,6 +25,7 @@ from flagcore.adapters.cached import (
     LastKnownOrganizationRepo,
     LastKnownUserRepo,
 )
+from flagcore.adapters.crypto import FernetPayloadCipher
 from flagcore.adapters.http import HttpFlagEvaluator
 from flagcore.adapters.memory import (
     MemoryActivityLog,
@@ -65,8 +66,15 @@ from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
 from flagcore.app.evaluation.in_process_evaluator import InProcessFlagEvaluator
 from flagcore.app.evaluation.my_flags import MyFlags
 from flagcore.app.evaluation.pipeline import EvaluationPipeline
+from flagcore.app.flags.actions import CheckFlagStatus, KeysOfFlags, ListDependentFlags, MatchingFlagIds
+from flagcore.app.flags.activity import ListFlagActivity
+from flagcore.app.flags.bulk_delete import BulkDeleteFlags
 from flagcore.app.flags.create_flag import CreateFlag
+from flagcore.app.flags.encryption_check import CheckEncryptionKeys
+from flagcore.app.flags.organization import CopyFlags, FlagAcrossProjects
+from flagcore.app.flags.public_config import GetPublicConfig
 from flagcore.app.flags.queries import GetFlag, ListFlags
+from flagcore.app.flags.remote_config import GetRemoteConfig
 from flagcore.app.flags.update_flag import UpdateFlag
 from flagcore.app.groups.group_types import ListGroupTypes, RegisterGroupType, RenameGroupTypes
 from flagcore.app.identity.authenticate import Authenticate
@@ -96,6 +104,7 @@ from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectCredentialCache, ProjectRepo, UserRepo
 from flagcore.ports.invalidations import InvalidationListener, InvalidationPublisher
+from flagcore.ports.payload_cipher import PayloadCipher
 from flagcore.ports.readiness import DatabaseProbe
 from flagcore.ports.snapshot_store import SnapshotSource
 from flagcore.ports.snapshots import ProjectSnapshots
@@ -111,6 +120,10 @@ class SettingsProvider(Provider):
 
 class ClockProvider(Provider):
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def cipher(self, settings: Settings) -> PayloadCipher:
+        return FernetPayloadCipher(settings.encryption_key_list)
 
 
 class CredentialCache(NamedTuple):
@@ -433,6 +446,17 @@ class UseCaseProvider(Provider):
         UpdateFlag,
         GetFlag,
         ListFlags,
+        CheckFlagStatus,
+        ListDependentFlags,
+        KeysOfFlags,
+        MatchingFlagIds,
+        BulkDeleteFlags,
+        ListFlagActivity,
+        FlagAcrossProjects,
+        GetRemoteConfig,
+        CheckEncryptionKeys,
+        GetPublicConfig,
+        CopyFlags,
         Authenticate,
         Authorize,
         Bootstrap,

@@ -9,17 +9,20 @@ from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar
 from litestar.types import ControllerRouterHandler
 
+from flagcore.app.flags.encryption_check import CheckEncryptionKeys
+from flagcore.app.http.auth import LEGACY_PROJECT
 from flagcore.app.http.errors import EXCEPTION_HANDLERS
-from flagcore.app.http.evaluation.definitions import (
-    flag_definitions,
-    legacy_local_evaluation,
-    project_local_evaluation,
-)
+from flagcore.app.http.evaluation.definitions import flag_definitions, project_local_evaluation
 from flagcore.app.http.evaluation.endpoint import decide, flags
+from flagcore.app.http.evaluation.remote_config_public import public_array_js, public_config, public_config_js
 from flagcore.app.http.headers import ResponseHeaders
 from flagcore.app.http.management.flag_actions import FlagActionsController
+from flagcore.app.http.management.flag_custom_actions import FlagCustomActionsController
+from flagcore.app.http.management.flag_value import FlagValueController
 from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
+from flagcore.app.http.management.organization_flags import OrganizationFlagController
+from flagcore.app.http.management.remote_config import remote_config
 from flagcore.app.http.openapi import openapi_config
 from flagcore.app.http.operations.health import health
 from flagcore.app.http.operations.status import status
@@ -35,11 +38,18 @@ from flagcore.app.observability.setup import configure_logs, install_observabili
 from flagcore.app.settings import Settings, load_settings
 
 PROJECTS = "/api/projects/{project_id:str}"
+LEGACY_FLAGS = "/api/feature_flag"
 
 
 def project_flag_routes() -> list[ControllerRouterHandler]:
     """The project flag route set: management, actions and the project's definitions feed."""
-    return [FeatureFlagController, FlagActionsController, project_local_evaluation]
+    return [
+        FeatureFlagController,
+        FlagActionsController,
+        FlagCustomActionsController,
+        project_local_evaluation,
+        remote_config,
+    ]
 
 
 def tenant_routes() -> list[ControllerRouterHandler]:
@@ -61,8 +71,14 @@ def route_handlers() -> list[ControllerRouterHandler]:
         route_set(f"{PROJECTS}/feature_flags", project_flag_routes()),
         route_set(f"{PROJECTS}/groups_types", [GroupTypeController]),
         *tenant_routes(),
+        route_set(f"{PROJECTS}/flag_value", [FlagValueController]),
+        OrganizationFlagController,
+        public_config,
+        public_config_js,
+        public_array_js,
         flag_definitions,
-        legacy_local_evaluation,
+        # PostHog's legacy flag routes: the same set, the project being the key owner's current one or ?token='s.
+        route_set(LEGACY_FLAGS, project_flag_routes(), project_ref=LEGACY_PROJECT, operation_prefix="legacy_"),
         flags,
         decide,
     ]
@@ -83,6 +99,9 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
             if result.created:  # not when the embedding application (a test) seeded the store itself
                 print(credentials_text(result), flush=True)  # noqa: T201 - the operator needs these keys to start
 
+    async def check_encryption_keys() -> None:
+        await (await container.get(CheckEncryptionKeys)).execute()
+
     async def start_snapshots() -> None:
         # Built at start-up, not on the first request: the S3 bucket is checked and the invalidation listener
         # subscribes before anything is served. It stops when the container closes.
@@ -92,7 +111,7 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         route_handlers=route_handlers(),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(version=version("flagcore")),
-        on_startup=[bootstrap_memory_storage, start_snapshots],
+        on_startup=[bootstrap_memory_storage, check_encryption_keys, start_snapshots],
         on_shutdown=[container.close],
         debug=settings.debug,
     )

@@ -95,6 +95,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     metrics: bool = True
     #: When set, ``/metrics`` and ``/_status`` require ``Authorization: Bearer <token>``; unset, anyone may read them.
     metrics_token: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    #: Fernet keys encrypting ``has_encrypted_payloads`` payloads, comma-separated: the first encrypts, all decrypt
+    #: (rotation: put a new key first, keep the old ones until re-encrypted). Generate one with
+    #: ``python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"``.
+    encryption_keys: Annotated[str, msgspec.Meta(max_length=10_000)] | None = None
+    #: A posthog-js ``array.js`` bundle file served on ``/array/{token}/array.js``; unset, that route answers 404.
+    posthog_js_path: str | None = None
 
     def __post_init__(self) -> None:
         if not self.database_url.startswith(_SUPPORTED_SCHEMES):
@@ -107,6 +113,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         tiers = _parse_tiers(self.snapshot_tiers)
         _check_redis_url(self.redis_url, required="redis" in tiers)
         _check_s3(self, required="s3" in tiers)
+        _parse_encryption_keys(self.encryption_keys)
         try:
             parse_origins(self.cors_origins)
         except ValueError as exc:
@@ -120,6 +127,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def allowed_origins(self) -> frozenset[str]:
         """``cors_origins`` as the ``Origin`` header values browsers send (``scheme://host[:port]``)."""
         return parse_origins(self.cors_origins)
+
+    @property
+    def encryption_key_list(self) -> tuple[str, ...]:
+        """``encryption_keys`` as validated keys, the encrypting one first (empty: no encryption)."""
+        return _parse_encryption_keys(self.encryption_keys)
 
     @property
     def tiers(self) -> tuple[str, ...]:
@@ -158,6 +170,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         return msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(_explain(exc)) from None
+
+
+_FERNET_KEY: Final = re.compile(r"[A-Za-z0-9_-]{43}=")
+
+
+def _parse_encryption_keys(value: str | None) -> tuple[str, ...]:
+    keys = tuple(key.strip() for key in (value or "").split(",") if key.strip())
+    for position, key in enumerate(keys, start=1):
+        # A Fernet key is 32 bytes in urlsafe base64: 43 characters and one "=". The key itself is never echoed.
+        if not _FERNET_KEY.fullmatch(key):
+            msg = f"{ENV_PREFIX}ENCRYPTION_KEYS: key {position} is not a Fernet key (32 bytes, urlsafe base64)"
+            raise SettingsError(msg)
+    return keys
 
 
 def _check_evaluator_url(evaluator: str, url: str | None) -> None:

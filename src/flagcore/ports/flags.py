@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from datetime import datetime
 from typing import Literal, Protocol
 
 import msgspec
@@ -12,7 +13,7 @@ from flagcore.domain.flags import DependencyInfo, FeatureFlag, NewFlag
 FlagOrder = Literal[
     "created_at", "-created_at", "updated_at", "-updated_at", "key", "-key", "name", "-name", "id", "-id"
 ]
-FlagType = Literal["boolean", "multivariant", "remote_config"]
+FlagType = Literal["boolean", "multivariant", "remote_config", "experiment"]
 
 
 class FlagQuery(msgspec.Struct, frozen=True, kw_only=True):
@@ -23,6 +24,14 @@ class FlagQuery(msgspec.Struct, frozen=True, kw_only=True):
     type: FlagType | None = None
     evaluation_runtime: Literal["server", "client", "all"] | None = None
     created_by_id: int | None = None
+    #: ``active=STALE``: active flags fully rolled out (``status.is_fully_rolled_out``) created before this instant.
+    stale_before: datetime | None = None
+    #: Flags having at least one of these (normalised) tags.
+    tags: tuple[str, ...] | None = None
+    #: True: at least one evaluation tag; False: none.
+    has_evaluation_tags: bool | None = None
+    #: Flag keys left out of the result.
+    excluded_keys: tuple[str, ...] = ()
     order: FlagOrder = "-created_at"
     limit: int = 100
     offset: int = 0
@@ -51,7 +60,8 @@ class FlagRepo(Protocol):
         """Non-deleted flags matching ``query``, ordered, with ``count`` before paging.
 
         ``search`` matches key or name case-insensitively as a substring; ``type`` is ``boolean`` (no variants),
-        ``multivariant`` (at least one variant) or ``remote_config``. Ties in the order fall back to id descending.
+        ``multivariant`` (at least one variant), ``remote_config`` or ``experiment`` (always empty: flagcore has no
+        experiments). ``tags`` matches flags with any of them. Ties in the order fall back to id descending.
         """
         ...
 
@@ -86,6 +96,11 @@ class FlagRepo(Protocol):
             FlagNotFoundError: no such flag in the project.
             VersionConflictError: the stored version differs.
         """
+        ...
+
+    @abstractmethod
+    async def has_encrypted_payloads(self) -> bool:
+        """Whether any flag of any project, deleted or not, stores encrypted payloads (a start-up check)."""
         ...
 
     @abstractmethod

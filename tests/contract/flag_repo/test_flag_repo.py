@@ -267,3 +267,15 @@ async def test_dependency_view_lists_live_flags_with_direct_dependencies(flag_re
 async def test_dependency_view_of_empty_project_is_empty(flag_repo: FlagRepo) -> None:
     await flag_repo.create(new_flag("elsewhere", project_id=OTHER_PROJECT_ID))
     assert await flag_repo.dependency_view(PROJECT_ID) == {}
+
+
+async def test_has_encrypted_payloads_sees_any_project_and_deleted_flags(flag_repo: FlagRepo) -> None:
+    assert await flag_repo.has_encrypted_payloads() is False
+    await flag_repo.create(new_flag("plain"))
+    assert await flag_repo.has_encrypted_payloads() is False
+    secret = await flag_repo.create(
+        new_flag("secret", project_id=OTHER_PROJECT_ID, is_remote_configuration=True, has_encrypted_payloads=True)
+    )
+    assert await flag_repo.has_encrypted_payloads() is True
+    await flag_repo.soft_delete(OTHER_PROJECT_ID, secret.id, expected_version=1)
+    assert await flag_repo.has_encrypted_payloads() is True

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from flagcore.domain.flags import FeatureFlag
+from flagcore.domain.flags import ConditionGroup, FeatureFlag, Filters
 from flagcore.ports.flags import FlagOrder, FlagQuery, FlagRepo
 from tests.contract.flag_repo.builders import MULTIVARIATE, T0, edited, new_flag
 from tests.contract.seed import OTHER_PROJECT_ID, OTHER_USER_ID, PROJECT_ID, USER_ID
@@ -148,3 +148,61 @@ async def test_list_count_respects_filters(flag_repo: FlagRepo) -> None:
     page = await flag_repo.list(PROJECT_ID, FlagQuery(active=True, limit=1))
     assert page.count == 4
     assert len(page.items) == 1
+
+
+# --- issue 9: stale, tags, evaluation tags, excluded keys, experiments --------------------------------------------
+
+HALF = Filters(groups=[ConditionGroup(rollout_percentage=50)])
+PINNED = Filters(
+    groups=[ConditionGroup(rollout_percentage=100, variant="test")],
+    multivariate=MULTIVARIATE.multivariate,
+)
+
+
+async def test_list_stale_is_active_fully_rolled_out_and_old(flag_repo: FlagRepo) -> None:
+    cutoff = T0 + timedelta(days=1)
+    await flag_repo.create(new_flag("stale"))  # 100% for everyone, created at T0
+    await flag_repo.create(new_flag("no-conditions", filters=Filters()))
+    await flag_repo.create(new_flag("pinned-variant", filters=PINNED))
+    await flag_repo.create(new_flag("split-variants", filters=MULTIVARIATE))  # 100% but no variant wins
+    await flag_repo.create(new_flag("half", filters=HALF))
+    await flag_repo.create(new_flag("off", active=False))
+    await flag_repo.create(new_flag("young", created_at=cutoff + timedelta(seconds=1)))
+    keys = sorted(await _keys(flag_repo, FlagQuery(stale_before=cutoff)))
+    assert keys == ["no-conditions", "pinned-variant", "stale"]
+    assert (await flag_repo.list(PROJECT_ID, FlagQuery(stale_before=cutoff))).count == 3
+
+
+async def test_list_stale_follows_updated_filters(flag_repo: FlagRepo) -> None:
+    cutoff = T0 + timedelta(days=1)
+    flag = await flag_repo.create(new_flag("was-full"))
+    await flag_repo.update(edited(flag, filters=HALF), expected_version=1)
+    assert await _keys(flag_repo, FlagQuery(stale_before=cutoff)) == []
+
+
+async def test_list_tags_match_any_of(flag_repo: FlagRepo) -> None:
+    await flag_repo.create(new_flag("ab", tags=("a", "b")))
+    await flag_repo.create(new_flag("b", tags=("b",)))
+    await flag_repo.create(new_flag("c", tags=("c",)))
+    await flag_repo.create(new_flag("none"))
+    assert sorted(await _keys(flag_repo, FlagQuery(tags=("a", "c")))) == ["ab", "c"]
+    assert sorted(await _keys(flag_repo, FlagQuery(tags=("b",)))) == ["ab", "b"]
+    assert await _keys(flag_repo, FlagQuery(tags=("zzz",))) == []
+    assert await _keys(flag_repo, FlagQuery(tags=())) == []
+    # A tag is matched whole, never as a substring or a JSON fragment.
+    assert await _keys(flag_repo, FlagQuery(tags=('"a"', "a,b"))) == []
+
+
+async def test_list_has_evaluation_tags(flag_repo: FlagRepo) -> None:
+    await flag_repo.create(new_flag("evaluated", tags=("web",), evaluation_tags=("web",)))
+    await flag_repo.create(new_flag("tagged-only", tags=("web",)))
+    assert await _keys(flag_repo, FlagQuery(has_evaluation_tags=True)) == ["evaluated"]
+    assert await _keys(flag_repo, FlagQuery(has_evaluation_tags=False)) == ["tagged-only"]
+
+
+async def test_list_excludes_keys_and_has_no_experiments(flag_repo: FlagRepo) -> None:
+    for key in ("keep", "drop-1", "drop-2"):
+        await flag_repo.create(new_flag(key))
+    assert await _keys(flag_repo, FlagQuery(excluded_keys=("drop-1", "drop-2", "unknown"))) == ["keep"]
+    page = await flag_repo.list(PROJECT_ID, FlagQuery(type="experiment"))
+    assert (page.count, page.items) == (0, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,40 @@ async def test_downgrade_to_base_then_upgrade_again(empty_database_url: str) -> 
     revision, diffs, _ = await _inspect(empty_database_url)
     assert revision == _head(empty_database_url)
     assert diffs == []
+
+
+async def test_0006_backfills_is_rolled_out_from_the_stored_filters(empty_database_url: str) -> None:
+    await upgrade_database(empty_database_url, "0004")
+    engine = create_engine(empty_database_url)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    full = '{"groups": [{"properties": [], "rollout_percentage": 100}]}'
+    half = '{"groups": [{"properties": [], "rollout_percentage": 50}]}'
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.text("INSERT INTO organizations (id, name, created_at) VALUES ('o', 'o', :t)"), {"t": at}
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO projects (id, organization_id, name, api_token, timezone, created_at)"
+                    " VALUES (1, 'o', 'p', 'phc_x', 'UTC', :t)"
+                ),
+                {"t": at},
+            )
+            for key, filters in (("full", full), ("half", half)):
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO feature_flags (project_id, key, name, filters, is_multivariate, active, deleted,"
+                        " version, ensure_experience_continuity, evaluation_runtime, bucketing_identifier,"
+                        " is_remote_configuration, has_encrypted_payloads, tags, evaluation_tags, created_at)"
+                        " VALUES (1, :key, '', :filters, false, true, false, 1, false, 'all', 'distinct_id', false,"
+                        " false, '[]', '[]', :t)"
+                    ),
+                    {"key": key, "filters": filters, "t": at},
+                )
+        await upgrade_database(empty_database_url)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(sa.text("SELECT key, is_rolled_out FROM feature_flags ORDER BY key"))).all()
+        assert [(key, bool(value)) for key, value in rows] == [("full", True), ("half", False)]
+    finally:
+        await engine.dispose()

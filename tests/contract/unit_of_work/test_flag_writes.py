@@ -15,8 +15,10 @@ from typing import Any
 
 import pytest
 
+from flagcore.adapters.crypto import FernetPayloadCipher
 from flagcore.adapters.memory import FixedClock
 from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotSource, TieredSnapshotStore
+from flagcore.app.flags.bulk_delete import BulkDeleteCommand, BulkDeleteFlags
 from flagcore.app.flags.changes import FlagChanges
 from flagcore.app.flags.create_flag import CreateFlag, CreateFlagCommand
 from flagcore.app.flags.update_flag import UpdateFlag, UpdateFlagCommand
@@ -109,8 +111,8 @@ class Writers:
         self.transactions = HeldTransactions(backend.transactions)
         self.snapshots = Invalidations(backend)
         clock = FixedClock(EPOCH)
-        self.create_flag = CreateFlag(self.transactions, self.snapshots, clock)
-        self.update_flag = UpdateFlag(self.transactions, self.snapshots, clock)
+        self.create_flag = CreateFlag(self.transactions, self.snapshots, clock, FernetPayloadCipher([]))
+        self.update_flag = UpdateFlag(self.transactions, self.snapshots, clock, FernetPayloadCipher([]))
 
     async def create(self, key: str, filters: dict[str, Any] | None = None) -> FeatureFlag:
         fields = FlagChanges(key=key, filters=filters or {"groups": [{"rollout_percentage": 100}]})
@@ -263,3 +265,25 @@ async def test_no_reader_ever_sees_a_flag_depending_on_a_deleted_disabled_or_cyc
     await watching
     assert seen == []
     assert _broken_rules(await writers.live()) == []
+
+
+async def test_a_bulk_delete_commits_every_flag_and_entry_together_or_nothing(writers: Writers) -> None:
+    clock = FixedClock(EPOCH)
+    bulk = BulkDeleteFlags(writers.transactions, writers.snapshots, clock)
+    first = await writers.create("first")
+    second = await writers.create("second")
+    writers.snapshots.invalidated.clear()
+    writers.transactions.fail_before_commit = True
+    with pytest.raises(RuntimeError, match="injected"):
+        await bulk.execute(BulkDeleteCommand(project_id=PROJECT_ID, user_id=None, ids=[first.id, second.id]))
+    assert set(await writers.live()) == {"first", "second"}
+    entries = (await writers.backend.activity.list(ActivityQuery(project_id=PROJECT_ID))).items
+    assert [e.activity for e in entries] == ["created", "created"]
+    assert writers.snapshots.invalidated == []
+    writers.transactions.fail_before_commit = False
+    result = await bulk.execute(BulkDeleteCommand(project_id=PROJECT_ID, user_id=None, ids=[first.id, second.id]))
+    assert sorted(d.key for d in result.deleted) == ["first", "second"]
+    assert await writers.live() == {}
+    entries = (await writers.backend.activity.list(ActivityQuery(project_id=PROJECT_ID))).items
+    assert [e.activity for e in entries] == ["deleted", "deleted", "created", "created"]
+    assert writers.snapshots.invalidated == [PROJECT_ID]

@@ -59,6 +59,13 @@ class World:
     other_key: str
     #: Bootstrap over the seeding transactions (the test's event loop; the app's pool serves the app's own loop).
     bootstrap: Bootstrap
+    other_project_api_key: str = ""
+    organization_id: str = ""
+    other_organization_id: str = ""
+    #: A second project of the caller's organization.
+    sibling_project_id: int = 0
+    #: The store the app serves, seen from the test (memory) or over its own connection (SQL).
+    flags: FlagRepo | None = None
 
     def auth(self, key: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {key or self.admin_key}"}
@@ -108,8 +115,13 @@ def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def world(storage_url: str) -> AsyncIterator[World]:
-    """The same API suite runs over memory storage, a migrated SQLite file (the embedded default) and PostgreSQL."""
+async def world(storage_url: str, request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """The same API suite runs over memory storage, a migrated SQLite file (the embedded default) and PostgreSQL.
+
+    ``@pytest.mark.world_settings(name=value, ...)`` adds settings to the app under test.
+    """
+    marker = request.node.get_closest_marker("world_settings")
+    extra: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
     if storage_url == "memory://":
         repos: dict[str, Any] = {
             "flags": MemoryFlagRepo(),
@@ -118,7 +130,7 @@ async def world(storage_url: str) -> AsyncIterator[World]:
             "users": MemoryUserRepo(),
             "keys": MemoryApiKeyRepo(),
         }
-        async with _serve(repos, [_instances(**repos)], Settings(database_url=storage_url)) as world:
+        async with _serve(repos, [_instances(**repos)], Settings(database_url=storage_url, **extra)) as world:
             yield world
         return
     url = storage_url
@@ -137,7 +149,7 @@ async def world(storage_url: str) -> AsyncIterator[World]:
     }
     try:
         # The app builds its own engine from the settings; these repos only seed the same database file.
-        async with _serve(repos, [], Settings(database_url=url), SqlUnitOfWorkFactory(sessions)) as world:
+        async with _serve(repos, [], Settings(database_url=url, **extra), SqlUnitOfWorkFactory(sessions)) as world:
             yield world
     finally:
         await engine.dispose()
@@ -170,6 +182,13 @@ async def _serve(
             created_at=datetime.now(UTC),
         )
     )
+    sibling = await repos["projects"].create(
+        organization_id=main.organization_id,
+        name="Sibling",
+        api_token="phc_sibling0123456789",
+        timezone="UTC",
+        created_at=datetime.now(UTC),
+    )
     app = create_app(*overrides, settings=settings)
     async with AsyncTestClient(app) as client:
         yield World(
@@ -183,4 +202,9 @@ async def _serve(
             other_project_id=other.project_id,
             other_key=other.personal_api_key or "",
             bootstrap=bootstrap,
+            other_project_api_key=other.project_api_key,
+            organization_id=main.organization_id,
+            other_organization_id=other.organization_id,
+            sibling_project_id=sibling.id,
+            flags=repos["flags"],
         )

@@ -48,3 +48,41 @@ def test_a_path_set_names_its_project_by_the_path_and_a_legacy_set_by_the_key_ow
     assert project_ref(legacy, {}, {}) == ProjectRef(path=CURRENT)
     assert project_ref(legacy, {}, {"token": "phc_x"}) == ProjectRef(path=CURRENT, token="phc_x")
     assert project_ref({}, {}, {"api_key": "phc_y"}) == ProjectRef(path=CURRENT, token="phc_y")
+
+
+ISSUE_9_OPERATIONS = {
+    "feature_flags_status": "GET /api/projects/{project_id}/feature_flags/{flag_id}/status",
+    "feature_flags_dependent_flags": "GET /api/projects/{project_id}/feature_flags/{flag_id}/dependent_flags",
+    "feature_flags_bulk_keys": "POST /api/projects/{project_id}/feature_flags/bulk_keys",
+    "feature_flags_matching_ids": "GET /api/projects/{project_id}/feature_flags/matching_ids",
+    "feature_flags_bulk_delete": "POST /api/projects/{project_id}/feature_flags/bulk_delete",
+    "feature_flags_all_activity": "GET /api/projects/{project_id}/feature_flags/activity",
+    "feature_flags_activity": "GET /api/projects/{project_id}/feature_flags/{flag_id}/activity",
+    "feature_flags_remote_config": "GET /api/projects/{project_id}/feature_flags/{flag_id}/remote_config",
+    "legacy_feature_flags_local_evaluation": "GET /api/feature_flag/local_evaluation",
+    "legacy_feature_flags_bulk_delete": "POST /api/feature_flag/bulk_delete",
+    "flag_value_values": "GET /api/projects/{project_id}/flag_value/values",
+    "organization_feature_flags_retrieve": "GET /api/organizations/{organization_id}/feature_flags/{key}",
+    "organization_feature_flags_copy_flags": "POST /api/organizations/{organization_id}/feature_flags/copy_flags",
+    "remote_config": "GET /array/{token}/config",
+    "remote_config_js": "GET /array/{token}/config.js",
+    "remote_config_array_js": "GET /array/{token}/array.js",
+}
+
+
+def test_the_issue_9_routes_are_in_the_schema_with_response_schemas() -> None:
+    from flagcore.app.main import create_app  # noqa: PLC0415
+    from flagcore.app.settings import Settings  # noqa: PLC0415
+
+    app = create_app(settings=Settings(database_url="memory://"))
+    operations = _operations(app)
+    for operation_id, route in ISSUE_9_OPERATIONS.items():
+        assert operations.get(operation_id) == route, operation_id
+    schema = app.openapi_schema.to_schema()
+    for route in ISSUE_9_OPERATIONS.values():
+        method, path = route.split(" ", 1)
+        responses = schema["paths"][path][method.lower()]["responses"]
+        success = next(body for status, body in responses.items() if status.startswith("2"))
+        assert success.get("content"), route
+    # The old standalone legacy feed route is gone: one definition, mounted twice.
+    assert "legacy_local_evaluation" not in operations

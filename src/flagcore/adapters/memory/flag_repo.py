@@ -17,6 +17,7 @@ from flagcore.domain.flags import (
     VersionConflictError,
     flag_dependency_ids,
 )
+from flagcore.domain.flags.status import is_fully_rolled_out
 from flagcore.ports.flags import FlagPage, FlagQuery, FlagRepo
 
 
@@ -79,6 +80,9 @@ class MemoryFlagRepo(FlagRepo):
             self._flags[flag_id] = stored
             return stored
 
+    async def has_encrypted_payloads(self) -> bool:
+        return any(f.has_encrypted_payloads for f in self._flags.values())
+
     async def dependency_view(self, project_id: int) -> dict[int, DependencyInfo]:
         return {
             f.id: DependencyInfo(key=f.key, active=f.active, depends_on=flag_dependency_ids(f.filters))
@@ -108,11 +112,21 @@ def _matches(flag: FeatureFlag, query: FlagQuery) -> bool:
         query.type is None or _flag_type_matches(flag, query.type),
         query.evaluation_runtime is None or flag.evaluation_runtime == query.evaluation_runtime,
         query.created_by_id is None or flag.created_by_id == query.created_by_id,
+        query.stale_before is None or _is_stale(flag, query.stale_before),
+        query.tags is None or any(tag in flag.tags for tag in query.tags),
+        query.has_evaluation_tags is None or bool(flag.evaluation_tags) == query.has_evaluation_tags,
+        flag.key not in query.excluded_keys,
     )
     return all(checks)
 
 
+def _is_stale(flag: FeatureFlag, before: datetime) -> bool:
+    return flag.active and flag.created_at < before and is_fully_rolled_out(flag.filters)
+
+
 def _flag_type_matches(flag: FeatureFlag, flag_type: str) -> bool:
+    if flag_type == "experiment":
+        return False  # no experiments in flagcore
     if flag_type == "remote_config":
         return flag.is_remote_configuration
     return flag.is_multivariate == (flag_type == "multivariant")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -33,21 +34,21 @@ def _compile_postgresql(element: CodepointOrder, compiler: SQLCompiler, **kw: ob
     return f'({compiler.process(element.clauses, **kw)}) COLLATE "C"'
 
 
-def count_statement(project_id: int, query: FlagQuery) -> sa.Select[tuple[int]]:
-    return sa.select(sa.func.count()).select_from(FlagRow).where(*_conditions(project_id, query))
+def count_statement(project_id: int, query: FlagQuery, dialect: str) -> sa.Select[tuple[int]]:
+    return sa.select(sa.func.count()).select_from(FlagRow).where(*_conditions(project_id, query, dialect))
 
 
-def list_statement(project_id: int, query: FlagQuery) -> sa.Select[tuple[FlagRow]]:
+def list_statement(project_id: int, query: FlagQuery, dialect: str) -> sa.Select[tuple[FlagRow]]:
     return (
         sa.select(FlagRow)
-        .where(*_conditions(project_id, query))
+        .where(*_conditions(project_id, query, dialect))
         .order_by(_order(query.order), FlagRow.id.desc())
         .limit(query.limit)
         .offset(query.offset)
     )
 
 
-def _conditions(project_id: int, query: FlagQuery) -> list[ColumnElement[bool]]:
+def _conditions(project_id: int, query: FlagQuery, dialect: str) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [FlagRow.project_id == project_id, ~FlagRow.deleted]
     if query.active is not None:
         conditions.append(FlagRow.active == query.active)
@@ -59,7 +60,9 @@ def _conditions(project_id: int, query: FlagQuery) -> list[ColumnElement[bool]]:
                 FlagRow.name.icontains(query.search, autoescape=True),
             )
         )
-    if query.type == "remote_config":
+    if query.type == "experiment":
+        conditions.append(sa.false())  # no experiments in flagcore
+    elif query.type == "remote_config":
         conditions.append(FlagRow.is_remote_configuration.is_(True))
     elif query.type is not None:
         conditions.append(FlagRow.is_multivariate == (query.type == "multivariant"))
@@ -67,7 +70,35 @@ def _conditions(project_id: int, query: FlagQuery) -> list[ColumnElement[bool]]:
         conditions.append(FlagRow.evaluation_runtime == query.evaluation_runtime)
     if query.created_by_id is not None:
         conditions.append(FlagRow.created_by_id == query.created_by_id)
+    if query.stale_before is not None:
+        conditions += [
+            FlagRow.active.is_(True),
+            FlagRow.is_rolled_out.is_(True),
+            FlagRow.created_at < query.stale_before,
+        ]
+    if query.tags is not None:
+        conditions.append(_has_any_tag(FlagRow.tags, query.tags, dialect))
+    if query.has_evaluation_tags is not None:
+        length = _json_length(FlagRow.evaluation_tags, dialect)
+        conditions.append(length > 0 if query.has_evaluation_tags else length == 0)
+    if query.excluded_keys:
+        conditions.append(FlagRow.key.not_in(query.excluded_keys))
     return conditions
+
+
+def _has_any_tag(column: Any, tags: tuple[str, ...], dialect: str) -> ColumnElement[bool]:  # noqa: ANN401
+    if not tags:
+        return sa.false()
+    if dialect == "postgresql":
+        return column.op("?|")(sa.cast(postgresql.array(tags), postgresql.ARRAY(sa.Text)))  # type: ignore[no-any-return]
+    each = sa.func.json_each(column).table_valued("value")
+    return sa.exists(sa.select(1).select_from(each).where(each.c.value.in_(tags)))
+
+
+def _json_length(column: Any, dialect: str) -> ColumnElement[int]:  # noqa: ANN401
+    if dialect == "postgresql":
+        return sa.func.jsonb_array_length(column)
+    return sa.func.json_array_length(column)
 
 
 def _order(order: str) -> sa.UnaryExpression[Any]:

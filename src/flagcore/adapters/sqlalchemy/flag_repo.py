@@ -46,8 +46,9 @@ class SqlFlagRepo(FlagRepo):
     async def list(self, project_id: int, query: FlagQuery) -> FlagPage:
         with backend_errors():
             async with self._session() as session:
-                count = await session.scalar(count_statement(project_id, query))
-                rows = (await session.scalars(list_statement(project_id, query))).all()
+                dialect = session.get_bind().dialect.name
+                count = await session.scalar(count_statement(project_id, query, dialect))
+                rows = (await session.scalars(list_statement(project_id, query, dialect))).all()
         return FlagPage(count=count or 0, items=[flag_from_row(row) for row in rows])
 
     async def create(self, flag: NewFlag) -> FeatureFlag:
@@ -85,6 +86,12 @@ class SqlFlagRepo(FlagRepo):
 
     async def soft_delete(self, project_id: int, flag_id: int, *, expected_version: int) -> FeatureFlag:
         return await self._compare_and_set(project_id, flag_id, expected_version, {"deleted": True})
+
+    async def has_encrypted_payloads(self) -> bool:
+        stmt = sa.select(FlagRow.id).where(FlagRow.has_encrypted_payloads.is_(True)).limit(1)
+        with backend_errors():
+            async with self._session() as session:
+                return await session.scalar(stmt) is not None
 
     async def dependency_view(self, project_id: int) -> dict[int, DependencyInfo]:
         stmt = sa.select(FlagRow).where(FlagRow.project_id == project_id, ~FlagRow.deleted)

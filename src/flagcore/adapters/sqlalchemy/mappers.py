@@ -16,6 +16,7 @@ from flagcore.adapters.sqlalchemy.orm import (
     UserRow,
 )
 from flagcore.domain.flags import FeatureFlag, Filters, NewFlag
+from flagcore.domain.flags.status import is_fully_rolled_out
 from flagcore.domain.identity import (
     Membership,
     MembershipLevel,
@@ -59,6 +60,7 @@ def flag_values(flag: FeatureFlag | NewFlag) -> dict[str, Any]:
         "name": flag.name,
         "filters": msgspec.to_builtins(flag.filters),
         "is_multivariate": bool(flag.filters.variant_keys),
+        "is_rolled_out": is_fully_rolled_out(flag.filters),
         "active": flag.active,
         "ensure_experience_continuity": flag.ensure_experience_continuity,
         "evaluation_runtime": flag.evaluation_runtime,

@@ -115,6 +115,8 @@ class FlagRow(Base):
     filters: Mapped[dict[str, Any]] = mapped_column(JsonType)
     # Derived from filters on every write so listings can filter on the flag type without parsing JSON in SQL.
     is_multivariate: Mapped[bool] = mapped_column(sa.Boolean)
+    # Derived like is_multivariate (status.is_fully_rolled_out), for the ``active=STALE`` listing filter.
+    is_rolled_out: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     active: Mapped[bool] = mapped_column(sa.Boolean)
     deleted: Mapped[bool] = mapped_column(sa.Boolean)
     version: Mapped[int] = mapped_column(sa.Integer)

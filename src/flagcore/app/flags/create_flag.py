@@ -7,6 +7,7 @@ from typing import TypeVar
 import msgspec
 
 from flagcore.app.flags.changes import FlagChanges, Unset, new_flag_filters
+from flagcore.app.flags.payloads import protect_new_payloads
 from flagcore.app.flags.writes import commit_flag_write
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import (
@@ -20,6 +21,7 @@ from flagcore.domain.flags import (
 from flagcore.domain.flags.limits import check_flag_count
 from flagcore.domain.identity import ProjectNotFoundError
 from flagcore.ports.clock import Clock
+from flagcore.ports.payload_cipher import PayloadCipher
 from flagcore.ports.snapshots import ProjectSnapshots
 from flagcore.ports.unit_of_work import UnitOfWorkFactory
 
@@ -38,10 +40,13 @@ class CreateFlag:
     Dependency rules are checked under the project's write lock, against the state the write commits into.
     """
 
-    def __init__(self, transactions: UnitOfWorkFactory, snapshots: ProjectSnapshots, clock: Clock) -> None:
+    def __init__(
+        self, transactions: UnitOfWorkFactory, snapshots: ProjectSnapshots, clock: Clock, cipher: PayloadCipher
+    ) -> None:
         self._transactions = transactions
         self._snapshots = snapshots
         self._clock = clock
+        self._cipher = cipher
 
     async def execute(self, cmd: CreateFlagCommand) -> FeatureFlag:
         """Create the flag.
@@ -79,6 +84,7 @@ class CreateFlag:
             created_at=now,
             created_by_id=cmd.user_id,
         )
+        new = protect_new_payloads(new, self._cipher)
         async with self._transactions.begin() as uow:
             project = await uow.lock_project(cmd.project_id)
             if project is None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flagcore.app.flags.actions import with_stale_cutoff
 from flagcore.domain.flags import FeatureFlag, FlagNotFoundError
 from flagcore.domain.ids import is_valid_id
+from flagcore.ports.clock import Clock
 from flagcore.ports.flags import FlagPage, FlagQuery, FlagRepo
 
 
@@ -29,9 +31,10 @@ class GetFlag:
 class ListFlags:
     """A page of a project's non-deleted flags."""
 
-    def __init__(self, flags: FlagRepo) -> None:
+    def __init__(self, flags: FlagRepo, clock: Clock) -> None:
         self._flags = flags
+        self._clock = clock
 
     async def execute(self, project_id: int, query: FlagQuery) -> FlagPage:
-        """Flags matching ``query`` with the total count."""
-        return await self._flags.list(project_id, query)
+        """Flags matching ``query`` with the total count; a stale filter is taken relative to now."""
+        return await self._flags.list(project_id, with_stale_cutoff(query, self._clock))

@@ -8,12 +8,14 @@ import random
 import msgspec
 
 from flagcore.app.flags.changes import FlagChanges, Unset, apply_changes
+from flagcore.app.flags.payloads import payloads_sent, protect_payloads
 from flagcore.app.flags.writes import commit_flag_write
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import FeatureFlag, FlagNotFoundError, VersionConflictError
 from flagcore.domain.ids import is_valid_id
 from flagcore.ports.clock import Clock
 from flagcore.ports.identity import UserRepo
+from flagcore.ports.payload_cipher import PayloadCipher
 from flagcore.ports.snapshots import ProjectSnapshots
 from flagcore.ports.unit_of_work import UnitOfWorkFactory
 
@@ -43,10 +45,13 @@ class UpdateFlag:
     stored flag, retrying if another write lands in between.
     """
 
-    def __init__(self, transactions: UnitOfWorkFactory, snapshots: ProjectSnapshots, clock: Clock) -> None:
+    def __init__(
+        self, transactions: UnitOfWorkFactory, snapshots: ProjectSnapshots, clock: Clock, cipher: PayloadCipher
+    ) -> None:
         self._transactions = transactions
         self._snapshots = snapshots
         self._clock = clock
+        self._cipher = cipher
 
     async def execute(self, cmd: UpdateFlagCommand) -> FeatureFlag:
         """Update the flag and return it with its new version.
@@ -92,6 +97,8 @@ class UpdateFlag:
                 updated_at=now,
                 last_modified_by_id=cmd.user_id,
             )
+            sent = payloads_sent(cmd.changes.filters)
+            after = protect_payloads(current, after, sent=sent, cipher=self._cipher)
             updated = await uow.flags.update(after, expected_version=current.version)
             await commit_flag_write(
                 uow, self._snapshots, project=project, before=current, after=updated, user_id=cmd.user_id, at=now

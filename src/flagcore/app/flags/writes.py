@@ -32,10 +32,23 @@ async def commit_flag_write(
     Invalidation comes after the commit, never before: a reader refilling the cache in between would store the old
     snapshot again.
     """
+    await record_flag_write(uow, project=project, before=before, after=after, user_id=user_id, at=at)
+    uow.after_commit(functools.partial(snapshots.invalidate, project.id))
+    await uow.commit()
+
+
+async def record_flag_write(
+    uow: UnitOfWork,
+    *,
+    project: Project,
+    before: FeatureFlag | None,
+    after: FeatureFlag,
+    user_id: int | None,
+    at: datetime,
+) -> None:
+    """Record one write's activity entry in ``uow`` (for use cases writing several flags before one commit)."""
     entry = flag_activity(
         before, after, entry_id=str(uuid.uuid4()), organization_id=project.organization_id, user_id=user_id, at=at
     )
     if entry is not None:
         await uow.record(entry)
-    uow.after_commit(functools.partial(snapshots.invalidate, project.id))
-    await uow.commit()

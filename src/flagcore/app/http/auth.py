@@ -40,6 +40,9 @@ OPERATOR_ROUTE: Final = rule(Target.OPERATOR)
 PROJECT_TOKEN_ROUTE: Final = rule(Target.PROJECT_TOKEN)
 FLAG_READ: Final = rule(Target.PROJECT, "feature_flag:read")
 FLAG_WRITE: Final = rule(Target.PROJECT, "feature_flag:write")
+ORG_FLAG_READ: Final = rule(Target.ORGANIZATION, "feature_flag:read")
+ORG_FLAG_WRITE: Final = rule(Target.ORGANIZATION, "feature_flag:write")
+ACTIVITY_READ: Final = rule(Target.PROJECT, "activity_log:read")
 GROUP_READ: Final = rule(Target.PROJECT, "group:read")
 GROUP_WRITE: Final = rule(Target.PROJECT, "group:write")
 FEED_ROUTE: Final = rule(Target.PROJECT, "feature_flag:read", secret_key=True)
@@ -57,6 +60,8 @@ PROJECT_WRITE: Final = rule(Target.PROJECT, "project:write")
 USER_READ: Final = rule(Target.USER, "user:read")
 PERSONAL_KEY_READ: Final = rule(Target.USER, "personal_api_key:read")
 PERSONAL_KEY_WRITE: Final = rule(Target.USER, "personal_api_key:write")
+#: ``{id}/remote_config/``: like the feed, a personal key with ``feature_flag:read`` or the project's secret key.
+REMOTE_CONFIG_ROUTE: Final = rule(Target.PROJECT, "feature_flag:read", secret_key=True)
 
 
 def route_rule(opt: dict[str, Any]) -> AccessRule:

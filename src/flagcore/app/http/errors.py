@@ -103,6 +103,36 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     return error_response(status, ErrorBody(error_type, code, detail), headers)
 
 
+#: For the API documentation: the answers of a route that raises :class:`ErrorMessageResponse`.
+def error_message_statuses(*statuses: int) -> list[tuple[int, str, object]]:
+    return [
+        (status, 'PostHog\'s `{"error": message}`, or the usual error body.', (ErrorMessage, ErrorBody))
+        for status in statuses
+    ]
+
+
+class ErrorMessage(msgspec.Struct, frozen=True):
+    """The bare body some PostHog actions answer with instead of the standard one (bulk_keys, flag_value...)."""
+
+    error: str
+
+
+class ErrorMessageResponse(Exception):  # noqa: N818 - a response, raised from a handler
+    """Raised by a handler whose PostHog counterpart answers ``{"error": message}`` rather than the usual body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def error_message_handler(request: Request[Any, Any, Any], exc: ErrorMessageResponse) -> Response[bytes]:
+    del request
+    return Response(
+        content=msgspec.json.encode(ErrorMessage(exc.message)), status_code=exc.status, media_type=MediaType.JSON
+    )
+
+
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, ErrorBody("server_error", "error", "A server error occurred."))
@@ -110,6 +140,7 @@ def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) ->
 
 EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
     FlagcoreError: flagcore_error_handler,
+    ErrorMessageResponse: error_message_handler,
     HTTPException: http_exception_handler,
     Exception: unexpected_error_handler,
 }

@@ -56,7 +56,8 @@ class ResponseHeaders:
 
     async def _other(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         path = scope["path"]
-        evaluation = path in EVALUATION_PATHS
+        # posthog-js fetches its public remote config (/array/{token}/...) from the site's origin, like /flags.
+        evaluation = path in EVALUATION_PATHS or path.startswith("/array/")
         origin, preflight_method = _cors_request(scope["headers"])
         allow = _ANY if evaluation else origin if origin in self._allowed else None
         extra = [_NOSNIFF]

@@ -27,6 +27,7 @@ from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 
 from flagcore.app.http.auth import AUTH, PUBLIC_ROUTE
+from flagcore.app.http.errors import ErrorBody
 from flagcore.domain.identity.access import AccessRule, Target
 
 #: Route option holding the route's :class:`RouteDoc`.
@@ -64,7 +65,8 @@ class RouteDoc(msgspec.Struct, frozen=True, kw_only=True):
     errors: frozenset[int] = frozenset()
     #: Whether the route can answer 503 because a backend (database, cache) is unavailable.
     uses_backend: bool = True
-    #: Other answers: ``(status, description, body type or None)``, e.g. a 304 or a 503 with its own body.
+    #: Other answers: ``(status, description, body type or None)``, e.g. a 304 or a 503 with its own body; a tuple
+    #: of types documents any of them (an action answering PostHog's ``{"error": ...}`` or the usual error body).
     statuses: tuple[tuple[int, str, Any], ...] = ()
 
 
@@ -94,17 +96,6 @@ def doc(
             statuses=tuple(statuses),
         )
     }
-
-
-class ErrorBody(msgspec.Struct, frozen=True, kw_only=True):
-    """Every error answer, PostHog's (DRF) shape."""
-
-    #: ``validation_error``, ``authentication_error``, ``invalid_request``, ``server_error``, ``throttled_error``...
-    type: str
-    code: str
-    detail: str
-    #: The field or parameter at fault, if any.
-    attr: str | None
 
 
 PAGINATION: Final = (
@@ -246,6 +237,8 @@ def complete_schema(generated: Mapping[str, Any], app: Litestar) -> dict[str, An
         _document_responses(operation, handler, method, path, rule, route_doc, extra_types)
     _, definitions = msgspec.json.schema_components(extra_types, ref_template=_REF)
     schemas.update(definitions)
+    # ``attr`` has a default in code but is always sent (null when no field is at fault).
+    schemas["ErrorBody"]["required"] = ["type", "code", "detail", "attr"]
     return schema
 
 
@@ -333,7 +326,9 @@ def _document_responses(
         }
     for other, description, kind in route_doc.statuses:
         answer: dict[str, Any] = {"description": description}
-        if kind is not None:
+        if isinstance(kind, tuple):
+            answer["content"] = {"application/json": {"schema": {"anyOf": [_ref(k, extra_types) for k in kind]}}}
+        elif kind is not None:
             answer["content"] = {"application/json": {"schema": _ref(kind, extra_types)}}
         responses[str(other)] = answer
     for status in sorted(_error_statuses(method, path, rule, route_doc)):

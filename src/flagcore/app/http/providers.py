@@ -7,10 +7,10 @@ from typing import Any
 from dishka import Provider, Scope, provide
 from litestar import Request
 
-from flagcore.app.http.auth import request_project_ref, route_rule
+from flagcore.app.http.auth import project_ref, request_project_ref, route_rule
 from flagcore.app.http.management.presenter import FlagPresenter
 from flagcore.app.identity.authenticate import Authenticate
-from flagcore.app.identity.authorize import Access, Authorize, OrganizationAccess, UserAccess
+from flagcore.app.identity.authorize import Access, Authorize, OrganizationAccess, ProjectGrant, UserAccess
 from flagcore.domain.identity import Principal
 
 Req = Request[Any, Any, Any]
@@ -27,6 +27,14 @@ class HttpProvider(Provider):
     async def access(self, request: Request, principal: Principal, authorize: Authorize) -> Access:  # type: ignore[type-arg]
         scope = route_rule(request.route_handler.opt).scope or ""
         return await authorize.personal(principal, request_project_ref(request), scope=scope)
+
+    @provide(scope=Scope.REQUEST)
+    async def project_grant(self, request: Request, principal: Principal, authorize: Authorize) -> ProjectGrant:  # type: ignore[type-arg]
+        """For routes the project's secret key may call too; ``?token=`` names the project, as for the feed."""
+        declared = route_rule(request.route_handler.opt)
+        query = {name: request.query_params[name] for name in ("token", "api_key") if name in request.query_params}
+        ref = project_ref(request.route_handler.opt, request.path_params, query, token_wins=True)
+        return await authorize.project(principal, ref, scope=declared.scope or "", secret_key=declared.secret_key)
 
     @provide(scope=Scope.REQUEST)
     async def organization_access(

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from flagcore.domain.activity.model import Activity, ActivityDetail, ActivityEntry, ChangeAction, FieldChange
+from flagcore.domain.flags.encryption import redacted
 from flagcore.domain.flags.model import FeatureFlag
 from flagcore.domain.flags.parsing import filters_as_served
 
@@ -70,7 +71,8 @@ def flag_changes(before: FeatureFlag, after: FeatureFlag) -> tuple[FieldChange, 
 
 def _comparable(flag: FeatureFlag) -> dict[str, Any]:
     values = {name: getattr(flag, name) for name in _FIELDS if name != "filters"}
-    values["filters"] = filters_as_served(flag.filters)
+    # Never ciphertext in the log either: an encrypted flag's payloads appear redacted.
+    values["filters"] = filters_as_served(redacted(flag.filters) if flag.has_encrypted_payloads else flag.filters)
     values["tags"] = list(flag.tags)
     values["evaluation_tags"] = list(flag.evaluation_tags)
     return values

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Final, cast
 
 from litestar import Litestar, get
-from litestar.params import FromPath
 from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 
 from flagcore.app.evaluation.definitions import LoadDefinitions
@@ -91,21 +90,12 @@ async def flag_definitions() -> ASGIApp:
 
 
 @get(
-    "/api/feature_flag/local_evaluation",
-    opt=_FEED_OPT,
-    operation_id=operation("legacy_local_evaluation"),
-    tags=["evaluation"],
-)
-async def legacy_local_evaluation() -> ASGIApp:
-    return _FEED
-
-
-@get(
     "/local_evaluation",
     opt=_FEED_OPT,
     operation_id=operation("feature_flags_local_evaluation"),
     tags=["feature_flags"],
 )
-async def project_local_evaluation(project_id: FromPath[str]) -> ASGIApp:
-    del project_id  # read from the scope by the endpoint; declared so the route documents it
+async def project_local_evaluation() -> ASGIApp:
+    # The project comes from the scope (the path's {project_id}, or the legacy mount's key owner or ?token=), read
+    # by the endpoint; the path parameter is documented from the mount's path.
     return _FEED

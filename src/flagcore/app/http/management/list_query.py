@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, Final, get_args
 from urllib.parse import quote, urlencode
 
+import msgspec
 from litestar import Request
 
 from flagcore.app.http.openapi import PAGINATION, QueryParam
 from flagcore.domain.errors import InvalidInputError
+from flagcore.domain.flags import normalize_tags
 from flagcore.domain.ids import MAX_ID, parse_id
+from flagcore.domain.json_limits import exceeds_json_depth, too_deep_message
 from flagcore.ports.flags import FlagOrder, FlagQuery, FlagType
 
 DEFAULT_LIMIT: Final = 100
@@ -19,6 +23,8 @@ DEFAULT_LIMIT: Final = 100
 MAX_LIMIT: Final = 1000
 # The largest offset the databases take as a bound parameter everywhere (and far beyond any real list).
 MAX_OFFSET: Final = MAX_ID
+#: Values of a list parameter (tags, excluded_properties): a bound on the SQL they expand into.
+MAX_LIST_PARAMETER: Final = 1000
 _INTEGER: Final = re.compile(r"-?[0-9]{1,19}")  # ASCII only: int() would read other scripts' digits too
 
 
@@ -32,12 +38,13 @@ def parse_page(params: Mapping[str, str]) -> tuple[int, int]:
         InvalidInputError: a limit or offset that is not an integer, or out of range.
     """
     return (
-        _bounded(params.get("limit"), "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT),
-        _bounded(params.get("offset"), "offset", default=0, low=0, high=MAX_OFFSET),
+        bounded(params.get("limit"), "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT),
+        bounded(params.get("offset"), "offset", default=0, low=0, high=MAX_OFFSET),
     )
 
 
-def _bounded(raw: str | None, attr: str, *, default: int, low: int, high: int) -> int:
+def bounded(raw: str | None, attr: str, *, default: int, low: int, high: int) -> int:
+    """An integer query parameter in ``[low, high]``; absent or empty: ``default`` (DRF's messages)."""
     if raw is None or not raw.strip():
         return default
     if not _INTEGER.fullmatch(raw.strip()):
@@ -54,15 +61,26 @@ _BOOLEANS: Final = {"true": True, "1": True, "false": False, "0": False}
 _RUNTIMES: Final = {"server": "server", "client": "client", "all": "all", "both": "all"}
 
 
+_TRUTHY: Final = frozenset({"true", "1", "yes"})
+#: Marks a query for stale flags until the use case, which knows the time, sets the cut-off.
+STALE_MARK: Final = datetime.max.replace(tzinfo=UTC)
+
+
 def parse_flag_query(params: Mapping[str, str]) -> FlagQuery:
-    """Read the list parameters (limit, offset, active, search, type, evaluation_runtime, created_by_id, order).
+    """Read the list parameters.
+
+    They are limit, offset, active, search, type, evaluation_runtime, created_by_id, tags, has_evaluation_tags,
+    excluded_properties and order.
+
+    ``active=STALE`` sets ``stale_before`` to :data:`STALE_MARK`; the use case replaces it with the real cut-off.
 
     Raises:
         InvalidInputError: a filter or page value that cannot mean anything (attr names the parameter).
     """
     limit, offset = parse_page(params)
     active = params.get("active")
-    if active is not None and active.lower() not in _BOOLEANS:
+    stale = active is not None and active.upper() == "STALE"
+    if active is not None and not stale and active.lower() not in _BOOLEANS:
         raise InvalidInputError(f'"{active}" is not a valid boolean.', code="invalid", attr="active")
     flag_type = params.get("type")
     if flag_type is not None and flag_type not in get_args(FlagType):
@@ -78,8 +96,17 @@ def parse_flag_query(params: Mapping[str, str]) -> FlagQuery:
         raise InvalidInputError("A valid integer is required.", code="invalid", attr="created_by_id")
     if "\x00" in params.get("search", ""):
         raise InvalidInputError("Null characters are not allowed.", code="null_characters_not_allowed", attr="search")
+    tags = _json_strings(params.get("tags"), "tags")
+    excluded = _json_strings(params.get("excluded_properties"), "excluded_properties")
+    has_evaluation_tags = params.get("has_evaluation_tags")
     return FlagQuery(
-        active=_BOOLEANS[active.lower()] if active is not None else None,
+        active=_BOOLEANS[active.lower()] if active is not None and not stale else None,
+        stale_before=STALE_MARK if stale else None,
+        tags=normalize_tags(tags) if tags is not None else None,
+        has_evaluation_tags=(
+            has_evaluation_tags.lower() in _TRUTHY if has_evaluation_tags is not None and has_evaluation_tags else None
+        ),
+        excluded_keys=tuple(excluded or ()),
         search=params.get("search") or None,
         type=flag_type,  # type: ignore[arg-type]  # checked against FlagType above
         evaluation_runtime=_RUNTIMES[runtime] if runtime is not None else None,  # type: ignore[arg-type]
@@ -88,6 +115,25 @@ def parse_flag_query(params: Mapping[str, str]) -> FlagQuery:
         limit=limit,
         offset=offset,
     )
+
+
+def _json_strings(raw: str | None, attr: str) -> list[str] | None:
+    """A query parameter holding a JSON list of strings (``tags=["a","b"]``); absent or empty: None.
+
+    Raises:
+        InvalidInputError: not JSON, too deep, or not a list of strings.
+    """
+    if raw is None or not raw.strip():
+        return None
+    if exceeds_json_depth(raw):
+        raise InvalidInputError(too_deep_message(), attr=attr)
+    try:
+        decoded = msgspec.json.decode(raw, type=list[str])
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise InvalidInputError(f"{attr} must be a JSON list of strings.", attr=attr) from None
+    if len(decoded) > MAX_LIST_PARAMETER:
+        raise InvalidInputError(f"At most {MAX_LIST_PARAMETER} values are allowed.", attr=attr)
+    return decoded
 
 
 def request_base_url(request: Request[Any, Any, Any]) -> str:

@@ -9,6 +9,7 @@ import msgspec
 
 from flagcore.app.flags.changes import FlagChanges
 from flagcore.domain.flags import FeatureFlag
+from flagcore.domain.flags.encryption import redacted
 from flagcore.domain.flags.parsing import filters_as_served
 from flagcore.domain.identity import User
 
@@ -131,7 +132,7 @@ def flag_to_wire(flag: FeatureFlag, users: dict[int, User]) -> Flag:
         id=flag.id,
         name=flag.name,
         key=flag.key,
-        filters=filters_as_served(flag.filters),
+        filters=filters_as_served(redacted(flag.filters) if flag.has_encrypted_payloads else flag.filters),
         deleted=flag.deleted,
         active=flag.active,
         created_by=basic(flag.created_by_id),

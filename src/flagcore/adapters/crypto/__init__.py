@@ -1,0 +1,5 @@
+"""Encryption adapters (``cryptography``)."""
+
+from flagcore.adapters.crypto.fernet import FernetPayloadCipher
+
+__all__ = ("FernetPayloadCipher",)

@@ -1,0 +1,1 @@
+/* a stand-in for posthog-js array.js */ window.posthog = window.posthog || {};
