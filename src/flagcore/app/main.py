@@ -22,6 +22,7 @@ from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
 from flagcore.app.http.operations.health import health
 from flagcore.app.http.operations.status import status
+from flagcore.app.http.quota.routes import QuotaController
 from flagcore.app.http.providers import HttpProvider
 from flagcore.app.http.routes import route_set
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
@@ -44,6 +45,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
         status,
         route_set(f"{PROJECTS}/feature_flags", project_flag_routes()),
         route_set(f"{PROJECTS}/groups_types", [GroupTypeController]),
+        QuotaController,
         flag_definitions,
         legacy_local_evaluation,
         flags,

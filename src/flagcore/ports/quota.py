@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Protocol
 
-from flagcore.domain.quota import DailyUsage, QuotaLimit, Resource, UsageKey
+from flagcore.domain.quota import DailyUsage, QuotaLimit, Rate, Resource, UsageKey
 
 
 class QuotaLimitRepo(Protocol):
@@ -55,5 +55,21 @@ class UsageCounters(Protocol):
 
         Raises:
             BackendUnavailableError: the store cannot be reached.
+        """
+        ...
+
+
+class RateLimiter(Protocol):
+    """Moving-window request counting, shared by every instance when the adapter's store is."""
+
+    @abstractmethod
+    async def hit(self, scope: str, key: str, rate: Rate) -> float | None:
+        """Count one request of ``key`` in ``scope`` against ``rate``.
+
+        Returns:
+            None when admitted (and counted); else the seconds until a request would be admitted (not counted).
+
+        Raises:
+            BackendUnavailableError: the store cannot be reached (the caller decides whether to admit).
         """
         ...
