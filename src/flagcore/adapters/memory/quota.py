@@ -27,7 +27,8 @@ class MemoryUsageCounters(UsageCounters):
 
     async def add(self, increments: Mapping[UsageKey, int]) -> None:
         for key, amount in increments.items():  # no await inside: atomic within the event loop
-            self._counts[key] += amount
+            if amount:
+                self._counts[key] += amount
 
     async def daily(self, organization_id: str, resource: Resource, start: date, end: date) -> DailyUsage:
         return DailyUsage(
