@@ -136,8 +136,13 @@ async def test_flags_are_limited_from_the_request_after_the_one_that_reaches_the
         assert usage["period"] == ["2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"]
 
 
+async def _flushed() -> None:
+    # Units are dated when flushed (every 0.05 s here): let them be, before the test moves its clock.
+    await asyncio.sleep(0.2)
+
+
 async def test_grace_period_then_limited_until_the_period_rolls_over(serve: Serve, clock: FixedClock) -> None:
-    async with serve() as (world, repos):
+    async with serve(quota_flush_s=0.05) as (world, repos):
         org = await _org(world, repos)
         await _flag(world)
         put = await _set(world, org, {"limit": 1})
@@ -147,10 +152,12 @@ async def test_grace_period_then_limited_until_the_period_rolls_over(serve: Serv
         usage = await _usage(world, org)
         assert usage["grace_until"] == int(datetime(2026, 3, 12, tzinfo=UTC).timestamp())
         assert usage["quota_limited_until"] is None
+        await _flushed()
         clock.advance(timedelta(days=1, hours=11, minutes=59))  # 2026-03-11 23:59
         assert "quotaLimited" not in await _flags(world)
         clock.advance(timedelta(minutes=1))  # the grace period ends at midnight
         assert (await _flags(world))["quotaLimited"] == ["feature_flags"]
+        await _flushed()
         clock.advance(timedelta(days=21))  # 2026-04-02: a new period, usage starts again
         assert "beta" in (await _flags(world))["flags"]
         usage = await _usage(world, org)

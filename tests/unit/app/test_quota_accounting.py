@@ -70,6 +70,7 @@ async def test_held_units_are_bounded_oldest_day_first() -> None:
     accounting = UsageAccounting(counters, clock, flush_s=3600, pending_limit=10)
     counters.down = True
     accounting.count("org", 8)
+    await accounting.flush()  # fails: held, dated the 9th
     clock.advance(NOW - clock.now())
     accounting.count("org", 8)
     await accounting.flush()

@@ -46,6 +46,13 @@ class QuotaGate:
         self._locks: dict[str, asyncio.Lock] = {}
         self.check_failures = 0
 
+    def cached(self, organization_id: str) -> bool | None:
+        """The answer of :meth:`limited` while it is fresh, without a coroutine; None when it must be read."""
+        known = self._known.get(organization_id)
+        if known is not None and time.monotonic() - known.checked_at < self._check_s:
+            return known.limited
+        return None
+
     async def limited(self, organization_id: str) -> bool:
         """Whether the organization's feature flag requests are limited now (as of at most ``check_s`` ago)."""
         known = self._known.get(organization_id)

@@ -26,9 +26,13 @@ class ServingQuota:
         """Whether the project's organization is limited; when it is not, the request is counted (1 unit)."""
         if not self.enabled:
             return False
-        if await self._gate.limited(project.organization_id):
+        organization_id = project.organization_id
+        limited = self._gate.cached(organization_id)  # the common case: no coroutine, no I/O
+        if limited is None:
+            limited = await self._gate.limited(organization_id)
+        if limited:
             return True
-        self._accounting.count(project.organization_id, FLAGS_REQUEST_COST)
+        self._accounting.count(organization_id, FLAGS_REQUEST_COST)
         return False
 
     async def check_feed(self, project: Project) -> None:
