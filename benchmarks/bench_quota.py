@@ -7,6 +7,10 @@ the count), the other runs with ``FLAGCORE_QUOTAS_ENABLED=false``. Usage is flus
 second (the database here; ``--redis URL`` to count in Redis). Rounds alternate the order, so drift of the machine
 hits both alike. The usage the "on" server counted is read back at the end, as a check that it really counted.
 
+``--in-process`` instead times what quotas add to one ``/flags`` request inside the process (the cached check and
+the count, ``ServingQuota.flags_request``), against the same call with quotas off: a figure the machine's load
+hardly moves, unlike the HTTP ratio.
+
 Only loopback is targeted, every run is bounded in time, and the servers are stopped at the end.
 """
 
@@ -28,6 +32,38 @@ import httpx
 from bench_http import CONNECTIONS, FLAG_COUNT, FLAGS_LUA, THREADS, _cli, _flags, _free_port, _wrk, wait_healthy
 
 
+def in_process(calls: int = 200_000) -> None:
+    """Microseconds ``ServingQuota.flags_request`` takes with quotas on and off (memory stores, no I/O)."""
+    import asyncio  # noqa: PLC0415
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from flagcore.adapters.memory import SystemClock  # noqa: PLC0415
+    from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo, MemoryUsageCounters  # noqa: PLC0415
+    from flagcore.adapters.memory.quota_rate_limiter import MemoryRateLimiter  # noqa: PLC0415
+    from flagcore.app.quota.accounting import UsageAccounting  # noqa: PLC0415
+    from flagcore.app.quota.gate import QuotaGate  # noqa: PLC0415
+    from flagcore.app.quota.serving import ServingQuota  # noqa: PLC0415
+    from flagcore.app.quota.throttles import ThrottleRates, Throttles  # noqa: PLC0415
+    from flagcore.domain.identity import Project  # noqa: PLC0415
+
+    async def run() -> None:
+        counters, clock = MemoryUsageCounters(), SystemClock()
+        accounting = UsageAccounting(counters, clock, flush_s=1.0)
+        gate = QuotaGate(MemoryQuotaLimitRepo(), counters, accounting, clock, check_s=30)
+        throttles = Throttles(MemoryRateLimiter(), ThrottleRates())
+        project = Project(id=1, organization_id="org", name="p", api_token="phc_x", created_at=datetime.now(UTC))
+        for enabled in (True, False, True, False):
+            quota = ServingQuota(gate, accounting, throttles, enabled=enabled)
+            start = time.perf_counter()
+            for _ in range(calls):
+                await quota.flags_request(project)
+            per_call = (time.perf_counter() - start) / calls * 1e6
+            print(f"ServingQuota.flags_request, quotas {'on ' if enabled else 'off'}: {per_call:.2f} µs")
+        await accounting.close()
+
+    asyncio.run(run())
+
+
 def _serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603
@@ -45,7 +81,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per server (default 3)")
     parser.add_argument("--workers", type=int, default=1, help="granian workers per server (default 1)")
     parser.add_argument("--redis", help="count usage in this Redis (redis://127.0.0.1:6379/0) instead of the db")
+    parser.add_argument("--in-process", action="store_true", help="time the per-request quota work in process")
     args = parser.parse_args()
+    if args.in_process:
+        in_process()
+        return
     if shutil.which("wrk") is None:
         sys.exit("wrk is required: apt-get install wrk")
     workdir = Path(tempfile.mkdtemp(prefix="flagcore-bench-quota-"))
