@@ -51,7 +51,7 @@ def in_process(calls: int = 200_000) -> None:
         accounting = UsageAccounting(counters, clock, flush_s=1.0)
         gate = QuotaGate(MemoryQuotaLimitRepo(), counters, accounting, clock, check_s=30)
         throttles = Throttles(MemoryRateLimiter(), ThrottleRates())
-        project = Project(id=1, organization_id="org", name="p", api_token="phc_x", created_at=datetime.now(UTC))
+        project = Project(id=1, organization_id="org", name="p", api_token="phc_x", created_at=datetime.now(UTC))  # noqa: S106 - a public test token
         for enabled in (True, False, True, False):
             quota = ServingQuota(gate, accounting, throttles, enabled=enabled)
             start = time.perf_counter()

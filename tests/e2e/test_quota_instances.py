@@ -47,9 +47,7 @@ def _servers(env: dict[str, str], count: int) -> Iterator[list[Server]]:
 
 
 @pytest.fixture
-def two(
-    postgres_database: Callable[[str], str], redis_url: str, redis_key_prefix: str
-) -> Iterator[list[Server]]:
+def two(postgres_database: Callable[[str], str], redis_url: str, redis_key_prefix: str) -> Iterator[list[Server]]:
     yield from _servers(_env(postgres_database("quota_instances"), redis_url, redis_key_prefix), 2)
 
 
@@ -83,7 +81,9 @@ def test_the_quota_counts_both_instances_together(two: list[Server]) -> None:
     created = a.post("/api/projects/@current/feature_flags/", json={"key": "beta", "filters": BOOLEAN})
     assert created.status_code == 201, created.text
     org = two[0].credentials["organization_id"]
-    put = a.put(f"/api/organizations/{org}/quota/", json={"feature_flag_requests": {"limit": 6, "grace_period_days": 0}})
+    put = a.put(
+        f"/api/organizations/{org}/quota/", json={"feature_flag_requests": {"limit": 6, "grace_period_days": 0}}
+    )
     assert put.status_code == 200, put.text
     for client, server in [(a, two[0]), (b, two[1])] * 3:  # 3 each: 6 in all, the limit
         assert "beta" in _flags(client, server)["flags"]

@@ -45,6 +45,8 @@ from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo, MemoryUsageCoun
 from flagcore.adapters.memory.quota_rate_limiter import MemoryRateLimiter
 from flagcore.adapters.minio import MinioSnapshotStore
 from flagcore.adapters.redis import RedisInvalidationListener, RedisInvalidationPublisher, RedisSnapshotStore
+from flagcore.adapters.redis.quota import RedisUsageCounters
+from flagcore.adapters.redis.quota_rate_limiter import RedisRateLimiter
 from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotSource, Tier, TieredSnapshotStore
 from flagcore.adapters.sqlalchemy import (
     SqlActivityLog,
@@ -59,8 +61,6 @@ from flagcore.adapters.sqlalchemy import (
     create_engine,
     create_sessionmaker,
 )
-from flagcore.adapters.redis.quota import RedisUsageCounters
-from flagcore.adapters.redis.quota_rate_limiter import RedisRateLimiter
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
 from flagcore.app.evaluation.definitions import LoadDefinitions
@@ -80,8 +80,8 @@ from flagcore.app.observability.metrics import Metrics
 from flagcore.app.observability.provider import ObservabilityProvider
 from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
 from flagcore.app.quota.accounting import UsageAccounting
-from flagcore.app.quota.provider import QuotaProvider, QuotaStores
 from flagcore.app.quota.gate import QuotaGate
+from flagcore.app.quota.provider import QuotaProvider, QuotaStores
 from flagcore.app.quota.serving import ServingQuota
 from flagcore.app.quota.throttles import Throttles
 from flagcore.app.settings import Settings
@@ -94,10 +94,10 @@ from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
 from flagcore.ports.invalidations import InvalidationListener, InvalidationPublisher
+from flagcore.ports.quota import QuotaLimitRepo, UsageCounters
 from flagcore.ports.readiness import DatabaseProbe
 from flagcore.ports.snapshot_store import SnapshotSource
 from flagcore.ports.snapshots import ProjectSnapshots
-from flagcore.ports.quota import QuotaLimitRepo, UsageCounters
 from flagcore.ports.status import ProcessStatus, StatusProbe, UsageStatus
 from flagcore.ports.unit_of_work import UnitOfWorkFactory
 
@@ -435,8 +435,10 @@ class HttpEvaluatorProvider(Provider):
 
 
 class QuotaStoreProvider(Provider):
-    """Where usage is counted and rates are kept: Redis when configured (shared by every instance), else the
-    database (usage) and process memory (rates); limits always live in the database."""
+    """Where usage is counted and rates are kept (Redis when configured, else the database and process memory).
+
+    Redis is shared by every instance; without it, rates are per process. Limits always live in the database.
+    """
 
     scope = Scope.APP
 

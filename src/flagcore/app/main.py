@@ -22,8 +22,8 @@ from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
 from flagcore.app.http.operations.health import health
 from flagcore.app.http.operations.status import status
-from flagcore.app.http.quota.routes import QuotaController
 from flagcore.app.http.providers import HttpProvider
+from flagcore.app.http.quota.routes import QuotaController
 from flagcore.app.http.routes import route_set
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
 from flagcore.app.ioc import SnapshotBackground, get_providers

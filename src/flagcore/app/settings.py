@@ -196,7 +196,7 @@ def parse_project_rates(name: str, value: str) -> dict[int, Rate]:
         raw = msgspec.json.decode(value, type=dict[int, str])
         return {project: parse_rate(rate) for project, rate in raw.items()}
     except (msgspec.ValidationError, msgspec.DecodeError, InvalidRateError) as exc:
-        msg = f"{ENV_PREFIX}{name.upper()}: {exc}; give a JSON object such as {{\"12\": \"1200/minute\"}}"
+        msg = f'{ENV_PREFIX}{name.upper()}: {exc}; give a JSON object such as {{"12": "1200/minute"}}'
         raise SettingsError(msg) from None
 
 

@@ -31,9 +31,15 @@ async def test_a_limit_is_absent_until_put_then_replaced(quota_limits: QuotaLimi
 
 
 async def test_counters_add_per_day_and_read_a_half_open_range(usage_counters: UsageCounters) -> None:
-    await usage_counters.add({UsageKey(ORG_ID, FLAGS, date(2026, 3, 1)): 3, UsageKey(ORG_ID, FLAGS, date(2026, 3, 9)): 4})
-    await usage_counters.add({UsageKey(ORG_ID, FLAGS, date(2026, 3, 9)): 10, UsageKey(OTHER_ORG_ID, FLAGS, date(2026, 3, 9)): 7})
-    await usage_counters.add({UsageKey(ORG_ID, FLAGS, date(2026, 4, 1)): 1, UsageKey(ORG_ID, FLAGS, date(2026, 2, 28)): 1})
+    await usage_counters.add(
+        {UsageKey(ORG_ID, FLAGS, date(2026, 3, 1)): 3, UsageKey(ORG_ID, FLAGS, date(2026, 3, 9)): 4}
+    )
+    await usage_counters.add(
+        {UsageKey(ORG_ID, FLAGS, date(2026, 3, 9)): 10, UsageKey(OTHER_ORG_ID, FLAGS, date(2026, 3, 9)): 7}
+    )
+    await usage_counters.add(
+        {UsageKey(ORG_ID, FLAGS, date(2026, 4, 1)): 1, UsageKey(ORG_ID, FLAGS, date(2026, 2, 28)): 1}
+    )
     usage = await usage_counters.daily(ORG_ID, FLAGS, date(2026, 3, 1), date(2026, 4, 1))
     assert usage.days == {date(2026, 3, 1): 3, date(2026, 3, 9): 14}
     assert (await usage_counters.daily(OTHER_ORG_ID, FLAGS, date(2026, 3, 1), date(2026, 4, 1))).days == {

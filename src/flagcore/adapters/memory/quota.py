@@ -35,6 +35,8 @@ class MemoryUsageCounters(UsageCounters):
             days={
                 key.day: amount
                 for key, amount in self._counts.items()
-                if key.organization_id == organization_id and key.resource == resource and start <= key.day < end
+                if key.organization_id == organization_id
+                and key.resource.value == resource.value
+                and start <= key.day < end
             }
         )

@@ -44,8 +44,9 @@ class RedisUsageCounters(UsageCounters):
             async with self._client.pipeline(transaction=True) as pipe:
                 for name, fields in by_hash.items():
                     for field, amount in fields.items():
-                        pipe.hincrby(name, field, amount)
-                    pipe.expire(name, _TTL_S)
+                        # A pipeline queues the command and returns itself: nothing to await until execute().
+                        _ = pipe.hincrby(name, field, amount)
+                    _ = pipe.expire(name, _TTL_S)
                 await pipe.execute()
         except (RedisError, OSError) as exc:
             raise BackendUnavailableError("usage counters (Redis) unavailable") from exc
@@ -55,7 +56,7 @@ class RedisUsageCounters(UsageCounters):
         try:
             async with self._client.pipeline(transaction=False) as pipe:
                 for name in months:
-                    pipe.hgetall(name)
+                    _ = pipe.hgetall(name)
                 replies: list[dict[bytes, bytes]] = await pipe.execute()
         except (RedisError, OSError) as exc:
             raise BackendUnavailableError("usage counters (Redis) unavailable") from exc

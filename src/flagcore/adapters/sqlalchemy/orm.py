@@ -202,4 +202,4 @@ __all__ = (
     "ProjectSecretKeyRow",
     "UserRow",
 )
-from flagcore.adapters.sqlalchemy import orm_quota as orm_quota  # noqa: E402, F401 - registers the quota tables on Base
+from flagcore.adapters.sqlalchemy import orm_quota  # noqa: E402, F401 - registers the quota tables on Base

@@ -58,7 +58,9 @@ class SqlQuotaLimitRepo(QuotaLimitRepo):
             async with self._session() as session:
                 stmt = _insert(session)(QuotaLimitRow).values(values)
                 changed = {name: stmt.excluded[name] for name in values if name not in ("organization_id", "resource")}
-                await session.execute(stmt.on_conflict_do_update(index_elements=["organization_id", "resource"], set_=changed))
+                await session.execute(
+                    stmt.on_conflict_do_update(index_elements=["organization_id", "resource"], set_=changed)
+                )
 
 
 class SqlUsageCounters(UsageCounters):

@@ -1,10 +1,10 @@
 """Usage accounting: requests are summed in process and flushed to the counter store every second or so.
 
 Counting a request is one dictionary update by organization, never I/O nor a clock read (about 1 µs), so it
-never fails the serving path. Units are dated when they are flushed (the UTC day of the flush, so at midnight up to
-one flush interval of usage lands on the next day). A flush that fails keeps its units for the next one (bounded: past ``pending_limit`` units the oldest
-days are dropped and counted as dropped), so a counter store outage delays counting, or at worst loses some, but
-never fails a request. ``/_status`` shows the store's state.
+never fails the serving path. Units are dated when they are flushed (the UTC day of the flush, so at midnight up
+to one flush interval of usage lands on the next day). A flush that fails keeps its units for the next one
+(bounded: past ``pending_limit`` units the oldest days are dropped and counted as dropped), so a counter store
+outage delays counting, or at worst loses some, but never fails a request. ``/_status`` shows the store's state.
 """
 
 from __future__ import annotations
@@ -65,8 +65,12 @@ class UsageAccounting:
 
     def pending(self, organization_id: str, resource: Resource) -> dict[UsageKey, int]:
         """Units of the organization counted here and not flushed yet (the quota check adds them), by day."""
-        held = {k: n for k, n in self._pending.items() if k.organization_id == organization_id and k.resource == resource}
-        current = self._current.get(organization_id, 0) if resource is _FLAGS else 0
+        held = {
+            k: n
+            for k, n in self._pending.items()
+            if k.organization_id == organization_id and k.resource.value == resource.value
+        }
+        current = self._current.get(organization_id, 0) if resource.value == _FLAGS.value else 0
         if current:
             today = UsageKey(organization_id, resource, day_of(self._clock.now()))
             held[today] = held.get(today, 0) + current

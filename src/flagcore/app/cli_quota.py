@@ -67,9 +67,7 @@ async def _run(settings: Settings, args: argparse.Namespace, cmd: SetQuotaComman
     container = make_async_container(*get_providers(settings), context={Settings: settings})
     try:
         organizations = await container.get(OrganizationRepo)
-        organization = await organizations.get(args.organization) or await organizations.get_by_name(
-            args.organization
-        )
+        organization = await organizations.get(args.organization) or await organizations.get_by_name(args.organization)
         if organization is None:
             print(f"flagcore quota: no organization with id or name {args.organization!r}", file=sys.stderr)
             return 1
