@@ -28,6 +28,7 @@ from flagcore.app.http.routes import route_set
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
 from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.observability.setup import configure_logs, install_observability
+from flagcore.app.quota.accounting import UsageAccounting
 from flagcore.app.settings import Settings, load_settings
 
 PROJECTS = "/api/projects/{project_id:str}"
@@ -72,6 +73,7 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         # Built at start-up, not on the first request: the S3 bucket is checked and the invalidation listener
         # subscribes before anything is served. It stops when the container closes.
         await container.get(SnapshotBackground)
+        await container.get(UsageAccounting)  # its flush task too, outside any request (see UsageAccounting.start)
 
     app = Litestar(
         route_handlers=route_handlers(),

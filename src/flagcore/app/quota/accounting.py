@@ -60,6 +60,13 @@ class UsageAccounting:
         current = self._current
         current[organization_id] = current.get(organization_id, 0) + amount
         self._pending_units += amount
+
+    def start(self) -> None:
+        """Start flushing every ``flush_s`` in the background (at start-up: see ``app/main.py``).
+
+        Not from a request: granian waits for tasks created while serving a request before a worker exits, and this
+        one runs until :meth:`close`.
+        """
         if self._task is None and not self._closed:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="flagcore-usage-flush")
 

@@ -50,6 +50,7 @@ class QuotaProvider(Provider):
     @provide
     async def accounting(self, stores: QuotaStores, clock: Clock, settings: Settings) -> AsyncIterator[UsageAccounting]:
         accounting = UsageAccounting(stores.counters, clock, flush_s=settings.quota_flush_s)
+        accounting.start()
         yield accounting
         await accounting.close()  # what this process counted is flushed before it exits
 
