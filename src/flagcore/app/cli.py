@@ -1,4 +1,4 @@
-"""The ``flagcore`` command: ``migrate``, ``serve``, ``init`` and ``evaluate``."""
+"""The ``flagcore`` command: ``migrate``, ``serve``, ``init``, ``evaluate`` and ``quota``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from flagcore.app import evaluate_command
+from flagcore.app import cli_quota, evaluate_command
 from flagcore.app.cli_database import (
     DATABASE_EXIT_CODE,
     database_error_line,
@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--email", metavar="EMAIL", help="the user to find or create, made a member of the organization")
     init.set_defaults(handler=_init)
     evaluate_command.add_parser(sub)
+    cli_quota.add_parser(sub)
     return parser
 
 

@@ -43,8 +43,12 @@ from flagcore.adapters.memory import (
     SystemClock,
 )
 from flagcore.adapters.memory.probe import MemoryDatabaseProbe
+from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo, MemoryUsageCounters
+from flagcore.adapters.memory.quota_rate_limiter import MemoryRateLimiter
 from flagcore.adapters.minio import MinioSnapshotStore
 from flagcore.adapters.redis import RedisInvalidationListener, RedisInvalidationPublisher, RedisSnapshotStore
+from flagcore.adapters.redis.quota import RedisUsageCounters
+from flagcore.adapters.redis.quota_rate_limiter import RedisRateLimiter
 from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotSource, Tier, TieredSnapshotStore
 from flagcore.adapters.sqlalchemy import (
     SqlActivityLog,
@@ -60,6 +64,7 @@ from flagcore.adapters.sqlalchemy import (
     create_sessionmaker,
 )
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
+from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
 from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.evaluation.evaluate_flags import EvaluateFlags
 from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
@@ -83,6 +88,11 @@ from flagcore.app.identity.bootstrap import Bootstrap
 from flagcore.app.observability.metrics import Metrics
 from flagcore.app.observability.provider import ObservabilityProvider
 from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
+from flagcore.app.quota.accounting import UsageAccounting
+from flagcore.app.quota.gate import QuotaGate
+from flagcore.app.quota.provider import QuotaProvider, QuotaStores
+from flagcore.app.quota.serving import ServingQuota
+from flagcore.app.quota.throttles import Throttles
 from flagcore.app.settings import Settings
 from flagcore.app.tenants.api_keys import CreatePersonalKey, DeletePersonalKey, GetPersonalKey, ListPersonalKeys
 from flagcore.app.tenants.me import GetCurrentUser
@@ -105,10 +115,11 @@ from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectCredentialCache, ProjectRepo, UserRepo
 from flagcore.ports.invalidations import InvalidationListener, InvalidationPublisher
 from flagcore.ports.payload_cipher import PayloadCipher
+from flagcore.ports.quota import QuotaLimitRepo, UsageCounters
 from flagcore.ports.readiness import DatabaseProbe
 from flagcore.ports.snapshot_store import SnapshotSource
 from flagcore.ports.snapshots import ProjectSnapshots
-from flagcore.ports.status import ProcessStatus, StatusProbe
+from flagcore.ports.status import ProcessStatus, StatusProbe, UsageStatus
 from flagcore.ports.unit_of_work import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -130,6 +141,18 @@ class CredentialCache(NamedTuple):
     """How many credential lookups were answered from the last known value (0 where nothing is cached)."""
 
     stale_served: Callable[[], int]
+
+
+class UsageStatusSource(NamedTuple):
+    """Reads quota accounting and throttle counters for ``/_status``."""
+
+    status: Callable[[], UsageStatus | None]
+
+
+class _QuotaDatabase(NamedTuple):
+    name: str
+    limits: QuotaLimitRepo
+    counters: UsageCounters
 
 
 class SqlProvider(Provider):
@@ -396,11 +419,16 @@ async def _s3_tier(client: Minio, settings: Settings) -> MinioSnapshotStore:
 
 class _ProcessStatusProbe(StatusProbe):
     def __init__(
-        self, tiered: TieredSnapshotStore, background: SnapshotBackground, credentials: CredentialCache
+        self,
+        tiered: TieredSnapshotStore,
+        background: SnapshotBackground,
+        credentials: CredentialCache,
+        usage: UsageStatusSource,
     ) -> None:
         self._tiered = tiered
         self._background = background
         self._credentials = credentials
+        self._usage = usage
 
     def status(self) -> ProcessStatus:
         listener = self._background.listener
@@ -408,6 +436,7 @@ class _ProcessStatusProbe(StatusProbe):
             snapshot_tiers=self._tiered.stats(),
             invalidations=listener.status() if listener is not None else None,
             credentials_served_stale=self._credentials.stale_served(),
+            usage=self._usage.status(),
         )
 
 
@@ -438,6 +467,65 @@ class HttpEvaluatorProvider(Provider):
         return HttpFlagEvaluator(client, base_url=base_url, timeout_s=settings.evaluator_timeout_s)
 
 
+class QuotaStoreProvider(Provider):
+    """Where usage is counted and rates are kept (Redis when configured, else the database and process memory).
+
+    Redis is shared by every instance; without it, rates are per process. Limits always live in the database.
+    """
+
+    scope = Scope.APP
+
+    @provide
+    def stores(self, settings: Settings, redis: RedisConnection, engine_or_memory: _QuotaDatabase) -> QuotaStores:
+        prefix = settings.redis_prefix
+        if redis.client is not None:
+            return QuotaStores(
+                limits=engine_or_memory.limits,
+                counters=RedisUsageCounters(redis.client, key_prefix=prefix),
+                counter_store="redis",
+                rate_limiter=RedisRateLimiter(redis.client, url=settings.redis_url or "", key_prefix=prefix),
+            )
+        return QuotaStores(
+            limits=engine_or_memory.limits,
+            counters=engine_or_memory.counters,
+            counter_store=engine_or_memory.name,
+            rate_limiter=MemoryRateLimiter(),
+        )
+
+    @provide
+    def usage_status(
+        self, stores: QuotaStores, accounting: UsageAccounting, gate: QuotaGate, throttles: Throttles
+    ) -> UsageStatusSource:
+        def read() -> UsageStatus:
+            return UsageStatus(
+                counter_store=stores.counter_store,
+                counter_store_ok=accounting.store_ok,
+                pending_units=accounting.pending_units,
+                flush_failures=accounting.flush_failures,
+                dropped_units=accounting.dropped_units,
+                check_failures=gate.check_failures,
+                rate_limit_failures=throttles.failures,
+            )
+
+        return UsageStatusSource(read)
+
+
+class SqlQuotaProvider(Provider):
+    scope = Scope.APP
+
+    @provide
+    def database(self, sessions: async_sessionmaker[AsyncSession]) -> _QuotaDatabase:
+        return _QuotaDatabase("db", SqlQuotaLimitRepo(sessions), SqlUsageCounters(sessions))
+
+
+class MemoryQuotaProvider(Provider):
+    scope = Scope.APP
+
+    @provide
+    def database(self) -> _QuotaDatabase:
+        return _QuotaDatabase("memory", MemoryQuotaLimitRepo(), MemoryUsageCounters())
+
+
 class UseCaseProvider(Provider):
     # Use cases hold only ports, so one instance per app serves every request without per-request allocation.
     scope = Scope.APP
@@ -462,7 +550,6 @@ class UseCaseProvider(Provider):
         Bootstrap,
         LoadDefinitions,
         EvaluationPipeline,
-        EvaluateFlags,
         MyFlags,
         EvaluationReasons,
         ListGroupTypes,
@@ -490,6 +577,12 @@ class UseCaseProvider(Provider):
         GetCurrentUser,
     )
 
+    @provide
+    def evaluate_flags(
+        self, projects: ProjectRepo, snapshots: ProjectSnapshots, pipeline: EvaluationPipeline, quota: ServingQuota
+    ) -> EvaluateFlags:
+        return EvaluateFlags(projects, snapshots, pipeline, quota)
+
 
 def storage_provider(settings: Settings) -> Provider:
     """The repositories the settings ask for."""
@@ -507,6 +600,9 @@ def get_providers(settings: Settings) -> list[Provider]:
         SettingsProvider(),
         ClockProvider(),
         storage_provider(settings),
+        MemoryQuotaProvider() if settings.uses_memory_storage else SqlQuotaProvider(),
+        QuotaStoreProvider(),
+        QuotaProvider(),
         RedisProvider(),
         SnapshotProvider(),
         StatusProvider(),

@@ -27,6 +27,7 @@ from flagcore.app.http.openapi import openapi_config
 from flagcore.app.http.operations.health import health
 from flagcore.app.http.operations.status import status
 from flagcore.app.http.providers import HttpProvider
+from flagcore.app.http.quota.routes import QuotaController
 from flagcore.app.http.routes import route_set
 from flagcore.app.http.tenants.members import MemberController
 from flagcore.app.http.tenants.organizations import OrganizationController
@@ -35,6 +36,7 @@ from flagcore.app.http.tenants.users import CurrentUserController, PersonalKeyCo
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
 from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.observability.setup import configure_logs, install_observability
+from flagcore.app.quota.accounting import UsageAccounting
 from flagcore.app.settings import Settings, load_settings
 
 PROJECTS = "/api/projects/{project_id:str}"
@@ -76,6 +78,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
         public_config,
         public_config_js,
         public_array_js,
+        QuotaController,
         flag_definitions,
         # PostHog's legacy flag routes: the same set, the project being the key owner's current one or ?token='s.
         route_set(LEGACY_FLAGS, project_flag_routes(), project_ref=LEGACY_PROJECT, operation_prefix="legacy_"),
@@ -106,6 +109,7 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         # Built at start-up, not on the first request: the S3 bucket is checked and the invalidation listener
         # subscribes before anything is served. It stops when the container closes.
         await container.get(SnapshotBackground)
+        await container.get(UsageAccounting)  # its flush task too, outside any request (see UsageAccounting.start)
 
     app = Litestar(
         route_handlers=route_handlers(),

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from flagcore.app.origins import parse_origins
+from flagcore.domain.quota import InvalidRateError, Rate, parse_rate
 
 ENV_PREFIX: Final = "FLAGCORE_"
 _TEST_PREFIX: Final = "FLAGCORE_TEST_"
@@ -102,7 +103,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: A posthog-js ``array.js`` bundle file served on ``/array/{token}/array.js``; unset, that route answers 404.
     posthog_js_path: str | None = None
 
+    #: Count feature flag requests per organization and apply the limits set with ``flagcore quota set``.
+    quotas_enabled: bool = True
+    #: How long a process trusts an organization's quota status before reading it again (PostHog: 30 s).
+    quota_check_s: Annotated[float, msgspec.Meta(ge=0, le=3600)] = 30.0
+    #: How often a process flushes the usage it counted to the counter store (Redis if set, else the database).
+    quota_flush_s: Annotated[float, msgspec.Meta(gt=0, le=300)] = 1.0
+    #: Throttles: personal API keys on the management API, and per project on the definitions feed and remote
+    #: config (429). Shared by every instance through Redis when ``redis_url`` is set; per process otherwise.
+    rate_limits_enabled: bool = True
+    #: Personal-API-key management requests per key, short window (PostHog's burst throttle).
+    rate_limit_burst: str = "480/minute"
+    #: Personal-API-key management requests per key, long window (PostHog's sustained throttle).
+    rate_limit_sustained: str = "4800/hour"
+    #: Definitions feed requests per project.
+    rate_limit_feed: str = "600/minute"
+    #: Per-project feed overrides as JSON, ``{"<project id>": "1200/minute"}`` (PostHog's LOCAL_EVAL_RATE_LIMITS).
+    rate_limit_feed_projects: str = ""
+    #: Remote config requests per project.
+    rate_limit_remote_config: str = "600/minute"
+    #: Per-project remote config overrides as JSON (PostHog's REMOTE_CONFIG_RATE_LIMITS).
+    rate_limit_remote_config_projects: str = ""
+
     def __post_init__(self) -> None:
+        _check_rates(self)
         if not self.database_url.startswith(_SUPPORTED_SCHEMES):
             msg = (
                 f"{ENV_PREFIX}DATABASE_URL: unsupported URL {self.database_url!r}; use sqlite+aiosqlite:///path.db, "
@@ -183,6 +207,32 @@ def _parse_encryption_keys(value: str | None) -> tuple[str, ...]:
             msg = f"{ENV_PREFIX}ENCRYPTION_KEYS: key {position} is not a Fernet key (32 bytes, urlsafe base64)"
             raise SettingsError(msg)
     return keys
+
+
+def parse_project_rates(name: str, value: str) -> dict[int, Rate]:
+    """A JSON object of project id to rate (``{"12": "1200/minute"}``); empty text is no override.
+
+    Raises:
+        SettingsError: not such an object, naming ``FLAGCORE_<name>``.
+    """
+    if not value.strip():
+        return {}
+    try:
+        raw = msgspec.json.decode(value, type=dict[int, str])
+        return {project: parse_rate(rate) for project, rate in raw.items()}
+    except (msgspec.ValidationError, msgspec.DecodeError, InvalidRateError) as exc:
+        msg = f'{ENV_PREFIX}{name.upper()}: {exc}; give a JSON object such as {{"12": "1200/minute"}}'
+        raise SettingsError(msg) from None
+
+
+def _check_rates(settings: Settings) -> None:
+    for name in ("rate_limit_burst", "rate_limit_sustained", "rate_limit_feed", "rate_limit_remote_config"):
+        try:
+            parse_rate(getattr(settings, name))
+        except InvalidRateError as exc:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()}: {exc.detail}") from None
+    parse_project_rates("rate_limit_feed_projects", settings.rate_limit_feed_projects)
+    parse_project_rates("rate_limit_remote_config_projects", settings.rate_limit_remote_config_projects)
 
 
 def _check_evaluator_url(evaluator: str, url: str | None) -> None:

@@ -183,6 +183,10 @@ ROUTES: Final[dict[str, Case]] = {
         "organization", item="member", body={"level": 1}
     ),
     "DELETE /api/organizations/{organization_id:str}/members/{user_uuid:str}": Case("organization", item="member"),
+    "GET /api/organizations/{organization_id:str}/quota": Case("organization"),
+    "PUT /api/organizations/{organization_id:str}/quota": Case(
+        "organization", body={"feature_flag_requests": {"limit": 1000000}}
+    ),
     # the caller's own
     "GET /api/users/@me": Case("user"),
     "GET /api/personal_api_keys": Case("user"),

@@ -208,3 +208,4 @@ __all__ = (
     "ProjectSecretKeyRow",
     "UserRow",
 )
+from flagcore.adapters.sqlalchemy import orm_quota  # noqa: E402, F401 - registers the quota tables on Base

@@ -13,8 +13,10 @@ from typing import Any
 import msgspec
 
 from flagcore.app.evaluation.pipeline import EvaluationPipeline, EvaluationRequest, FlagsEvaluation
+from flagcore.app.quota.serving import ServingQuota
 from flagcore.domain.errors import InvalidInputError, UnauthenticatedError
 from flagcore.domain.evaluation import detect_runtime
+from flagcore.domain.quota import Product
 from flagcore.ports.identity import ProjectRepo
 from flagcore.ports.snapshots import ProjectSnapshots
 
@@ -97,10 +99,17 @@ class EvaluateFlags:
     One instance serves every request of the process.
     """
 
-    def __init__(self, projects: ProjectRepo, snapshots: ProjectSnapshots, pipeline: EvaluationPipeline) -> None:
+    def __init__(
+        self,
+        projects: ProjectRepo,
+        snapshots: ProjectSnapshots,
+        pipeline: EvaluationPipeline,
+        quota: ServingQuota | None = None,
+    ) -> None:
         self._projects = projects
         self._snapshots = snapshots
         self._pipeline = pipeline
+        self._quota = quota
 
     async def execute(self, cmd: EvaluateFlagsCommand) -> FlagsEvaluation:
         """Evaluate the flags ``cmd`` asks for.
@@ -121,6 +130,9 @@ class EvaluateFlags:
             return self.empty()
         if cmd.distinct_id is None:
             raise MissingDistinctIdError
+        # From process memory (refreshed every few seconds): no round trip; counted only when served.
+        if self._quota is not None and await self._quota.flags_request(project):
+            return msgspec.structs.replace(self.empty(), quota_limited=(Product.FEATURE_FLAGS.value,))
         snapshot = await self._snapshots.compiled(project)
         request = EvaluationRequest(
             distinct_id=cmd.distinct_id,

@@ -65,11 +65,13 @@ class FlagsEvaluation(msgspec.Struct, frozen=True, kw_only=True):
         errors_while_computing_flags: some flag failed, flags depend on each other in a cycle, or experience
             continuity could not be honoured.
         evaluated_at: when the flags were evaluated.
+        quota_limited: the products the organization's quota limits (``("feature_flags",)``: no flags evaluated).
     """
 
     flags: dict[str, FlagResult]
     errors_while_computing_flags: bool
     evaluated_at: datetime
+    quota_limited: tuple[str, ...] = ()
 
 
 class EvaluationPipeline:

@@ -23,6 +23,7 @@ from flagcore.domain.errors import (
     NotFoundError,
     UnauthenticatedError,
 )
+from flagcore.domain.quota import QuotaLimitedError, ThrottledError
 from flagcore.ports.errors import BackendUnavailableError
 from flagcore.ports.flag_evaluator import EvaluatorTimeoutError, EvaluatorUnavailableError
 
@@ -39,6 +40,8 @@ class ErrorBody(msgspec.Struct, frozen=True):
 # Category -> (status, PostHog/DRF error type). Order matters: first match wins.
 _CATEGORIES: Final[tuple[tuple[type[FlagcoreError], int, str], ...]] = (
     (UnauthenticatedError, 401, "authentication_error"),
+    (QuotaLimitedError, 402, "quota_limited"),
+    (ThrottledError, 429, "throttled_error"),
     (ForbiddenError, 403, "authentication_error"),
     (NotFoundError, 404, "invalid_request"),
     (ConflictError, 409, "server_error"),
@@ -73,7 +76,9 @@ def flagcore_error_handler(request: Request[Any, Any, Any], exc: FlagcoreError) 
         if isinstance(exc, category):
             if isinstance(exc, BackendUnavailableError):  # logged because an operator must act on it: once a cause
                 _outages(request).failed(exc, method=request.method, path=request.scope.get("path_template", "?"))
-            return error_response(status, ErrorBody(error_type, exc.code, exc.detail, exc.attr))
+            # Retry-After: PostHog's throttles send it (DRF's wait(), rounded up to whole seconds).
+            headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, ThrottledError) else None
+            return error_response(status, ErrorBody(error_type, exc.code, exc.detail, exc.attr), headers)
     return unexpected_error_handler(request, exc)
 
 

@@ -11,6 +11,7 @@ from flagcore.app.http.auth import project_ref, request_project_ref, route_rule
 from flagcore.app.http.management.presenter import FlagPresenter
 from flagcore.app.identity.authenticate import Authenticate
 from flagcore.app.identity.authorize import Access, Authorize, OrganizationAccess, ProjectGrant, UserAccess
+from flagcore.app.quota.throttles import Throttles
 from flagcore.domain.identity import Principal
 
 Req = Request[Any, Any, Any]
@@ -20,8 +21,13 @@ class HttpProvider(Provider):
     presenter = provide(FlagPresenter, scope=Scope.APP)
 
     @provide(scope=Scope.REQUEST)
-    async def principal(self, request: Request, authenticate: Authenticate) -> Principal:  # type: ignore[type-arg]  # dishka keys on the bare class
-        return await authenticate.execute(request.headers.get("authorization"))
+    async def principal(self, request: Request, authenticate: Authenticate, throttles: Throttles) -> Principal:  # type: ignore[type-arg]  # dishka keys on the bare class
+        principal = await authenticate.execute(request.headers.get("authorization"))
+        # PostHog's burst and sustained throttles, per personal key. Routes a secret key may also call (the feed,
+        # remote config) have their own per-project throttle instead, as in PostHog.
+        if principal.key is not None and not route_rule(request.route_handler.opt).secret_key:
+            await throttles.personal_key(principal.key.id)
+        return principal
 
     @provide(scope=Scope.REQUEST)
     async def access(self, request: Request, principal: Principal, authorize: Authorize) -> Access:  # type: ignore[type-arg]

@@ -20,6 +20,7 @@ from flagcore.app.http.openapi import QueryParam, doc
 from flagcore.app.http.routes import operation
 from flagcore.app.identity.authenticate import Authenticate
 from flagcore.app.identity.authorize import Authorize
+from flagcore.app.quota.serving import ServingQuota
 from flagcore.domain.snapshots.documents import Definitions
 
 _CACHE_CONTROL: Final = (b"cache-control", b"private, must-revalidate")
@@ -58,6 +59,8 @@ class FeedEndpoint:
             scope=route_rule(opt).scope or "",
             secret_key=True,
         )
+        quota = await app_scoped(app, ServingQuota)
+        await quota.check_feed(grant.project)  # 429 when throttled, 402 when the organization is limited
         feed = await (await app_scoped(app, LoadDefinitions)).execute(grant.project, with_cohorts=wants_cohorts(query))
         etag = (b"etag", f'W/"{feed.etag}"'.encode())
         if etag_matches(headers.get("if-none-match"), feed.etag):
@@ -68,6 +71,7 @@ class FeedEndpoint:
         length = (b"content-length", b"%d" % len(feed.body))
         await send({"type": "http.response.start", "status": 200, "headers": [etag, _CACHE_CONTROL, _JSON, length]})
         await send({"type": "http.response.body", "body": feed.body, "more_body": False})
+        quota.feed_served(grant.project)  # a 304 above counts nothing
 
 
 _FEED: Final = FeedEndpoint()

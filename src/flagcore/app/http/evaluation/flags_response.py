@@ -224,6 +224,8 @@ def render(evaluation: FlagsEvaluation, shape: Shape, *, request_id: str, config
     # The decide v1/v2 shapes predate the error flag and never carried it.
     if shape not in (Shape.DECIDE_V1, Shape.DECIDE_V2):
         body["errorsWhileComputingFlags"] = evaluation.errors_while_computing_flags
+    if evaluation.quota_limited:
+        body["quotaLimited"] = list(evaluation.quota_limited)
     body["requestId"] = request_id
     body["evaluatedAt"] = int(evaluation.evaluated_at.timestamp() * 1000)
     if config:

@@ -10,31 +10,39 @@ from __future__ import annotations
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import MediaType, Response, get
-from litestar.openapi import ResponseSpec
 from litestar.params import FromPath
 
 from flagcore.app.flags.remote_config import GetRemoteConfig
 from flagcore.app.http.auth import REMOTE_CONFIG_ROUTE
+from flagcore.app.http.openapi import doc
 from flagcore.app.http.routes import operation
 from flagcore.app.identity.authorize import ProjectGrant
+from flagcore.app.quota.serving import ServingQuota
 from flagcore.domain.flags import FlagNotFoundError
 
 
 @get(
     "/{flag_id:str}/remote_config",
-    opt=REMOTE_CONFIG_ROUTE,
+    opt={
+        **REMOTE_CONFIG_ROUTE,
+        **doc(
+            response=str | None,
+            statuses=[(404, "No such remote-config flag (an empty body, as PostHog answers).", None)],
+            errors=[429],
+        ),
+    },
     operation_id=operation("feature_flags_remote_config"),
     tags=["feature_flags"],
     media_type=MediaType.JSON,
-    responses={
-        200: ResponseSpec(data_container=str, description="The payload's JSON text as a JSON string, or null"),
-        404: ResponseSpec(data_container=None, description="No such remote-config flag (empty body)"),
-    },
 )
 @inject
 async def remote_config(
-    flag_id: FromPath[str], grant: FromDishka[ProjectGrant], use_case: FromDishka[GetRemoteConfig]
+    flag_id: FromPath[str],
+    grant: FromDishka[ProjectGrant],
+    use_case: FromDishka[GetRemoteConfig],
+    quota: FromDishka[ServingQuota],
 ) -> Response[bytes]:
+    await quota.remote_config(grant.project)  # the per-project throttle (429), then one unit of quota
     try:
         payload = await use_case.execute(grant.project.id, flag_id, decrypt=grant.principal.key is not None)
     except FlagNotFoundError:

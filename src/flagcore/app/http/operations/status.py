@@ -17,7 +17,7 @@ from flagcore.app.http.auth import OPERATOR_ROUTE
 from flagcore.app.http.operations.operator_auth import OPERATOR_GUARDS
 from flagcore.app.http.routes import operation
 from flagcore.ports.invalidations import ListenerStatus
-from flagcore.ports.status import StatusProbe
+from flagcore.ports.status import StatusProbe, UsageStatus
 
 
 class Status(msgspec.Struct, frozen=True, kw_only=True):
@@ -30,6 +30,9 @@ class Status(msgspec.Struct, frozen=True, kw_only=True):
     invalidations: ListenerStatus | None
     #: Credential lookups answered from the last known project while the database was unavailable.
     credentials_served_stale: int
+    #: Quota accounting and throttles: the counter store and whether its last flush worked, units held in
+    #: process, failures. ``counter_store_ok: false`` (degraded): requests are served and counted later.
+    usage: UsageStatus | None = None
 
 
 @get("/_status", opt=OPERATOR_ROUTE, guards=OPERATOR_GUARDS, operation_id=operation("status"), tags=["health"])
@@ -37,14 +40,17 @@ class Status(msgspec.Struct, frozen=True, kw_only=True):
 async def status(probe: FromDishka[StatusProbe]) -> Status:
     report = probe.status()
     invalidations = report.invalidations
-    degraded = any(_pending(counters) for counters in report.snapshot_tiers.values()) or (
-        invalidations is not None and not invalidations.subscribed
+    degraded = (
+        any(_pending(counters) for counters in report.snapshot_tiers.values())
+        or (invalidations is not None and not invalidations.subscribed)
+        or (report.usage is not None and not report.usage.counter_store_ok)
     )
     return Status(
         status="degraded" if degraded else "ok",
         snapshot_tiers=report.snapshot_tiers,
         invalidations=invalidations,
         credentials_served_stale=report.credentials_served_stale,
+        usage=report.usage,
     )
 
 
