@@ -80,6 +80,7 @@ async def test_dependencies_are_served_by_key_with_their_chain(world: World) -> 
     assert prop["dependency_chain"] == ["base", "middle"]
 
 
+@pytest.mark.world_settings(encryption_keys="JDsoxbe0JTPfgkUkbnwbHEjWRMeN1tqWNfVsh8JQ3b4=")
 async def test_encrypted_remote_config_flags_are_excluded(world: World) -> None:
     await create(
         world,

@@ -111,6 +111,7 @@ async def test_my_flags_lists_every_live_flag_newest_first_with_the_users_value(
     )
 
 
+@pytest.mark.world_settings(encryption_keys="JDsoxbe0JTPfgkUkbnwbHEjWRMeN1tqWNfVsh8JQ3b4=")
 async def test_my_flags_lists_encrypted_remote_config_flags_too(world: World) -> None:
     # The definitions feed leaves them out (SDKs fetch them decrypted elsewhere); this listing must not.
     secret = await create(
@@ -121,6 +122,7 @@ async def test_my_flags_lists_encrypted_remote_config_flags_too(world: World) ->
     (entry,) = response.json()
     assert entry["feature_flag"]["id"] == secret["id"]
     assert entry["feature_flag"]["has_encrypted_payloads"] is True
+    assert set(entry["feature_flag"]["filters"].get("payloads", {}).values()) <= {'"********* (encrypted)"'}
 
 
 async def test_my_flags_is_an_empty_list_for_a_project_without_flags(world: World) -> None:

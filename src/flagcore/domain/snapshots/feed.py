@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from flagcore.domain.flags.encryption import redacted
 from flagcore.domain.flags.model import FeatureFlag
 from flagcore.domain.flags.parsing import filters_as_served
 from flagcore.domain.flags.validation import flag_dependency_ids
@@ -45,7 +46,8 @@ def feed_flags(flags: Iterable[FeatureFlag]) -> list[FeedFlag]:
 
 
 def _feed_flag(flag: FeatureFlag, by_id: Mapping[int, FeatureFlag]) -> FeedFlag:
-    filters = filters_as_served(flag.filters)
+    # An encrypted flag's payloads are never served from here (only remote_config/ decrypts them).
+    filters = filters_as_served(redacted(flag.filters) if flag.has_encrypted_payloads else flag.filters)
     for group in filters["groups"]:
         for prop in group["properties"]:
             if prop["type"] == "flag":
