@@ -202,3 +202,4 @@ __all__ = (
     "ProjectSecretKeyRow",
     "UserRow",
 )
+from flagcore.adapters.sqlalchemy.orm_openfeature import FlagDeclarationRow  # noqa: E402, F401 - registers the table
