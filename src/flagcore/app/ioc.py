@@ -60,6 +60,7 @@ from flagcore.adapters.sqlalchemy import (
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.evaluation.evaluate_flags import EvaluateFlags
+from flagcore.app.openfeature.provider import OpenFeatureProvider
 from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
 from flagcore.app.evaluation.in_process_evaluator import InProcessFlagEvaluator
 from flagcore.app.evaluation.my_flags import MyFlags
@@ -448,6 +449,7 @@ def get_providers(settings: Settings) -> list[Provider]:
         StatusProvider(),
         evaluator_provider(settings),
         UseCaseProvider(),
+        OpenFeatureProvider(),
         ObservabilityProvider(),
     ]
 

@@ -20,6 +20,8 @@ from flagcore.app.http.headers import ResponseHeaders
 from flagcore.app.http.management.flag_actions import FlagActionsController
 from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
+from flagcore.app.http.openfeature.manifest import ManifestController
+from flagcore.app.http.openfeature.ofrep import ofrep_router
 from flagcore.app.http.operations.health import health
 from flagcore.app.http.operations.status import status
 from flagcore.app.http.providers import HttpProvider
@@ -48,6 +50,8 @@ def route_handlers() -> list[ControllerRouterHandler]:
         legacy_local_evaluation,
         flags,
         decide,
+        ManifestController,
+        ofrep_router(),
     ]
 
 
