@@ -69,5 +69,10 @@ def ofrep_error_handler(request: Req, exc: Exception) -> Response[bytes]:
     return _json(response.status_code, failure, dict(response.headers))
 
 
-MANIFEST_EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {Exception: manifest_error_handler}
-OFREP_EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {Exception: ofrep_error_handler}
+# Keyed like the app's own handlers: Litestar picks the most specific exception type before the closest layer.
+MANIFEST_EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = dict.fromkeys(
+    (FlagcoreError, HTTPException, Exception), manifest_error_handler
+)
+OFREP_EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = dict.fromkeys(
+    (FlagcoreError, HTTPException, Exception), ofrep_error_handler
+)
