@@ -26,7 +26,6 @@ async def manifest(world: World, key: str | None = None, **params: Any) -> dict[
     return response.json()  # type: ignore[no-any-return]
 
 
-
 ALL_TYPES = [
     flag("dark-mode", "boolean", True, "Dark mode"),
     flag("off-switch", "boolean", False),
@@ -83,7 +82,9 @@ async def test_variants_split_equally_with_the_remainder_first(world: World) -> 
 
 
 async def test_put_keeps_targeting_and_an_unchanged_push_writes_nothing(world: World) -> None:
-    assert (await world.client.post(FLAGS, json=flag("beta", "boolean", False), headers=world.auth())).status_code == 201
+    assert (
+        await world.client.post(FLAGS, json=flag("beta", "boolean", False), headers=world.auth())
+    ).status_code == 201
     stored = (await world.client.get(world.url(), headers=world.auth())).json()["results"][0]
     targeting = {
         "groups": [{"properties": [{"key": "plan", "value": ["pro"], "operator": "exact"}], "rollout_percentage": 30}]
@@ -163,7 +164,10 @@ async def test_delete_archives(world: World) -> None:
     ],
 )
 async def test_bad_input_is_400_in_the_sync_envelope(
-    world: World, body: Any, status: int, field: str | None  # noqa: ANN401
+    world: World,
+    body: Any,
+    status: int,
+    field: str | None,  # noqa: ANN401
 ) -> None:
     response = await world.client.post(FLAGS, json=body, headers=world.auth())
     assert response.status_code == status, response.text
