@@ -1,0 +1,155 @@
+"""Real OpenFeature providers against a real flagcore server (granian on loopback).
+
+A manifest is pushed through the sync API, then every flag type is evaluated through OFREP with
+``openfeature-provider-ofrep`` and through the official PostHog provider (``openfeature-provider-posthog`` over
+posthog-python), and both give the same answers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from openfeature import api
+from openfeature.client import OpenFeatureClient
+from openfeature.contrib.provider.ofrep import OFREPProvider
+from openfeature.contrib.provider.posthog import PostHogProvider
+from openfeature.evaluation_context import EvaluationContext
+from openfeature.exception import ErrorCode
+from openfeature.flag_evaluation import Reason
+from openfeature.provider import AbstractProvider
+from posthog import Posthog
+
+from tests.e2e.conftest import Server
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+MANIFEST = [
+    {"key": "of-dark-mode", "type": "boolean", "defaultValue": True, "description": "Dark mode"},
+    {"key": "of-off", "type": "boolean", "defaultValue": False},
+    {"key": "of-theme", "type": "string", "defaultValue": "blue"},
+    {"key": "of-limit", "type": "integer", "defaultValue": 42},
+    {"key": "of-ratio", "type": "float", "defaultValue": 0.25},
+    {"key": "of-layout", "type": "object", "defaultValue": {"columns": 3}},
+]
+
+
+@pytest.fixture(scope="module")
+def pushed(server: Server) -> Server:
+    with server.client() as http:
+        response = http.post("/openfeature/v0/manifest/sync", json={"flags": MANIFEST})
+        assert response.status_code == 200, response.text
+        pro = http.post(
+            "/api/projects/@current/feature_flags/",
+            json={
+                "key": "of-pro",
+                "filters": {"groups": [{"properties": [{"key": "plan", "value": ["pro"], "operator": "exact"}]}]},
+            },
+        )
+        assert pro.status_code == 201, pro.text
+    return server
+
+
+def ofrep_client(server: Server) -> OpenFeatureClient:
+    token = server.credentials["project_api_key"]
+    provider = OFREPProvider(server.base_url, headers_factory=lambda: {"Authorization": f"Bearer {token}"})
+    return _client(provider)
+
+
+@pytest.fixture(scope="module")
+def posthog_client(pushed: Server) -> Iterator[OpenFeatureClient]:
+    client = Posthog(pushed.credentials["project_api_key"], host=pushed.base_url, sync_mode=True)
+    try:
+        yield _client(PostHogProvider(client, send_feature_flag_events=False))
+    finally:
+        client.shutdown()
+
+
+_DOMAINS = itertools.count()
+
+
+def _client(provider: AbstractProvider) -> OpenFeatureClient:
+    domain = f"flagcore-e2e-{next(_DOMAINS)}"
+    api.set_provider(provider, domain=domain)
+    return api.get_client(domain=domain)
+
+
+CASES: list[tuple[str, str, Any, Any]] = [
+    ("boolean", "of-dark-mode", False, True),
+    ("boolean", "of-off", True, False),
+    ("string", "of-theme", "fallback", "blue"),
+    ("integer", "of-limit", 0, 42),
+    ("float", "of-ratio", 0.0, 0.25),
+    ("object", "of-layout", {}, {"columns": 3}),
+]
+
+
+def evaluate(client: OpenFeatureClient, kind: str, key: str, default: Any, ctx: EvaluationContext) -> Any:
+    method = {
+        "boolean": client.get_boolean_details,
+        "string": client.get_string_details,
+        "integer": client.get_integer_details,
+        "float": client.get_float_details,
+        "object": client.get_object_details,
+    }[kind]
+    return method(key, default, ctx)
+
+
+@pytest.mark.parametrize(("kind", "key", "default", "expected"), CASES)
+def test_ofrep_provider_evaluates_every_type(pushed: Server, kind: str, key: str, default: Any, expected: Any) -> None:
+    details = evaluate(ofrep_client(pushed), kind, key, default, EvaluationContext(targeting_key="user-1"))
+    assert details.error_code is None, details.error_message
+    assert details.value == expected
+    assert type(details.value) is type(expected)
+    assert details.reason in {Reason.TARGETING_MATCH, Reason.DEFAULT}
+
+
+@pytest.mark.parametrize(("kind", "key", "default", "expected"), CASES)
+def test_posthog_provider_gives_the_same_answers(
+    pushed: Server, posthog_client: OpenFeatureClient, kind: str, key: str, default: Any, expected: Any
+) -> None:
+    ctx = EvaluationContext(targeting_key="user-1")
+    via_posthog = evaluate(posthog_client, kind, key, default, ctx)
+    via_ofrep = evaluate(ofrep_client(pushed), kind, key, default, ctx)
+    assert via_posthog.error_code is None, via_posthog.error_message
+    assert via_posthog.value == via_ofrep.value == expected
+
+
+def test_targeting_and_reasons_agree(pushed: Server, posthog_client: OpenFeatureClient) -> None:
+    ofrep = ofrep_client(pushed)
+    for plan, expected, reason in (("pro", True, Reason.TARGETING_MATCH), ("free", False, Reason.DEFAULT)):
+        ctx = EvaluationContext(targeting_key="user-2", attributes={"plan": plan})
+        a = ofrep.get_boolean_details("of-pro", not expected, ctx)
+        b = posthog_client.get_boolean_details("of-pro", not expected, ctx)
+        assert (a.value, a.reason) == (b.value, b.reason) == (expected, reason)
+
+
+def test_ofrep_errors_reach_the_sdk(pushed: Server) -> None:
+    client = ofrep_client(pushed)
+    missing = client.get_boolean_details("no-such-flag", True, EvaluationContext(targeting_key="u"))
+    assert (missing.value, missing.error_code, missing.reason) == (True, ErrorCode.FLAG_NOT_FOUND, Reason.ERROR)
+    no_key = client.get_boolean_details("of-dark-mode", False, EvaluationContext())
+    assert (no_key.value, no_key.error_code) == (False, ErrorCode.TARGETING_KEY_MISSING)
+    wrong_type = client.get_integer_details("of-theme", 5, EvaluationContext(targeting_key="u"))
+    assert (wrong_type.value, wrong_type.error_code) == (5, ErrorCode.TYPE_MISMATCH)
+    bad_key = _client(OFREPProvider(pushed.base_url, headers_factory=lambda: {"X-API-Key": "phc_nope"}))
+    denied = bad_key.get_boolean_details("of-dark-mode", False, EvaluationContext(targeting_key="u"))
+    assert (denied.value, denied.error_code) == (False, ErrorCode.GENERAL)
+
+
+def test_bulk_etag_over_the_wire(pushed: Server) -> None:
+    import httpx  # noqa: PLC0415 - only this test speaks raw HTTP
+
+    headers = {"X-API-Key": pushed.credentials["project_api_key"]}
+    body = {"context": {"targetingKey": "user-1"}}
+    first = httpx.post(f"{pushed.base_url}/ofrep/v1/evaluate/flags", json=body, headers=headers, timeout=10)
+    assert first.status_code == 200
+    again = httpx.post(
+        f"{pushed.base_url}/ofrep/v1/evaluate/flags",
+        json=body,
+        headers=headers | {"If-None-Match": first.headers["etag"]},
+        timeout=10,
+    )
+    assert again.status_code == 304
