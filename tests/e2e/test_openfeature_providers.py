@@ -8,6 +8,7 @@ posthog-python), and both give the same answers.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -153,3 +154,35 @@ def test_bulk_etag_over_the_wire(pushed: Server) -> None:
         timeout=10,
     )
     assert again.status_code == 304
+
+
+def test_flagcore_manifest_cli_pull_push_diff(pushed: Server, tmp_path: Any) -> None:  # noqa: ANN401
+    from tests.servers import run_cli  # noqa: PLC0415
+
+    env = pushed.env | {"FLAGCORE_URL": pushed.base_url, "FLAGCORE_API_KEY": pushed.credentials["personal_api_key"]}
+    path = tmp_path / "flags.json"
+    pull = run_cli("manifest", "pull", "--file", str(path), env=env)
+    assert pull.returncode == 0, pull.stderr
+    document = json.loads(path.read_text())
+    assert document["flags"]["of-limit"] == {"flagType": "integer", "defaultValue": 42, "description": ""}
+    unchanged = run_cli("manifest", "diff", "--file", str(path), env=env)
+    assert unchanged.stdout.strip() == "No differences found."
+    document["flags"]["of-limit"]["defaultValue"] = 43
+    document["flags"]["cli-new"] = {"flagType": "string", "defaultValue": "green", "description": "From the CLI"}
+    path.write_text(json.dumps(document))
+    diff = run_cli("manifest", "diff", "--file", str(path), env=env)
+    assert "+ cli-new" in diff.stdout
+    assert "defaultValue: 42 -> 43" in diff.stdout
+    dry = run_cli("manifest", "push", "--dry-run", "--file", str(path), env=env)
+    assert "1 created, 1 updated" in dry.stdout
+    push = run_cli("manifest", "push", "--file", str(path), env=env)
+    assert push.returncode == 0, push.stderr
+    assert "pushed: 1 created, 1 updated" in push.stdout
+    again = run_cli("manifest", "push", "--file", str(path), env=env)
+    assert "0 created, 0 updated" in again.stdout  # idempotent
+    value = ofrep_client(pushed).get_string_value("cli-new", "x", EvaluationContext(targeting_key="u"))
+    assert value == "green"
+    path.write_text('{"flags": {"bad": {"flagType": "integer", "defaultValue": "x"}}}')
+    invalid = run_cli("manifest", "push", "--file", str(path), env=env)
+    assert invalid.returncode == 1
+    assert "not a valid manifest" in invalid.stderr
