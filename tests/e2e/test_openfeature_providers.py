@@ -156,7 +156,7 @@ def test_bulk_etag_over_the_wire(pushed: Server) -> None:
     assert again.status_code == 304
 
 
-def test_flagcore_manifest_cli_pull_push_diff(pushed: Server, tmp_path: Any) -> None:  # noqa: ANN401
+def test_flagcore_manifest_cli_pull_push_diff(pushed: Server, tmp_path: Any) -> None:
     from tests.servers import run_cli  # noqa: PLC0415
 
     env = pushed.env | {"FLAGCORE_URL": pushed.base_url, "FLAGCORE_API_KEY": pushed.credentials["personal_api_key"]}

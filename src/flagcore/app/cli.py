@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from flagcore.app import evaluate_command, manifest_command
+from flagcore.app import cli_manifest, evaluate_command
 from flagcore.app.cli_database import (
     DATABASE_EXIT_CODE,
     database_error_line,
@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--if-new", action="store_true", help="do nothing if already initialised (used by make run)")
     init.set_defaults(handler=_init)
     evaluate_command.add_parser(sub)
-    manifest_command.add_parser(sub)
+    cli_manifest.add_parser(sub)
     return parser
 
 

@@ -60,7 +60,6 @@ from flagcore.adapters.sqlalchemy import (
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.evaluation.evaluate_flags import EvaluateFlags
-from flagcore.app.openfeature.provider import OpenFeatureProvider
 from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
 from flagcore.app.evaluation.in_process_evaluator import InProcessFlagEvaluator
 from flagcore.app.evaluation.my_flags import MyFlags
@@ -75,6 +74,7 @@ from flagcore.app.identity.bootstrap import Bootstrap
 from flagcore.app.observability.metrics import Metrics
 from flagcore.app.observability.provider import ObservabilityProvider
 from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
+from flagcore.app.openfeature.provider import OpenFeatureProvider
 from flagcore.app.settings import Settings
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.clock import Clock

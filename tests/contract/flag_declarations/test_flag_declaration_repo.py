@@ -11,7 +11,7 @@ from tests.contract.seed import OTHER_PROJECT_ID, PROJECT_ID
 
 def declaration(
     flag_id: int, flag_type: OpenFeatureType, default: Any, project_id: int = PROJECT_ID
-) -> FlagDeclaration:  # noqa: ANN401
+) -> FlagDeclaration:
     return FlagDeclaration(project_id=project_id, flag_id=flag_id, flag_type=flag_type, default_value=default)
 
 
@@ -34,7 +34,7 @@ async def test_get_many_is_empty_without_declarations(flag_declaration_repo: Fla
 async def test_put_then_get_returns_the_value_with_its_json_type(
     flag_declaration_repo: FlagDeclarationRepo,
     flag_type: OpenFeatureType,
-    default: Any,  # noqa: ANN401
+    default: Any,
 ) -> None:
     await flag_declaration_repo.put(declaration(1, flag_type, default))
     found = await flag_declaration_repo.get_many(PROJECT_ID, [1, 2])

@@ -70,7 +70,7 @@ def token(world: World, how: str = "bearer") -> dict[str, str]:
     return {"Authorization": f"Bearer {world.project_api_key}"}
 
 
-async def single(world: World, key: str, context: Any, how: str = "bearer") -> tuple[int, dict[str, Any]]:  # noqa: ANN401
+async def single(world: World, key: str, context: Any, how: str = "bearer") -> tuple[int, dict[str, Any]]:
     response = await world.client.post(SINGLE.format(key), json={"context": context}, headers=token(world, how))
     assert response.headers["content-type"].startswith("application/json")
     return response.status_code, response.json()
@@ -109,7 +109,7 @@ async def test_single_flag_values_and_reasons(
     context: dict[str, Any],
     value: Any,
     reason: str,
-    variant: str,  # noqa: ANN401
+    variant: str,
 ) -> None:
     await seed(world)
     status, body = await single(world, key, context, how="x-api-key" if key == "limit" else "bearer")
@@ -147,7 +147,7 @@ async def test_split_variant_is_split_and_stable(world: World) -> None:
         ({"context": {"targetingKey": "u", "group_properties": {"company": 1}}}, 400, "INVALID_CONTEXT"),
     ],
 )
-async def test_single_bad_context(world: World, payload: Any, status: int, code: str) -> None:  # noqa: ANN401
+async def test_single_bad_context(world: World, payload: Any, status: int, code: str) -> None:
     await seed(world)
     response = await world.client.post(SINGLE.format("on"), json=payload, headers=token(world))
     assert response.status_code == status, response.text

@@ -12,14 +12,14 @@ MANIFEST = "/openfeature/v0/manifest"
 FLAGS = f"{MANIFEST}/flags"
 
 
-def flag(key: str, flag_type: str, default: Any, description: str | None = None) -> dict[str, Any]:  # noqa: ANN401
+def flag(key: str, flag_type: str, default: Any, description: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"key": key, "type": flag_type, "defaultValue": default}
     if description is not None:
         body["description"] = description
     return body
 
 
-async def manifest(world: World, key: str | None = None, **params: Any) -> dict[str, Any]:  # noqa: ANN401
+async def manifest(world: World, key: str | None = None, **params: Any) -> dict[str, Any]:
     response = await world.client.get(MANIFEST, headers=world.auth(key), params=params)
     assert response.status_code == 200, response.text
     assert response.headers["x-manifest-capabilities"] == "read,write,delete"
@@ -167,7 +167,7 @@ async def test_bad_input_is_400_in_the_sync_envelope(
     world: World,
     body: Any,
     status: int,
-    field: str | None,  # noqa: ANN401
+    field: str | None,
 ) -> None:
     response = await world.client.post(FLAGS, json=body, headers=world.auth())
     assert response.status_code == status, response.text

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -162,7 +162,7 @@ class _Writer:
             return ChangeResult(key=current.key, outcome="unchanged", flag=existing, before=existing)
         if stored is not None and incoming.flag_type != stored.flag_type:
             raise FlagTypeChangeError(current.key, stored.flag_type, incoming.flag_type)
-        filters = msgspec.UNSET
+        filters: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
         # Targeting is never lost: the filters are regenerated only while they are still what the manifest created.
         if stored is not None and current.filters == new_flag_filters(creation_filters(existing)):
             filters = creation_filters(incoming)

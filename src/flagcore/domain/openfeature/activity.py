@@ -7,14 +7,14 @@ from datetime import datetime
 import msgspec
 
 from flagcore.domain.activity import ActivityEntry, flag_activity
-from flagcore.domain.activity.model import ActivityDetail, FieldChange
+from flagcore.domain.activity.model import ActivityDetail, ChangeAction, FieldChange
 from flagcore.domain.flags import FeatureFlag
 from flagcore.domain.openfeature.model import FlagDeclaration
 
 _SCOPE = "FeatureFlag"
 
 
-def manifest_activity(  # noqa: PLR0913 - the before/after pairs and the entry's identity
+def manifest_activity(
     before: FeatureFlag | None,
     after: FeatureFlag,
     before_declaration: FlagDeclaration | None,
@@ -55,6 +55,6 @@ def _declaration_changes(before: FlagDeclaration | None, after: FlagDeclaration)
         ("openfeature_default_value", before.default_value if before else None, after.default_value),
     ):
         if before is None or msgspec.json.encode(old) != msgspec.json.encode(new):
-            action = "created" if before is None else "changed"
+            action: ChangeAction = "created" if before is None else "changed"
             changes.append(FieldChange(type=_SCOPE, action=action, field=field, before=old, after=new))
     return tuple(changes)

@@ -49,24 +49,26 @@ def _json(status: int, body: msgspec.Struct, headers: dict[str, str]) -> Respons
 
 def manifest_error_handler(request: Req, exc: Exception) -> Response[bytes]:
     response, body = _central(request, exc)
+    status = response.status_code or 500
     details = [ErrorDetail(field=body.attr, code=body.code, message=body.detail)] if body.attr else []
-    envelope = ManifestError(error=ErrorInfo(message=body.detail, status=response.status_code, details=details))
-    return _json(response.status_code, envelope, dict(response.headers))
+    envelope = ManifestError(error=ErrorInfo(message=body.detail, status=status, details=details))
+    return _json(status, envelope, dict(response.headers))
 
 
 def ofrep_error_handler(request: Req, exc: Exception) -> Response[bytes]:
     response, body = _central(request, exc)
+    status = response.status_code or 500
     key = request.path_params.get("key")
     code = GENERAL
     if isinstance(exc, OfrepRequestError):
         code = exc.code
-    elif isinstance(exc, InvalidInputError) or response.status_code == 400:  # noqa: PLR2004
+    elif isinstance(exc, InvalidInputError) or status == 400:  # noqa: PLR2004
         code = PARSE_ERROR
-    if key is not None and response.status_code == 400:  # noqa: PLR2004
+    if key is not None and status == 400:  # noqa: PLR2004
         failure: msgspec.Struct = OfrepFailure(key=str(key), error_code=code, error_details=body.detail)
     else:
         failure = OfrepRequestFailure(error_code=code, error_details=body.detail)
-    return _json(response.status_code, failure, dict(response.headers))
+    return _json(status, failure, dict(response.headers))
 
 
 # Keyed like the app's own handlers: Litestar picks the most specific exception type before the closest layer.

@@ -46,7 +46,7 @@ async def _access(request: Req, principal: Principal, authorize: Authorize) -> A
 class ManifestController(Controller):
     path = "/openfeature/v0/manifest"
     tags = ["openfeature"]  # noqa: RUF012 - Litestar reads it as a class attribute
-    exception_handlers = MANIFEST_EXCEPTION_HANDLERS  # noqa: RUF012
+    exception_handlers = MANIFEST_EXCEPTION_HANDLERS
 
     @get("/", opt=FLAG_READ, operation_id="openfeature_manifest_get")
     @inject
