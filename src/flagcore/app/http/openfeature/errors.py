@@ -23,8 +23,8 @@ from flagcore.app.http.openfeature.schemas import (
     ErrorDetail,
     ErrorInfo,
     ManifestError,
-    OfrepFailure,
     OfrepRequestFailure,
+    OfrepResult,
 )
 from flagcore.domain.errors import FlagcoreError, InvalidInputError
 from flagcore.domain.openfeature.ofrep import GENERAL, PARSE_ERROR, OfrepRequestError
@@ -65,7 +65,7 @@ def ofrep_error_handler(request: Req, exc: Exception) -> Response[bytes]:
     elif isinstance(exc, InvalidInputError) or status == 400:  # noqa: PLR2004
         code = PARSE_ERROR
     if key is not None and status == 400:  # noqa: PLR2004
-        failure: msgspec.Struct = OfrepFailure(key=str(key), error_code=code, error_details=body.detail)
+        failure: msgspec.Struct = OfrepResult(key=str(key), error_code=code, error_details=body.detail)
     else:
         failure = OfrepRequestFailure(error_code=code, error_details=body.detail)
     return _json(status, failure, dict(response.headers))

@@ -18,7 +18,7 @@ from litestar.params import FromPath
 from flagcore.app.http.auth import PROJECT_TOKEN_ROUTE
 from flagcore.app.http.body import decode_json_body
 from flagcore.app.http.openfeature.errors import OFREP_EXCEPTION_HANDLERS
-from flagcore.app.http.openfeature.schemas import OfrepBulk, OfrepFailure, OfrepSuccess, ofrep_item
+from flagcore.app.http.openfeature.schemas import OfrepBulk, OfrepResult, ofrep_item
 from flagcore.app.identity.authenticate import bearer_token
 from flagcore.app.openfeature.evaluate_ofrep import EvaluateOfrep
 from flagcore.domain.openfeature.ofrep import FLAG_NOT_FOUND
@@ -33,13 +33,11 @@ def _token(request: Req) -> str | None:
 
 @post("/evaluate/flags/{key:str}", opt=PROJECT_TOKEN_ROUTE, operation_id="ofrep_evaluate_flag", status_code=200)
 @inject
-async def evaluate_flag(
-    request: Req, key: FromPath[str], use_case: FromDishka[EvaluateOfrep]
-) -> Response[OfrepSuccess | OfrepFailure]:
+async def evaluate_flag(request: Req, key: FromPath[str], use_case: FromDishka[EvaluateOfrep]) -> Response[OfrepResult]:
     project = await use_case.authenticate(_token(request))
     body = decode_json_body(await request.body(), Any)
     item = ofrep_item(await use_case.single(project, key, body))
-    status = 200 if isinstance(item, OfrepSuccess) else _STATUS_OF_FAILURE.get(item.error_code, 400)
+    status = _STATUS_OF_FAILURE.get(str(item.error_code), 400) if item.failed else 200
     return Response(item, status_code=status)
 
 

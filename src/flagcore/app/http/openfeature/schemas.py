@@ -122,24 +122,25 @@ class ManifestError(msgspec.Struct, frozen=True, kw_only=True):
 # ---- OFREP ----
 
 
-class OfrepSuccess(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """``serverEvaluationSuccess`` / ``evaluationSuccess``. ``variant`` is always sent (Python provider needs it)."""
+class OfrepResult(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    """One flag's result: ``serverEvaluationSuccess``/``evaluationSuccess``, or ``evaluationFailure``/``flagNotFound``.
+
+    One struct for both shapes (OpenAPI needs a single schema); absent (UNSET) members are not sent. A success
+    always sends ``reason`` and ``variant`` (the Python provider needs the key), and no ``value`` when the caller's
+    code default applies. A failure sends ``errorCode`` and ``errorDetails``.
+    """
 
     key: str
-    reason: str
-    variant: str | None
-    metadata: dict[str, str | int | bool]
-    #: Absent: the caller's code default applies.
-    value: Any = msgspec.UNSET
-
-
-class OfrepFailure(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
-    """``evaluationFailure`` / ``flagNotFound``: single 400/404 bodies and failed bulk items."""
-
-    key: str
-    error_code: str
-    error_details: str
+    value: Any | msgspec.UnsetType = msgspec.UNSET
+    reason: str | msgspec.UnsetType = msgspec.UNSET
+    variant: str | None | msgspec.UnsetType = msgspec.UNSET
+    error_code: str | msgspec.UnsetType = msgspec.UNSET
+    error_details: str | msgspec.UnsetType = msgspec.UNSET
     metadata: dict[str, str | int | bool] = msgspec.field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return isinstance(self.error_code, str)
 
 
 class OfrepRequestFailure(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
@@ -150,7 +151,7 @@ class OfrepRequestFailure(msgspec.Struct, frozen=True, kw_only=True, rename="cam
 
 
 class OfrepBulk(msgspec.Struct, frozen=True, kw_only=True):
-    flags: list[OfrepSuccess | OfrepFailure]
+    flags: list[OfrepResult]
 
 
 class OfrepContextBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -159,15 +160,15 @@ class OfrepContextBody(msgspec.Struct, frozen=True, kw_only=True):
     context: dict[str, Any]
 
 
-def ofrep_item(result: OfrepEvaluation) -> OfrepSuccess | OfrepFailure:
+def ofrep_item(result: OfrepEvaluation) -> OfrepResult:
     if result.error_code is not None:
-        return OfrepFailure(
+        return OfrepResult(
             key=result.key,
             error_code=result.error_code,
             error_details=result.error_details or "",
             metadata=result.metadata,
         )
-    return OfrepSuccess(
+    return OfrepResult(
         key=result.key,
         reason=result.reason or "UNKNOWN",
         variant=result.variant,
