@@ -73,7 +73,7 @@ _DOMAINS = itertools.count()
 
 def _client(provider: AbstractProvider) -> OpenFeatureClient:
     domain = f"flagcore-e2e-{next(_DOMAINS)}"
-    api.set_provider(provider, domain=domain)
+    api.set_provider_and_wait(provider, domain=domain)  # initialised before the first evaluation
     return api.get_client(domain=domain)
 
 
