@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -186,3 +189,52 @@ def test_flagcore_manifest_cli_pull_push_diff(pushed: Server, tmp_path: Any) -> 
     invalid = run_cli("manifest", "push", "--file", str(path), env=env)
     assert invalid.returncode == 1
     assert "not a valid manifest" in invalid.stderr
+
+
+JS_DIR = Path(__file__).parent.parent / "js"
+
+
+def test_js_ofrep_server_provider_evaluates_every_type(pushed: Server) -> None:
+    if not (JS_DIR / "node_modules" / "@openfeature" / "ofrep-provider").is_dir():
+        pytest.fail("tests/js is not installed: run `make pytest` (it runs npm ci in tests/js)")
+    ctx = {"targetingKey": "user-1"}
+    cases = [
+        ["boolean", "of-dark-mode", False, ctx],
+        ["boolean", "of-off", True, ctx],
+        ["string", "of-theme", "fallback", ctx],
+        ["number", "of-limit", 0, ctx],
+        ["number", "of-ratio", 0, ctx],
+        ["object", "of-layout", {}, ctx],
+        ["boolean", "of-pro", False, {"targetingKey": "user-2", "plan": "pro"}],
+        ["boolean", "no-such-flag", True, ctx],
+        ["boolean", "of-dark-mode", False, {}],
+        ["number", "of-theme", 5, ctx],
+    ]
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "FLAGCORE_URL": pushed.base_url,
+        "FLAGCORE_PROJECT_KEY": pushed.credentials["project_api_key"],
+    }
+    done = subprocess.run(  # noqa: S603 - our own script
+        ["node", str(JS_DIR / "ofrep_server.mjs"), json.dumps(cases)],  # noqa: S607 - node from PATH
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=JS_DIR,
+    )
+    assert done.returncode == 0, done.stderr
+    got = [(r["key"], r["value"], r["reason"], r["errorCode"]) for r in json.loads(done.stdout)]
+    assert got == [
+        ("of-dark-mode", True, "TARGETING_MATCH", None),
+        ("of-off", False, "DEFAULT", None),
+        ("of-theme", "blue", "TARGETING_MATCH", None),
+        ("of-limit", 42, "TARGETING_MATCH", None),
+        ("of-ratio", 0.25, "TARGETING_MATCH", None),
+        ("of-layout", {"columns": 3}, "TARGETING_MATCH", None),
+        ("of-pro", True, "TARGETING_MATCH", None),
+        ("no-such-flag", True, "ERROR", "FLAG_NOT_FOUND"),
+        ("of-dark-mode", False, "ERROR", "TARGETING_KEY_MISSING"),
+        ("of-theme", 5, "ERROR", "TYPE_MISMATCH"),
+    ]
