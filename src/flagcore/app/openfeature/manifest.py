@@ -9,7 +9,7 @@ from flagcore.domain.openfeature import ManifestFlag, manifest_entry
 from flagcore.ports.flags import FlagQuery
 from flagcore.ports.unit_of_work import UnitOfWorkFactory
 
-# Every live flag in one read, oldest first so that a pull writes a stable order.
+# Every live flag in one read; a pull writes them in a stable order.
 _ALL_OLDEST_FIRST: Final = FlagQuery(order="created_at", limit=2**31 - 1)
 
 
@@ -28,6 +28,7 @@ class GetManifest:
         async with self._transactions.begin() as uow:
             if await uow.projects.get(project_id) is None:
                 raise ProjectNotFoundError
-            flags = (await uow.flags.list(project_id, _ALL_OLDEST_FIRST)).items
+            # Oldest first, ties (one sync creates many flags at one instant) in creation order.
+            flags = sorted((await uow.flags.list(project_id, _ALL_OLDEST_FIRST)).items, key=lambda f: f.id)
             declarations = await uow.flag_declarations.get_many(project_id, [flag.id for flag in flags])
         return [manifest_entry(flag, declarations.get(flag.id)) for flag in flags]
