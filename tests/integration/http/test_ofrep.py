@@ -233,3 +233,19 @@ async def test_bulk_returns_every_flag_with_etag_and_304(world: World) -> None:
     changed = await world.client.post(BULK, json=ctx, headers=token(world) | {"If-None-Match": etag})
     assert changed.status_code == 200
     assert "new" in {item["key"] for item in changed.json()["flags"]}
+
+
+async def test_browsers_may_call_ofrep_from_any_origin_and_read_the_etag(world: World) -> None:
+    origin = {"Origin": "https://shop.example"}
+    preflight = await world.client.options(
+        BULK,
+        headers=origin
+        | {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,if-none-match"},
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "if-none-match" in preflight.headers["access-control-allow-headers"]
+    response = await world.client.post(BULK, json={"context": {"targetingKey": "u"}}, headers=token(world) | origin)
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-expose-headers"] == "ETag"
