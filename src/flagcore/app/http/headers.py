@@ -6,8 +6,8 @@
 - CORS: the evaluation routes (``/flags``, ``/decide``) answer any origin with ``*`` and no credentials, because
   browser SDKs call them from the customer's own site with only the public project key; OFREP (``/ofrep/``) is
   answered the same way for the same reason, and exposes ``ETag`` (the web provider revalidates with it).
-  Everything else (the management API, the definitions feed) answers only the origins of ``FLAGCORE_CORS_ORIGINS``; any other origin
-  gets no CORS headers, so browsers refuse to hand the answer to the page.
+  Everything else (the management API, the definitions feed) answers only the origins of
+  ``FLAGCORE_CORS_ORIGINS``; any other origin gets no CORS headers, so browsers refuse to hand the answer to the page.
 
 It wraps the app rather than running as Litestar middleware so that it also covers responses Litestar produces
 without a route (404, 405) and answers preflights before routing. On ``/flags`` it costs one scan of the request
