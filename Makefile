@@ -34,7 +34,14 @@ typecheck: $(VENV)/.dev
 importlint: $(VENV)/.dev
 	$(BIN)/lint-imports
 
-pytest: $(VENV)/.dev
+# The JavaScript OpenFeature providers of the end-to-end tests (versions pinned by tests/js/package-lock.json), and
+# the Chromium the web provider runs in (Debian's package: Playwright's own browser download does not work here).
+tests/js/node_modules/.installed: tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+	touch $@
+
+pytest: $(VENV)/.dev tests/js/node_modules/.installed
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint typecheck importlint pytest

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from flagcore.app import cli_quota, evaluate_command
+from flagcore.app import cli_manifest, cli_quota, evaluate_command
 from flagcore.app.cli_database import (
     DATABASE_EXIT_CODE,
     database_error_line,
@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     init.set_defaults(handler=_init)
     evaluate_command.add_parser(sub)
     cli_quota.add_parser(sub)
+    cli_manifest.add_parser(sub)
     return parser
 
 

@@ -88,6 +88,7 @@ from flagcore.app.identity.bootstrap import Bootstrap
 from flagcore.app.observability.metrics import Metrics
 from flagcore.app.observability.provider import ObservabilityProvider
 from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
+from flagcore.app.openfeature.provider import OpenFeatureProvider
 from flagcore.app.quota.accounting import UsageAccounting
 from flagcore.app.quota.gate import QuotaGate
 from flagcore.app.quota.provider import QuotaProvider, QuotaStores
@@ -608,6 +609,7 @@ def get_providers(settings: Settings) -> list[Provider]:
         StatusProvider(),
         evaluator_provider(settings),
         UseCaseProvider(),
+        OpenFeatureProvider(),
         ObservabilityProvider(),
     ]
 

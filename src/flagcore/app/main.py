@@ -24,6 +24,8 @@ from flagcore.app.http.management.groups import GroupTypeController
 from flagcore.app.http.management.organization_flags import OrganizationFlagController
 from flagcore.app.http.management.remote_config import remote_config
 from flagcore.app.http.openapi import openapi_config
+from flagcore.app.http.openfeature.manifest import ManifestController
+from flagcore.app.http.openfeature.ofrep import ofrep_router
 from flagcore.app.http.operations.health import health
 from flagcore.app.http.operations.status import status
 from flagcore.app.http.providers import HttpProvider
@@ -84,6 +86,8 @@ def route_handlers() -> list[ControllerRouterHandler]:
         route_set(LEGACY_FLAGS, project_flag_routes(), project_ref=LEGACY_PROJECT, operation_prefix="legacy_"),
         flags,
         decide,
+        ManifestController,
+        ofrep_router(),
     ]
 
 

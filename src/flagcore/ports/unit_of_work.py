@@ -19,6 +19,7 @@ from flagcore.ports.activity import ActivityLog
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.openfeature import FlagDeclarationRepo
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -53,6 +54,10 @@ class UnitOfWork(Protocol):
     @property
     @abstractmethod
     def activity(self) -> ActivityLog: ...
+
+    @property
+    @abstractmethod
+    def flag_declarations(self) -> FlagDeclarationRepo: ...
 
     @abstractmethod
     async def lock_project(self, project_id: int) -> Project | None:

@@ -28,7 +28,7 @@ from tests.integration.http.conftest import World
 from tests.integration.http.tenants import Tenants, mint_key, tenants_of
 
 Target = Literal["project", "organization", "user", "exempt"]
-Item = Literal["flag", "remote_flag", "flag_key", "secret_key", "member", "personal_key"] | None
+Item = Literal["flag", "remote_flag", "flag_key", "manifest_key", "secret_key", "member", "personal_key"] | None
 OK: Final = frozenset({200, 201, 204})
 REFUSED: Final = frozenset({401, 403, 404})
 FILTERS: Final = {"groups": [{"properties": [], "rollout_percentage": 100}]}
@@ -54,6 +54,8 @@ class Case:
     #: The route refuses in PostHog's own body for it (``status``: ``{"status": "unknown", ...}``), not the
     #: standard error body: only the status and the absence of another tenant's data are checked.
     own_refusal_body: bool = False
+    #: The route names its project by ``?project_id=`` (the OpenFeature manifest API).
+    project_query: bool = False
 
 
 def exempt(reason: str) -> Case:
@@ -83,6 +85,11 @@ def legacy(case: Case) -> Case:
         also_refused=case.also_refused,
         own_refusal_body=case.own_refusal_body,
     )
+
+
+def _manifest(**fields: Any) -> Case:
+    # The sync API refuses in its specification's error envelope.
+    return Case("project", project_query=True, own_refusal_body=True, **fields)
 
 
 def _copy_body(scene: Scene) -> dict[str, Any]:
@@ -184,6 +191,21 @@ ROUTES: Final[dict[str, Case]] = {
     ),
     "DELETE /api/organizations/{organization_id:str}/members/{user_uuid:str}": Case("organization", item="member"),
     "GET /api/organizations/{organization_id:str}/quota": Case("organization"),
+    # OpenFeature: OFREP evaluates by the public token; the manifest API names its project by ?project_id=
+    "POST /ofrep/v1/evaluate/flags": exempt(PUBLIC_TOKEN),
+    "POST /ofrep/v1/evaluate/flags/{key:str}": exempt(PUBLIC_TOKEN),
+    "GET /openfeature/v0/manifest": _manifest(),
+    "POST /openfeature/v0/manifest/flags": _manifest(
+        body={"key": "bola-manifest", "type": "boolean", "defaultValue": False}
+    ),
+    "PUT /openfeature/v0/manifest/flags/{key:str}": _manifest(
+        # the body names A's key: with B's or C's key in the path it is refused as a mismatch (400, no data)
+        item="manifest_key",
+        body={"key": "ours-manifest", "type": "boolean", "defaultValue": False},
+        also_refused=frozenset({400}),
+    ),
+    "DELETE /openfeature/v0/manifest/flags/{key:str}": _manifest(item="manifest_key"),
+    "POST /openfeature/v0/manifest/sync": _manifest(body={"flags": [], "dryRun": True}),
     "PUT /api/organizations/{organization_id:str}/quota": Case(
         "organization", body={"feature_flag_requests": {"limit": 1000000}}
     ),
@@ -272,6 +294,12 @@ async def build_scene(t: Tenants) -> Scene:
         headers=t.auth(),
     )
     assert remote.status_code == 201, remote.text
+    manifest_flag = await client.post(
+        f"/api/projects/{scene.a}/feature_flags/",
+        json={"key": "ours-manifest", "filters": FILTERS},
+        headers=t.auth(),
+    )
+    assert manifest_flag.status_code == 201, manifest_flag.text
     scene.remote_flag = remote.json()["id"]
     members = await client.get(f"/api/organizations/{t.other_org_id}/members/", headers=t.auth(w.other_key))
     scene.other_owner_uuid = members.json()["results"][0]["user"]["uuid"]
@@ -296,8 +324,12 @@ def item_of(scene: Scene, case: Case, *, project: int | None = None, foreign: bo
         return str(scene.flags[project or scene.a])
     if case.item == "remote_flag":
         return str(scene.remote_flag) if (project or scene.a) == scene.a else str(scene.flags[project])
-    if case.item == "flag_key":
-        return scene.foreign_flag_key if foreign else "ours"
+    if case.item == "manifest_key" and (project or scene.a) == scene.a and not foreign:
+        return "ours-manifest"
+    if case.item in {"flag_key", "manifest_key"}:
+        if foreign:
+            return scene.foreign_flag_key
+        return {scene.b: "b-only", scene.c: scene.foreign_flag_key}.get(project or scene.a, "ours")
     if case.item == "secret_key":
         return scene.secret_keys[project or scene.a]
     if case.item == "member":
@@ -315,36 +347,36 @@ def refusals(scene: Scene, method: str, template: str, case: Case) -> list[Attem
     out: list[Attempt] = []
     query = _query(scene, case)
     if case.target == "project":
-        has_path = "{project_id:str}" in template
+        has_path = "{project_id:str}" in template or case.project_query
         if has_path:
             for who, project, key in (
                 ("project-limited key on B", scene.b, t.team_key),
                 ("org A key on org B's C", scene.c, w.admin_key),
                 ("org A key on C", scene.c, t.org_key),
             ):
-                out.append(
-                    (
-                        who,
-                        method,
-                        render(template, project=project, item=item_of(scene, case, project=project)) + query,
-                        key,
-                    )
-                )
+                item = item_of(scene, case, project=project)
+                url = render(template, project=project, item=item) + _query(scene, case, project=project)
+                out.append((who, method, url, key))
             if case.item is not None:
                 for project in (scene.b, scene.c):
-                    url = render(template, project=scene.a, item=item_of(scene, case, project=project))
+                    url = render(template, project=scene.a, item=item_of(scene, case, project=project)) + query
                     # project B's items through A's path: not found (the team key may reach A, not B's items)
                     out.append(
                         (
                             f"{project}'s item through A",
                             method,
-                            url + query,
+                            url,
                             w.admin_key if project == scene.c else t.team_key,
                         )
                     )
             if case.secret_key:
                 out.extend(
-                    (f"A's secret key on {project}", method, render(template, project=project), w.secret_key)
+                    (
+                        f"A's secret key on {project}",
+                        method,
+                        render(template, project=project) + _query(scene, case, project=project),
+                        w.secret_key,
+                    )
                     for project in (scene.b, scene.c)
                 )
         if case.token:
@@ -388,8 +420,10 @@ def refusals(scene: Scene, method: str, template: str, case: Case) -> list[Attem
     return out
 
 
-def _query(scene: Scene, case: Case, *, token: str | None = None) -> str:
+def _query(scene: Scene, case: Case, *, token: str | None = None, project: int | None = None) -> str:
     parts = [case.query.replace("{flag}", str(scene.flags[scene.a]))] if case.query else []
+    if case.project_query:
+        parts.append(f"project_id={project or scene.a}")
     if token is not None:
         parts.append(f"token={token}")
     return f"?{'&'.join(parts)}" if parts else ""
@@ -455,7 +489,8 @@ async def test_no_route_reaches_another_tenant(scene: Scene) -> None:
             error_body = case.own_refusal_body or _keys(response) == {"type", "code", "detail", "attr"}
             if response.status_code not in refused or not error_body:
                 failures.append(f"{route} [{attempt[0]}] {attempt[2]} -> {response.status_code} {response.text[:200]}")
-            elif any(leak in response.text for leak in scene.leaks(attempt[3])):
+            elif any(leak in response.text for leak in scene.leaks(attempt[3]) if leak not in attempt[2]):
+                # (a value the request itself sent, such as a flag key in the path, may be echoed back)
                 failures.append(f"{route} [{attempt[0]}] leaks another tenant's data: {response.text[:200]}")
     # Listings of the caller's own (organizations, @me, keys) through limited keys: served, within their limits.
     for route in sorted(app_routes(scene.t.client.app)):

@@ -21,6 +21,7 @@ from flagcore.adapters.memory.identity import (
     MemoryProjectRepo,
     MemoryUserRepo,
 )
+from flagcore.adapters.memory.openfeature import MemoryFlagDeclarationRepo
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
@@ -28,6 +29,7 @@ from flagcore.ports.activity import ActivityLog
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.openfeature import FlagDeclarationRepo
 from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
 
 
@@ -66,6 +68,10 @@ class MemoryUnitOfWork(UnitOfWork):
     def activity(self) -> ActivityLog:
         return self._forks.activity
 
+    @property
+    def flag_declarations(self) -> FlagDeclarationRepo:
+        return self._forks.flag_declarations
+
     async def lock_project(self, project_id: int) -> Project | None:
         # Units are serialised already (see the module docstring): the project's lock is held.
         return await self._forks.projects.get(project_id)
@@ -98,6 +104,7 @@ class MemoryStores:
         users: MemoryUserRepo,
         keys: MemoryApiKeyRepo,
         activity: MemoryActivityLog,
+        flag_declarations: MemoryFlagDeclarationRepo | None = None,
     ) -> None:
         self.flags = flags
         self.group_types = group_types
@@ -106,6 +113,8 @@ class MemoryStores:
         self.users = users
         self.keys = keys
         self.activity = activity
+        # Written only through units of work, so nothing outside needs the instance: created here by default.
+        self.flag_declarations = flag_declarations or MemoryFlagDeclarationRepo()
 
     def fork(self) -> MemoryStores:
         return MemoryStores(
@@ -116,6 +125,7 @@ class MemoryStores:
             users=self.users.fork(),
             keys=self.keys.fork(),
             activity=self.activity.fork(),
+            flag_declarations=self.flag_declarations.fork(),
         )
 
     def adopt(self, forks: MemoryStores) -> None:
@@ -127,6 +137,7 @@ class MemoryStores:
         self.users.adopt(forks.users)
         self.keys.adopt(forks.keys)
         self.activity.adopt(forks.activity)
+        self.flag_declarations.adopt(forks.flag_declarations)
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):

@@ -209,3 +209,4 @@ __all__ = (
     "UserRow",
 )
 from flagcore.adapters.sqlalchemy import orm_quota  # noqa: E402, F401 - registers the quota tables on Base
+from flagcore.adapters.sqlalchemy.orm_openfeature import FlagDeclarationRow  # noqa: E402, F401 - registers the table

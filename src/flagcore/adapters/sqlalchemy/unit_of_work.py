@@ -24,6 +24,7 @@ from flagcore.adapters.sqlalchemy.flag_repo import SqlFlagRepo
 from flagcore.adapters.sqlalchemy.groups import SqlGroupTypeRepo
 from flagcore.adapters.sqlalchemy.identity import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
 from flagcore.adapters.sqlalchemy.mappers import organization_from_row, project_from_row
+from flagcore.adapters.sqlalchemy.openfeature import SqlFlagDeclarationRepo
 from flagcore.adapters.sqlalchemy.orm import OrganizationRow, ProjectRow
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
@@ -32,6 +33,7 @@ from flagcore.ports.activity import ActivityLog
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.openfeature import FlagDeclarationRepo
 from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
 
 
@@ -46,6 +48,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._users = SqlUserRepo(scope)
         self._keys = SqlApiKeyRepo(scope)
         self._activity = SqlActivityLog(scope)
+        self._flag_declarations = SqlFlagDeclarationRepo(scope)
         self._actions = AfterCommitActions()
         self.committed = False
 
@@ -76,6 +79,10 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def activity(self) -> ActivityLog:
         return self._activity
+
+    @property
+    def flag_declarations(self) -> FlagDeclarationRepo:
+        return self._flag_declarations
 
     async def lock_project(self, project_id: int) -> Project | None:
         stmt = sa.select(ProjectRow).where(ProjectRow.id == project_id)

@@ -4,9 +4,10 @@
 - ``Cache-Control: no-store`` on the management API (``/api/...``) unless the route chose its own caching (the
   definitions feed is ``private, must-revalidate`` with an ETag): its answers carry keys and flag data.
 - CORS: the evaluation routes (``/flags``, ``/decide``) answer any origin with ``*`` and no credentials, because
-  browser SDKs call them from the customer's own site with only the public project key. Everything else (the
-  management API, the definitions feed) answers only the origins of ``FLAGCORE_CORS_ORIGINS``; any other origin
-  gets no CORS headers, so browsers refuse to hand the answer to the page.
+  browser SDKs call them from the customer's own site with only the public project key; OFREP (``/ofrep/``) is
+  answered the same way for the same reason, and exposes ``ETag`` (the web provider revalidates with it).
+  Everything else (the management API, the definitions feed) answers only the origins of
+  ``FLAGCORE_CORS_ORIGINS``; any other origin gets no CORS headers, so browsers refuse to hand the answer to the page.
 
 It wraps the app rather than running as Litestar middleware so that it also covers responses Litestar produces
 without a route (404, 405) and answers preflights before routing. On ``/flags`` it costs one scan of the request
@@ -23,6 +24,9 @@ from litestar.types import ASGIApp, HTTPResponseStartEvent, HTTPScope, Message, 
 
 #: The routes browser SDKs call from any origin (Litestar serves each with and without a trailing slash).
 EVALUATION_PATHS: Final = frozenset({"/flags", "/flags/", "/decide", "/decide/"})
+#: OFREP: evaluation by project key too, so CORS as for ``EVALUATION_PATHS``.
+OFREP_PREFIX: Final = "/ofrep/"
+_EXPOSE_ETAG: Final = (b"access-control-expose-headers", b"ETag")
 _NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 _NO_STORE: Final = (b"cache-control", b"no-store")
 _VARY_ORIGIN: Final = (b"vary", b"Origin")
@@ -57,7 +61,8 @@ class ResponseHeaders:
     async def _other(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         path = scope["path"]
         # posthog-js fetches its public remote config (/array/{token}/...) from the site's origin, like /flags.
-        evaluation = path in EVALUATION_PATHS or path.startswith("/array/")
+        ofrep = path.startswith(OFREP_PREFIX)
+        evaluation = ofrep or path in EVALUATION_PATHS or path.startswith("/array/")
         origin, preflight_method = _cors_request(scope["headers"])
         allow = _ANY if evaluation else origin if origin in self._allowed else None
         extra = [_NOSNIFF]
@@ -66,6 +71,8 @@ class ResponseHeaders:
                 await _preflight(send, scope["headers"], allow, evaluation=evaluation)
                 return
             extra.append((_ALLOW_ORIGIN, allow))
+            if ofrep:
+                extra.append(_EXPOSE_ETAG)
         if not evaluation and self._allowed:
             extra.append(_VARY_ORIGIN)  # the answer depends on the Origin header: caches must key on it
         await self._app(scope, receive, _adding(send, tuple(extra), no_store=path.startswith("/api/")))

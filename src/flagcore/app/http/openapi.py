@@ -61,6 +61,8 @@ class RouteDoc(msgspec.Struct, frozen=True, kw_only=True):
     #: The success response's type, for handlers that answer with bytes or an ASGI app.
     response: Any = None
     response_media_type: str = "application/json"
+    #: The error body's type where it is not PostHog's (the OpenFeature routes); a tuple documents any of them.
+    error_body: Any = None
     #: Error statuses beyond the ones that follow from the rule, the method and the path.
     errors: frozenset[int] = frozenset()
     #: Whether the route can answer 503 because a backend (database, cache) is unavailable.
@@ -78,6 +80,7 @@ def doc(
     query: Sequence[QueryParam] = (),
     response: object = None,
     response_media_type: str = "application/json",
+    error_body: object = None,
     errors: Sequence[int] = (),
     uses_backend: bool = True,
     statuses: Sequence[tuple[int, str, Any]] = (),
@@ -91,6 +94,7 @@ def doc(
             query=tuple(query),
             response=response,
             response_media_type=response_media_type,
+            error_body=error_body,
             errors=frozenset(errors),
             uses_backend=uses_backend,
             statuses=tuple(statuses),
@@ -262,6 +266,13 @@ def _ref(kind: object, extra_types: list[object]) -> dict[str, Any]:
     return one
 
 
+def _schema_of(kind: object, extra_types: list[object]) -> dict[str, Any]:
+    """A type's schema; a tuple of types is any of them."""
+    if isinstance(kind, tuple):
+        return {"anyOf": [_ref(one, extra_types) for one in kind]}
+    return _ref(kind, extra_types)
+
+
 def _document_inputs(operation: dict[str, Any], method: str, route_doc: RouteDoc, extra_types: list[object]) -> None:
     if route_doc.body is not None and method in _WRITE_METHODS:  # a GET's fields come in its query
         body_schema = _ref(route_doc.body, extra_types)
@@ -314,7 +325,7 @@ def _document_responses(
     extra_types: list[object],
 ) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
-    error = {"application/json": {"schema": _ref(ErrorBody, extra_types)}}
+    error = {"application/json": {"schema": _schema_of(route_doc.error_body or ErrorBody, extra_types)}}
     # Litestar documents its own validation error body for 400; every error here is PostHog's body.
     for listed in list(responses):
         if listed.isdigit() and int(listed) >= 400:  # noqa: PLR2004 - HTTP error statuses
@@ -326,10 +337,8 @@ def _document_responses(
         }
     for other, description, kind in route_doc.statuses:
         answer: dict[str, Any] = {"description": description}
-        if isinstance(kind, tuple):
-            answer["content"] = {"application/json": {"schema": {"anyOf": [_ref(k, extra_types) for k in kind]}}}
-        elif kind is not None:
-            answer["content"] = {"application/json": {"schema": _ref(kind, extra_types)}}
+        if kind is not None:
+            answer["content"] = {"application/json": {"schema": _schema_of(kind, extra_types)}}
         responses[str(other)] = answer
     for status in sorted(_error_statuses(method, path, rule, route_doc)):
         responses.setdefault(str(status), {"description": _ERROR_DESCRIPTIONS.get(status, "Error."), "content": error})

@@ -1,0 +1,1 @@
+"""The OpenFeature edge: the CLI's manifest sync API and OFREP remote evaluation."""

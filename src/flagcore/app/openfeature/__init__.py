@@ -1,0 +1,1 @@
+"""OpenFeature use cases: the manifest sync API and OFREP evaluation."""
