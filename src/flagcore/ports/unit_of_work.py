@@ -19,6 +19,7 @@ from flagcore.ports.activity import ActivityLog
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.persons import GroupRepo, PersonRepo
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -53,6 +54,14 @@ class UnitOfWork(Protocol):
     @property
     @abstractmethod
     def activity(self) -> ActivityLog: ...
+
+    @property
+    @abstractmethod
+    def persons(self) -> PersonRepo: ...
+
+    @property
+    @abstractmethod
+    def groups(self) -> GroupRepo: ...
 
     @abstractmethod
     async def lock_project(self, project_id: int) -> Project | None:

@@ -12,6 +12,7 @@ from flagcore.adapters.memory.identity import (
     MemoryUserRepo,
 )
 from flagcore.adapters.memory.invalidations import MemoryInvalidationBus, MemoryInvalidationListener
+from flagcore.adapters.memory.persons import MemoryGroupRepo, MemoryPersonRepo
 from flagcore.adapters.memory.snapshot_store import MemorySnapshotStore
 from flagcore.adapters.memory.unit_of_work import MemoryStores, MemoryUnitOfWork, MemoryUnitOfWorkFactory
 
@@ -20,11 +21,13 @@ __all__ = (
     "MemoryActivityLog",
     "MemoryApiKeyRepo",
     "MemoryFlagRepo",
+    "MemoryGroupRepo",
     "MemoryGroupTypeRepo",
     "MemoryHashKeyOverrideRepo",
     "MemoryInvalidationBus",
     "MemoryInvalidationListener",
     "MemoryOrganizationRepo",
+    "MemoryPersonRepo",
     "MemoryProjectRepo",
     "MemorySnapshotStore",
     "MemoryStores",

@@ -21,6 +21,7 @@ from flagcore.adapters.memory.identity import (
     MemoryProjectRepo,
     MemoryUserRepo,
 )
+from flagcore.adapters.memory.persons import MemoryGroupRepo, MemoryPersonRepo
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Project
@@ -28,6 +29,7 @@ from flagcore.ports.activity import ActivityLog
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
 
 
@@ -66,6 +68,14 @@ class MemoryUnitOfWork(UnitOfWork):
     def activity(self) -> ActivityLog:
         return self._forks.activity
 
+    @property
+    def persons(self) -> PersonRepo:
+        return self._forks.persons
+
+    @property
+    def groups(self) -> GroupRepo:
+        return self._forks.groups
+
     async def lock_project(self, project_id: int) -> Project | None:
         # Units are serialised already (see the module docstring): the project's lock is held.
         return await self._forks.projects.get(project_id)
@@ -95,6 +105,8 @@ class MemoryStores:
         users: MemoryUserRepo,
         keys: MemoryApiKeyRepo,
         activity: MemoryActivityLog,
+        persons: MemoryPersonRepo | None = None,
+        groups: MemoryGroupRepo | None = None,
     ) -> None:
         self.flags = flags
         self.group_types = group_types
@@ -103,6 +115,8 @@ class MemoryStores:
         self.users = users
         self.keys = keys
         self.activity = activity
+        self.persons = persons if persons is not None else MemoryPersonRepo()
+        self.groups = groups if groups is not None else MemoryGroupRepo()
 
     def fork(self) -> MemoryStores:
         return MemoryStores(
@@ -113,6 +127,8 @@ class MemoryStores:
             users=self.users.fork(),
             keys=self.keys.fork(),
             activity=self.activity.fork(),
+            persons=self.persons.fork(),
+            groups=self.groups.fork(),
         )
 
     def adopt(self, forks: MemoryStores) -> None:
@@ -124,6 +140,8 @@ class MemoryStores:
         self.users.adopt(forks.users)
         self.keys.adopt(forks.keys)
         self.activity.adopt(forks.activity)
+        self.persons.adopt(forks.persons)
+        self.groups.adopt(forks.groups)
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):

@@ -7,15 +7,18 @@ from flagcore.adapters.sqlalchemy.groups import SqlGroupTypeRepo
 from flagcore.adapters.sqlalchemy.hash_key_overrides import SqlHashKeyOverrideRepo
 from flagcore.adapters.sqlalchemy.identity import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
 from flagcore.adapters.sqlalchemy.migrate import alembic_config, run_migrations, upgrade_database
+from flagcore.adapters.sqlalchemy.persons import SqlGroupRepo, SqlPersonRepo
 from flagcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 __all__ = (
     "SqlActivityLog",
     "SqlApiKeyRepo",
     "SqlFlagRepo",
+    "SqlGroupRepo",
     "SqlGroupTypeRepo",
     "SqlHashKeyOverrideRepo",
     "SqlOrganizationRepo",
+    "SqlPersonRepo",
     "SqlProjectRepo",
     "SqlUnitOfWork",
     "SqlUnitOfWorkFactory",

@@ -202,3 +202,5 @@ __all__ = (
     "ProjectSecretKeyRow",
     "UserRow",
 )
+
+from flagcore.adapters.sqlalchemy import orm_persons as _orm_persons  # noqa: E402, F401 - registers its tables on Base

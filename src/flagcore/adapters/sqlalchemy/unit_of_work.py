@@ -25,6 +25,7 @@ from flagcore.adapters.sqlalchemy.groups import SqlGroupTypeRepo
 from flagcore.adapters.sqlalchemy.identity import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
 from flagcore.adapters.sqlalchemy.mappers import project_from_row
 from flagcore.adapters.sqlalchemy.orm import ProjectRow
+from flagcore.adapters.sqlalchemy.persons import SqlGroupRepo, SqlPersonRepo
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Project
@@ -32,6 +33,7 @@ from flagcore.ports.activity import ActivityLog
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
+from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
 
 
@@ -46,6 +48,8 @@ class SqlUnitOfWork(UnitOfWork):
         self._users = SqlUserRepo(scope)
         self._keys = SqlApiKeyRepo(scope)
         self._activity = SqlActivityLog(scope)
+        self._persons = SqlPersonRepo(scope)
+        self._groups = SqlGroupRepo(scope)
         self._actions = AfterCommitActions()
         self.committed = False
 
@@ -76,6 +80,14 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def activity(self) -> ActivityLog:
         return self._activity
+
+    @property
+    def persons(self) -> PersonRepo:
+        return self._persons
+
+    @property
+    def groups(self) -> GroupRepo:
+        return self._groups
 
     async def lock_project(self, project_id: int) -> Project | None:
         stmt = sa.select(ProjectRow).where(ProjectRow.id == project_id)
