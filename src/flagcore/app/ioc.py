@@ -40,6 +40,7 @@ from flagcore.adapters.memory import (
     MemoryUserRepo,
     SystemClock,
 )
+from flagcore.adapters.memory.event_queue import MemoryEventQueue
 from flagcore.adapters.memory.probe import MemoryDatabaseProbe
 from flagcore.adapters.minio import MinioSnapshotStore
 from flagcore.adapters.redis import RedisInvalidationListener, RedisInvalidationPublisher, RedisSnapshotStore
@@ -74,10 +75,14 @@ from flagcore.app.identity.bootstrap import Bootstrap
 from flagcore.app.observability.metrics import Metrics
 from flagcore.app.observability.provider import ObservabilityProvider
 from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
+from flagcore.app.persons.capture_events import CaptureEvents
+from flagcore.app.persons.ingest_events import IngestEvents
+from flagcore.app.persons.worker import IngestionWorker
 from flagcore.app.settings import Settings
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.clock import Clock
 from flagcore.ports.errors import BackendUnavailableError
+from flagcore.ports.event_queue import EventQueue
 from flagcore.ports.flag_evaluator import FlagEvaluator
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
@@ -405,6 +410,24 @@ class HttpEvaluatorProvider(Provider):
         return HttpFlagEvaluator(client, base_url=base_url, timeout_s=settings.evaluator_timeout_s)
 
 
+class IngestionProvider(Provider):
+    """The capture queue and the worker draining it (one per process; started by the app, stopped at shutdown)."""
+
+    scope = Scope.APP
+
+    @provide
+    def queue(self, settings: Settings) -> EventQueue:
+        return MemoryEventQueue(settings.ingestion_queue_size)
+
+    @provide
+    async def worker(
+        self, queue: EventQueue, ingest: IngestEvents, settings: Settings
+    ) -> AsyncIterator[IngestionWorker]:
+        worker = IngestionWorker(queue, ingest, batch_size=settings.ingestion_batch_size)
+        yield worker
+        await worker.stop(drain_s=settings.ingestion_drain_s)
+
+
 class UseCaseProvider(Provider):
     # Use cases hold only ports, so one instance per app serves every request without per-request allocation.
     scope = Scope.APP
@@ -424,6 +447,8 @@ class UseCaseProvider(Provider):
         ListGroupTypes,
         RegisterGroupType,
         RenameGroupTypes,
+        CaptureEvents,
+        IngestEvents,
     )
 
 
@@ -448,6 +473,7 @@ def get_providers(settings: Settings) -> list[Provider]:
         StatusProvider(),
         evaluator_provider(settings),
         UseCaseProvider(),
+        IngestionProvider(),
         ObservabilityProvider(),
     ]
 

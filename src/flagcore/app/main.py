@@ -9,6 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
+from flagcore.app.http.capture.endpoint import capture_batch, capture_event
 from flagcore.app.http.errors import EXCEPTION_HANDLERS
 from flagcore.app.http.evaluation.definitions import (
     flag_definitions,
@@ -27,6 +28,7 @@ from flagcore.app.http.routes import route_set
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
 from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.observability.setup import configure_logs, install_observability
+from flagcore.app.persons.worker import IngestionWorker
 from flagcore.app.settings import Settings, load_settings
 
 PROJECTS = "/api/projects/{project_id:str}"
@@ -48,6 +50,8 @@ def route_handlers() -> list[ControllerRouterHandler]:
         legacy_local_evaluation,
         flags,
         decide,
+        capture_batch,
+        capture_event,
     ]
 
 
@@ -70,6 +74,8 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         # Built at start-up, not on the first request: the S3 bucket is checked and the invalidation listener
         # subscribes before anything is served. It stops when the container closes.
         await container.get(SnapshotBackground)
+        # Captured events are applied by this worker; the container drains and stops it at shutdown.
+        (await container.get(IngestionWorker)).start()
 
     app = Litestar(
         route_handlers=route_handlers(),
