@@ -30,9 +30,11 @@ from flagcore.adapters.memory import (
     MemoryActivityLog,
     MemoryApiKeyRepo,
     MemoryFlagRepo,
+    MemoryGroupRepo,
     MemoryGroupTypeRepo,
     MemoryHashKeyOverrideRepo,
     MemoryOrganizationRepo,
+    MemoryPersonRepo,
     MemoryProjectRepo,
     MemorySnapshotStore,
     MemoryStores,
@@ -49,9 +51,11 @@ from flagcore.adapters.sqlalchemy import (
     SqlActivityLog,
     SqlApiKeyRepo,
     SqlFlagRepo,
+    SqlGroupRepo,
     SqlGroupTypeRepo,
     SqlHashKeyOverrideRepo,
     SqlOrganizationRepo,
+    SqlPersonRepo,
     SqlProjectRepo,
     SqlUnitOfWorkFactory,
     SqlUserRepo,
@@ -65,6 +69,7 @@ from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
 from flagcore.app.evaluation.in_process_evaluator import InProcessFlagEvaluator
 from flagcore.app.evaluation.my_flags import MyFlags
 from flagcore.app.evaluation.pipeline import EvaluationPipeline
+from flagcore.app.evaluation.stored_properties import StoredProperties
 from flagcore.app.flags.create_flag import CreateFlag
 from flagcore.app.flags.queries import GetFlag, ListFlags
 from flagcore.app.flags.update_flag import UpdateFlag
@@ -89,6 +94,7 @@ from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
 from flagcore.ports.invalidations import InvalidationListener, InvalidationPublisher
+from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.readiness import DatabaseProbe
 from flagcore.ports.snapshot_store import SnapshotSource
 from flagcore.ports.snapshots import ProjectSnapshots
@@ -147,6 +153,14 @@ class SqlProvider(Provider):
         return SqlActivityLog(sessions)
 
     @provide
+    def persons(self, sessions: async_sessionmaker[AsyncSession]) -> PersonRepo:
+        return SqlPersonRepo(sessions)
+
+    @provide
+    def groups(self, sessions: async_sessionmaker[AsyncSession]) -> GroupRepo:
+        return SqlGroupRepo(sessions)
+
+    @provide
     def probe(self, engine: AsyncEngine) -> DatabaseProbe:
         return SqlDatabaseProbe(engine)
 
@@ -190,6 +204,8 @@ class MemoryProvider(Provider):
     users = provide(MemoryUserRepo, provides=UserRepo)
     keys = provide(MemoryApiKeyRepo, provides=ApiKeyRepo)
     activity = provide(MemoryActivityLog, provides=ActivityLog)
+    persons = provide(MemoryPersonRepo, provides=PersonRepo)
+    groups = provide(MemoryGroupRepo, provides=GroupRepo)
     probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
 
     @provide
@@ -202,6 +218,8 @@ class MemoryProvider(Provider):
         users: UserRepo,
         keys: ApiKeyRepo,
         activity: ActivityLog,
+        persons: PersonRepo,
+        groups: GroupRepo,
     ) -> UnitOfWorkFactory:
         stores = MemoryStores(
             flags=cast("MemoryFlagRepo", flags),
@@ -211,6 +229,8 @@ class MemoryProvider(Provider):
             users=cast("MemoryUserRepo", users),
             keys=cast("MemoryApiKeyRepo", keys),
             activity=cast("MemoryActivityLog", activity),
+            persons=cast("MemoryPersonRepo", persons),
+            groups=cast("MemoryGroupRepo", groups),
         )
         return MemoryUnitOfWorkFactory(stores)
 
@@ -442,6 +462,7 @@ class UseCaseProvider(Provider):
         LoadDefinitions,
         EvaluationPipeline,
         EvaluateFlags,
+        StoredProperties,
         MyFlags,
         EvaluationReasons,
         ListGroupTypes,

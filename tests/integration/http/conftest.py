@@ -57,6 +57,7 @@ class World:
     user_id: int
     other_project_id: int
     other_key: str
+    other_project_api_key: str = ""
 
     def auth(self, key: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {key or self.admin_key}"}
@@ -180,4 +181,5 @@ async def _serve(
             user_id=admin.id,
             other_project_id=other.project_id,
             other_key=other.personal_api_key or "",
+            other_project_api_key=other.project_api_key,
         )

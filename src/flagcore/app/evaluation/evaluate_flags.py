@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from flagcore.app.evaluation.pipeline import EvaluationPipeline, EvaluationRequest, FlagsEvaluation
+from flagcore.app.evaluation.stored_properties import StoredProperties
 from flagcore.domain.errors import InvalidInputError, UnauthenticatedError
 from flagcore.domain.evaluation import detect_runtime
 from flagcore.ports.identity import ProjectRepo
@@ -72,6 +73,7 @@ class EvaluateFlagsCommand(msgspec.Struct, frozen=True, kw_only=True):
         evaluation_contexts: the request's evaluation contexts (``evaluation_environments`` alias).
         evaluation_runtime: explicit runtime (``all``/``client``/``server``); else detected from headers.
         disable_flags: answer with no flags (clients that want only the config).
+        only_override_person_properties: ``?only_use_override_person_properties``: ignore stored person properties.
         user_agent: the ``User-Agent`` header.
         headers: request headers with lower-case names (only the presence of browser headers is read).
     """
@@ -87,6 +89,7 @@ class EvaluateFlagsCommand(msgspec.Struct, frozen=True, kw_only=True):
     evaluation_contexts: list[str] | None = None
     evaluation_runtime: str | None = None
     disable_flags: bool = False
+    only_override_person_properties: bool = False
     user_agent: str | None = None
     headers: Mapping[str, str] = msgspec.field(default_factory=dict)
 
@@ -97,10 +100,17 @@ class EvaluateFlags:
     One instance serves every request of the process.
     """
 
-    def __init__(self, projects: ProjectRepo, snapshots: ProjectSnapshots, pipeline: EvaluationPipeline) -> None:
+    def __init__(
+        self,
+        projects: ProjectRepo,
+        snapshots: ProjectSnapshots,
+        pipeline: EvaluationPipeline,
+        stored: StoredProperties,
+    ) -> None:
         self._projects = projects
         self._snapshots = snapshots
         self._pipeline = pipeline
+        self._stored = stored
 
     async def execute(self, cmd: EvaluateFlagsCommand) -> FlagsEvaluation:
         """Evaluate the flags ``cmd`` asks for.
@@ -133,7 +143,13 @@ class EvaluateFlags:
             runtime=detect_runtime(cmd.user_agent, cmd.headers, cmd.evaluation_runtime),
             evaluation_contexts=cmd.evaluation_contexts,
         )
-        return await self._pipeline.evaluate(project.id, snapshot, request)
+        subject = await self._stored.complete(
+            project.id, snapshot, request, only_overrides=cmd.only_override_person_properties
+        )
+        evaluation = await self._pipeline.evaluate(project.id, snapshot, subject.request)
+        if subject.failed:
+            return msgspec.structs.replace(evaluation, errors_while_computing_flags=True)
+        return evaluation
 
     def empty(self) -> FlagsEvaluation:
         """No flags, stamped now: the answer to a request that wants none (``disable_flags``, a bare GET)."""

@@ -39,7 +39,7 @@ def _operation_id(_handler: HTTPRouteHandler, method: Method, path: list[str | P
     return f"capture_{name}_{method.lower()}"
 
 
-async def _capture(request: Request[Any, Any, Any], use_case: CaptureEvents, limit: int) -> Response[CaptureOk]:
+async def _capture(request: Request[Any, Any, Any], use_case: CaptureEvents, limit: int) -> Response[CaptureOk | None]:
     query = {name: request.query_params[name] for name in request.query_params}
     if request.method == HttpMethod.OPTIONS:
         return Response(CaptureOk(), status_code=200)
@@ -48,7 +48,7 @@ async def _capture(request: Request[Any, Any, Any], use_case: CaptureEvents, lim
     )
     await use_case.execute(CaptureCommand(events=payload.events, token=payload.token))
     if query.get("beacon") == "1":
-        return Response(CaptureOk(), status_code=204)
+        return Response(None, status_code=204)
     return Response(CaptureOk(), status_code=200)
 
 
@@ -62,7 +62,9 @@ async def _capture(request: Request[Any, Any, Any], use_case: CaptureEvents, lim
     tags=["capture"],
 )
 @inject
-async def capture_batch(request: Request[Any, Any, Any], use_case: FromDishka[CaptureEvents]) -> Response[CaptureOk]:
+async def capture_batch(
+    request: Request[Any, Any, Any], use_case: FromDishka[CaptureEvents]
+) -> Response[CaptureOk | None]:
     return await _capture(request, use_case, BATCH_BODY_BYTES)
 
 
@@ -76,5 +78,7 @@ async def capture_batch(request: Request[Any, Any, Any], use_case: FromDishka[Ca
     tags=["capture"],
 )
 @inject
-async def capture_event(request: Request[Any, Any, Any], use_case: FromDishka[CaptureEvents]) -> Response[CaptureOk]:
+async def capture_event(
+    request: Request[Any, Any, Any], use_case: FromDishka[CaptureEvents]
+) -> Response[CaptureOk | None]:
     return await _capture(request, use_case, EVENT_BODY_BYTES)
