@@ -29,6 +29,7 @@ from flagcore.adapters.http import HttpFlagEvaluator
 from flagcore.adapters.memory import (
     MemoryActivityLog,
     MemoryApiKeyRepo,
+    MemoryCohortRepo,
     MemoryFlagRepo,
     MemoryGroupRepo,
     MemoryGroupTypeRepo,
@@ -50,6 +51,7 @@ from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshot
 from flagcore.adapters.sqlalchemy import (
     SqlActivityLog,
     SqlApiKeyRepo,
+    SqlCohortRepo,
     SqlFlagRepo,
     SqlGroupRepo,
     SqlGroupTypeRepo,
@@ -86,6 +88,7 @@ from flagcore.app.persons.worker import IngestionWorker
 from flagcore.app.settings import Settings
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.clock import Clock
+from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.errors import BackendUnavailableError
 from flagcore.ports.event_queue import EventQueue
 from flagcore.ports.flag_evaluator import FlagEvaluator
@@ -161,6 +164,10 @@ class SqlProvider(Provider):
         return SqlGroupRepo(sessions)
 
     @provide
+    def cohorts(self, sessions: async_sessionmaker[AsyncSession]) -> CohortRepo:
+        return SqlCohortRepo(sessions)
+
+    @provide
     def probe(self, engine: AsyncEngine) -> DatabaseProbe:
         return SqlDatabaseProbe(engine)
 
@@ -206,6 +213,7 @@ class MemoryProvider(Provider):
     activity = provide(MemoryActivityLog, provides=ActivityLog)
     persons = provide(MemoryPersonRepo, provides=PersonRepo)
     groups = provide(MemoryGroupRepo, provides=GroupRepo)
+    cohorts = provide(MemoryCohortRepo, provides=CohortRepo)
     probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
 
     @provide
@@ -220,6 +228,7 @@ class MemoryProvider(Provider):
         activity: ActivityLog,
         persons: PersonRepo,
         groups: GroupRepo,
+        cohorts: CohortRepo,
     ) -> UnitOfWorkFactory:
         stores = MemoryStores(
             flags=cast("MemoryFlagRepo", flags),
@@ -231,6 +240,7 @@ class MemoryProvider(Provider):
             activity=cast("MemoryActivityLog", activity),
             persons=cast("MemoryPersonRepo", persons),
             groups=cast("MemoryGroupRepo", groups),
+            cohorts=cast("MemoryCohortRepo", cohorts),
         )
         return MemoryUnitOfWorkFactory(stores)
 
@@ -315,8 +325,10 @@ class SnapshotProvider(Provider):
         http.clear()
 
     @provide
-    def source(self, flags: FlagRepo, group_types: GroupTypeRepo, projects: ProjectRepo) -> SnapshotSource:
-        return DatabaseSnapshotSource(flags, group_types, projects)
+    def source(
+        self, flags: FlagRepo, group_types: GroupTypeRepo, projects: ProjectRepo, cohorts: CohortRepo
+    ) -> SnapshotSource:
+        return DatabaseSnapshotSource(flags, group_types, projects, cohorts)
 
     @provide
     async def tiered(

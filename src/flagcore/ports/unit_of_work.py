@@ -16,6 +16,7 @@ from typing import Protocol
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Project
 from flagcore.ports.activity import ActivityLog
+from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -62,6 +63,10 @@ class UnitOfWork(Protocol):
     @property
     @abstractmethod
     def groups(self) -> GroupRepo: ...
+
+    @property
+    @abstractmethod
+    def cohorts(self) -> CohortRepo: ...
 
     @abstractmethod
     async def lock_project(self, project_id: int) -> Project | None:

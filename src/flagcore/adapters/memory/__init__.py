@@ -2,6 +2,7 @@
 
 from flagcore.adapters.memory.activity import MemoryActivityLog
 from flagcore.adapters.memory.clock import FixedClock, SystemClock
+from flagcore.adapters.memory.cohorts import MemoryCohortRepo
 from flagcore.adapters.memory.flag_repo import MemoryFlagRepo
 from flagcore.adapters.memory.groups import MemoryGroupTypeRepo
 from flagcore.adapters.memory.hash_key_overrides import MemoryHashKeyOverrideRepo
@@ -20,6 +21,7 @@ __all__ = (
     "FixedClock",
     "MemoryActivityLog",
     "MemoryApiKeyRepo",
+    "MemoryCohortRepo",
     "MemoryFlagRepo",
     "MemoryGroupRepo",
     "MemoryGroupTypeRepo",

@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from flagcore.adapters.memory.activity import MemoryActivityLog
+from flagcore.adapters.memory.cohorts import MemoryCohortRepo
 from flagcore.adapters.memory.flag_repo import MemoryFlagRepo
 from flagcore.adapters.memory.groups import MemoryGroupTypeRepo
 from flagcore.adapters.memory.identity import (
@@ -26,6 +27,7 @@ from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Project
 from flagcore.ports.activity import ActivityLog
+from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -76,6 +78,10 @@ class MemoryUnitOfWork(UnitOfWork):
     def groups(self) -> GroupRepo:
         return self._forks.groups
 
+    @property
+    def cohorts(self) -> CohortRepo:
+        return self._forks.cohorts
+
     async def lock_project(self, project_id: int) -> Project | None:
         # Units are serialised already (see the module docstring): the project's lock is held.
         return await self._forks.projects.get(project_id)
@@ -107,6 +113,7 @@ class MemoryStores:
         activity: MemoryActivityLog,
         persons: MemoryPersonRepo | None = None,
         groups: MemoryGroupRepo | None = None,
+        cohorts: MemoryCohortRepo | None = None,
     ) -> None:
         self.flags = flags
         self.group_types = group_types
@@ -117,6 +124,7 @@ class MemoryStores:
         self.activity = activity
         self.persons = persons if persons is not None else MemoryPersonRepo()
         self.groups = groups if groups is not None else MemoryGroupRepo()
+        self.cohorts = cohorts if cohorts is not None else MemoryCohortRepo()
 
     def fork(self) -> MemoryStores:
         return MemoryStores(
@@ -129,6 +137,7 @@ class MemoryStores:
             activity=self.activity.fork(),
             persons=self.persons.fork(),
             groups=self.groups.fork(),
+            cohorts=self.cohorts.fork(),
         )
 
     def adopt(self, forks: MemoryStores) -> None:
@@ -142,6 +151,7 @@ class MemoryStores:
         self.activity.adopt(forks.activity)
         self.persons.adopt(forks.persons)
         self.groups.adopt(forks.groups)
+        self.cohorts.adopt(forks.cohorts)
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):

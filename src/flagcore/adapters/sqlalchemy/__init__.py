@@ -1,6 +1,7 @@
 """SQL adapters (SQLAlchemy 2, async): SQLite through aiosqlite and PostgreSQL through asyncpg, one schema for both."""
 
 from flagcore.adapters.sqlalchemy.activity import SqlActivityLog
+from flagcore.adapters.sqlalchemy.cohorts import SqlCohortRepo
 from flagcore.adapters.sqlalchemy.engine import create_engine, create_sessionmaker
 from flagcore.adapters.sqlalchemy.flag_repo import SqlFlagRepo
 from flagcore.adapters.sqlalchemy.groups import SqlGroupTypeRepo
@@ -13,6 +14,7 @@ from flagcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork, SqlUnitOfWo
 __all__ = (
     "SqlActivityLog",
     "SqlApiKeyRepo",
+    "SqlCohortRepo",
     "SqlFlagRepo",
     "SqlGroupRepo",
     "SqlGroupTypeRepo",

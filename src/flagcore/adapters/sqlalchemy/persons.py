@@ -178,7 +178,8 @@ class SqlPersonRepo(PersonRepo):
                     .where(PersonDistinctIdRow.person_id == other.id)
                     .values(person_id=into.id)
                 )
-                await _move_memberships(session, other.id, into.id)
+                # Memberships were moved by the unit of work's cohort repository; none may point at a gone person.
+                await _delete_memberships(session, other.id)
                 await session.execute(sa.delete(PersonRow).where(PersonRow.id == other.id))
                 await session.execute(
                     sa.update(PersonRow)
@@ -238,17 +239,6 @@ def _text_property(key: str) -> sa.ColumnElement[str]:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-async def _move_memberships(session: AsyncSession, from_id: int, to_id: int) -> None:
-    # A merge carries the other person's static cohort memberships along (PostHog re-points them too).
-    kept = sa.select(CohortPersonRow.cohort_id).where(CohortPersonRow.person_id == to_id)
-    await session.execute(
-        sa.update(CohortPersonRow)
-        .where(CohortPersonRow.person_id == from_id, CohortPersonRow.cohort_id.not_in(kept))
-        .values(person_id=to_id)
-    )
-    await _delete_memberships(session, from_id)
 
 
 async def _delete_memberships(session: AsyncSession, person_id: int) -> None:

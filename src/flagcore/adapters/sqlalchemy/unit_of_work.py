@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from flagcore.adapters.sqlalchemy._errors import backend_errors
 from flagcore.adapters.sqlalchemy._session import shared_transaction
 from flagcore.adapters.sqlalchemy.activity import SqlActivityLog
+from flagcore.adapters.sqlalchemy.cohorts import SqlCohortRepo
 from flagcore.adapters.sqlalchemy.engine import SQLITE_IMMEDIATE
 from flagcore.adapters.sqlalchemy.flag_repo import SqlFlagRepo
 from flagcore.adapters.sqlalchemy.groups import SqlGroupTypeRepo
@@ -30,6 +31,7 @@ from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Project
 from flagcore.ports.activity import ActivityLog
+from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -50,6 +52,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._activity = SqlActivityLog(scope)
         self._persons = SqlPersonRepo(scope)
         self._groups = SqlGroupRepo(scope)
+        self._cohorts = SqlCohortRepo(scope)
         self._actions = AfterCommitActions()
         self.committed = False
 
@@ -88,6 +91,10 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def groups(self) -> GroupRepo:
         return self._groups
+
+    @property
+    def cohorts(self) -> CohortRepo:
+        return self._cohorts
 
     async def lock_project(self, project_id: int) -> Project | None:
         stmt = sa.select(ProjectRow).where(ProjectRow.id == project_id)

@@ -141,6 +141,7 @@ class IngestEvents:
             await _identify(uow, await uow.persons.add_distinct_id(other, merge.into), ops)
         elif outcome is MergeOutcome.MERGE and other is not None and into is not None:
             properties = apply_ops(merged_properties(other, into), ops)
+            await uow.cohorts.move_memberships(other.id, into.id)
             await uow.persons.merge(other, into, properties=properties, version=max(other.version, into.version) + 1)
         else:  # nothing to merge, or refused: the event still updates its own person
             await _update_person(uow, project_id, EventPlan(distinct_id=merge.into, person_ops=ops), now)
