@@ -65,6 +65,9 @@ from flagcore.adapters.sqlalchemy import (
     create_sessionmaker,
 )
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
+from flagcore.app.cohorts.queries import GetCohort, ListCohortPersons, ListCohorts
+from flagcore.app.cohorts.static_members import AddPersonsToStaticCohort, RemovePersonFromStaticCohort
+from flagcore.app.cohorts.write_cohorts import CreateCohort, UpdateCohort
 from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.evaluation.evaluate_flags import EvaluateFlags
 from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
@@ -84,6 +87,7 @@ from flagcore.app.observability.provider import ObservabilityProvider
 from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
 from flagcore.app.persons.capture_events import CaptureEvents
 from flagcore.app.persons.ingest_events import IngestEvents
+from flagcore.app.persons.queries import DeletePerson, GetPerson, ListGroups, ListPersons
 from flagcore.app.persons.worker import IngestionWorker
 from flagcore.app.settings import Settings
 from flagcore.ports.activity import ActivityLog
@@ -482,6 +486,17 @@ class UseCaseProvider(Provider):
         RenameGroupTypes,
         CaptureEvents,
         IngestEvents,
+        CreateCohort,
+        UpdateCohort,
+        GetCohort,
+        ListCohorts,
+        ListCohortPersons,
+        AddPersonsToStaticCohort,
+        RemovePersonFromStaticCohort,
+        ListPersons,
+        GetPerson,
+        DeletePerson,
+        ListGroups,
     )
 
 

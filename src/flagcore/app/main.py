@@ -18,9 +18,11 @@ from flagcore.app.http.evaluation.definitions import (
 )
 from flagcore.app.http.evaluation.endpoint import decide, flags
 from flagcore.app.http.headers import ResponseHeaders
+from flagcore.app.http.management.cohorts import CohortController
 from flagcore.app.http.management.flag_actions import FlagActionsController
 from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
+from flagcore.app.http.management.persons import GroupController, PersonController
 from flagcore.app.http.operations.health import health
 from flagcore.app.http.operations.status import status
 from flagcore.app.http.providers import HttpProvider
@@ -46,6 +48,9 @@ def route_handlers() -> list[ControllerRouterHandler]:
         status,
         route_set(f"{PROJECTS}/feature_flags", project_flag_routes()),
         route_set(f"{PROJECTS}/groups_types", [GroupTypeController]),
+        route_set(f"{PROJECTS}/cohorts", [CohortController]),
+        route_set(f"{PROJECTS}/persons", [PersonController]),
+        route_set(f"{PROJECTS}/groups", [GroupController]),
         flag_definitions,
         legacy_local_evaluation,
         flags,

@@ -10,6 +10,7 @@ import pytest
 
 from flagcore.adapters.memory import (
     FixedClock,
+    MemoryCohortRepo,
     MemoryGroupRepo,
     MemoryHashKeyOverrideRepo,
     MemoryPersonRepo,
@@ -87,7 +88,9 @@ async def use_case(*flags: dict[str, Any], overrides: HashKeyOverrideRepo | None
     await projects.create(organization_id="org", name="p", api_token=TOKEN, timezone="UTC", created_at=NOW)
     snapshots = StaticSnapshots({"flags": list(flags)})
     pipeline = EvaluationPipeline(overrides or MemoryHashKeyOverrideRepo(), FixedClock(NOW))
-    return EvaluateFlags(projects, snapshots, pipeline, StoredProperties(MemoryPersonRepo(), MemoryGroupRepo()))
+    return EvaluateFlags(
+        projects, snapshots, pipeline, StoredProperties(MemoryPersonRepo(), MemoryGroupRepo(), MemoryCohortRepo())
+    )
 
 
 def cmd(**fields: Any) -> EvaluateFlagsCommand:

@@ -16,7 +16,8 @@ import msgspec
 
 from flagcore.app.evaluation.pipeline import EvaluationRequest
 from flagcore.domain.evaluation import CompiledSnapshot
-from flagcore.domain.persons import with_initial_properties
+from flagcore.domain.persons import Person, with_initial_properties
+from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.errors import BackendUnavailableError
 from flagcore.ports.persons import GroupRepo, PersonRepo
 
@@ -33,9 +34,10 @@ class StoredSubject(msgspec.Struct, frozen=True, kw_only=True):
 class StoredProperties:
     """Completes evaluation requests with stored properties. One instance serves every request."""
 
-    def __init__(self, persons: PersonRepo, groups: GroupRepo) -> None:
+    def __init__(self, persons: PersonRepo, groups: GroupRepo, cohorts: CohortRepo) -> None:
         self._persons = persons
         self._groups = groups
+        self._cohorts = cohorts
 
     async def complete(
         self, project_id: int, snapshot: CompiledSnapshot, request: EvaluationRequest, *, only_overrides: bool
@@ -44,23 +46,41 @@ class StoredProperties:
         needs = snapshot.needs
         failed = False
         person_properties = request.person_properties
+        static_cohorts: frozenset[int] = frozenset()
         if needs.person_keys or needs.static_cohorts:
             stored: dict[str, Any] = {}
-            if not only_overrides and needs.person_read_needed(person_properties):
-                try:
-                    person = await self._persons.by_distinct_id(project_id, request.distinct_id)
-                except BackendUnavailableError:
-                    logger.warning("person store unavailable (project %s)", project_id, exc_info=True)
-                    person, failed = None, True
-                stored = dict(person.properties) if person is not None else {}
+            if needs.static_cohorts or (not only_overrides and needs.person_read_needed(person_properties)):
+                person, failed = await self._person(project_id, request.distinct_id)
+                if person is not None and not only_overrides:
+                    stored = dict(person.properties)
+                if person is not None and needs.static_cohorts:
+                    static_cohorts, cohorts_failed = await self._memberships(project_id, person)
+                    failed = failed or cohorts_failed
             person_properties = with_initial_properties(
                 {**stored, "distinct_id": request.distinct_id, **person_properties}
             )
         group_properties, groups_failed = await self._group_properties(project_id, snapshot, request)
         completed = msgspec.structs.replace(
-            request, person_properties=person_properties, group_properties=group_properties
+            request,
+            person_properties=person_properties,
+            group_properties=group_properties,
+            static_cohorts=static_cohorts,
         )
         return StoredSubject(request=completed, failed=failed or groups_failed)
+
+    async def _person(self, project_id: int, distinct_id: str) -> tuple[Person | None, bool]:
+        try:
+            return await self._persons.by_distinct_id(project_id, distinct_id), False
+        except BackendUnavailableError:
+            logger.warning("person store unavailable (project %s)", project_id, exc_info=True)
+            return None, True
+
+    async def _memberships(self, project_id: int, person: Person) -> tuple[frozenset[int], bool]:
+        try:
+            return await self._cohorts.memberships(person.id), False
+        except BackendUnavailableError:
+            logger.warning("cohort store unavailable (project %s)", project_id, exc_info=True)
+            return frozenset(), True
 
     async def _group_properties(
         self, project_id: int, snapshot: CompiledSnapshot, request: EvaluationRequest
