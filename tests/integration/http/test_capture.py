@@ -174,3 +174,19 @@ async def test_events_of_another_project_stay_there(world: World) -> None:
     assert (await world.client.post("/batch", json=other)).status_code == 200
     await applied(world)
     assert not enabled(await flags_answer(world, "u1"), "pro-only")
+
+
+async def test_capture_cors_mirrors_the_origin_with_credentials(world: World) -> None:
+    origin = {"Origin": "https://shop.example"}
+    preflight = await world.client.options(
+        "/e/",
+        headers={**origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "https://shop.example"
+    assert preflight.headers["access-control-allow-credentials"] == "true"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    posted = await world.client.post(
+        "/e/", json={**set_event("u", a=1), "api_key": world.project_api_key}, headers=origin
+    )
+    assert posted.headers["access-control-allow-origin"] == "https://shop.example"
