@@ -11,8 +11,7 @@ import uuid
 from datetime import datetime
 
 from flagcore.domain.activity import flag_activity
-from flagcore.domain.errors import InvalidInputError
-from flagcore.domain.flags import FeatureFlag, cohort_ids
+from flagcore.domain.flags import FeatureFlag
 from flagcore.domain.identity import Project
 from flagcore.ports.snapshots import ProjectSnapshots
 from flagcore.ports.unit_of_work import UnitOfWork
@@ -33,7 +32,6 @@ async def commit_flag_write(
     Invalidation comes after the commit, never before: a reader refilling the cache in between would store the old
     snapshot again.
     """
-    await _check_cohorts(uow, project.id, before, after)
     entry = flag_activity(
         before, after, entry_id=str(uuid.uuid4()), organization_id=project.organization_id, user_id=user_id, at=at
     )
@@ -41,15 +39,3 @@ async def commit_flag_write(
         await uow.record(entry)
     uow.after_commit(functools.partial(snapshots.invalidate, project.id))
     await uow.commit()
-
-
-async def _check_cohorts(uow: UnitOfWork, project_id: int, before: FeatureFlag | None, after: FeatureFlag) -> None:
-    # A flag naming a cohort that does not exist would fail every evaluation silently: refused when written (only
-    # newly referenced ids are checked, so an unrelated edit never fails on an old reference).
-    known = cohort_ids(before.filters) if before is not None else frozenset()
-    for cohort_id in sorted(cohort_ids(after.filters) - known):
-        cohort = await uow.cohorts.get(project_id, cohort_id)
-        if cohort is None or cohort.deleted:
-            raise InvalidInputError(
-                f"Cohort with id {cohort_id} does not exist", code="cohort_does_not_exist", attr="filters"
-            )
