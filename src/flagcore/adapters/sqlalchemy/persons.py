@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -61,16 +62,27 @@ class SqlPersonRepo(PersonRepo):
         wanted = list(dict.fromkeys(distinct_ids))
         found: dict[str, Person] = {}
         for start in range(0, len(wanted), _BATCH):
-            chunk = [_encode(d) for d in wanted[start : start + _BATCH]]
-            stmt = sa.select(PersonDistinctIdRow.distinct_id, PersonDistinctIdRow.person_id).where(
-                PersonDistinctIdRow.project_id == project_id, PersonDistinctIdRow.distinct_id.in_(chunk)
+            chunk = wanted[start : start + _BATCH]
+            # One statement: the persons these ids name, each with all of its distinct ids (the hot /flags read).
+            named = sa.select(PersonDistinctIdRow.person_id).where(
+                PersonDistinctIdRow.project_id == project_id,
+                PersonDistinctIdRow.distinct_id.in_([_encode(d) for d in chunk]),
+            )
+            every = sa.orm.aliased(PersonDistinctIdRow)
+            stmt = (
+                sa.select(PersonRow, every.distinct_id)
+                .join(every, every.person_id == PersonRow.id)
+                .where(PersonRow.id.in_(named))
+                .order_by(PersonRow.id, every.id)
             )
             with backend_errors():
                 async with self._session() as session:
-                    pairs = (await session.execute(stmt)).all()
-                    persons = await self._load(session, {person_id for _, person_id in pairs})
-            for distinct_id, person_id in pairs:
-                found[_decode(distinct_id)] = persons[person_id]
+                    rows = (await session.execute(stmt)).all()
+            persons = _group_rows(rows)
+            for person in persons:
+                for distinct_id in person.distinct_ids:
+                    if distinct_id in chunk:
+                        found[distinct_id] = person
         return found
 
     async def _load(self, session: AsyncSession, person_ids: set[int]) -> dict[int, Person]:
@@ -225,6 +237,15 @@ class SqlPersonRepo(PersonRepo):
         with backend_errors():
             async with self._session() as session:
                 return int((await session.execute(stmt)).scalar_one())
+
+
+def _group_rows(rows: Sequence[sa.Row[tuple[PersonRow, str]]]) -> list[Person]:
+    ids: dict[int, list[str]] = defaultdict(list)
+    by_id: dict[int, PersonRow] = {}
+    for row, distinct_id in rows:
+        by_id[row.id] = row
+        ids[row.id].append(_decode(distinct_id))
+    return [_person(row, ids[person_id]) for person_id, row in by_id.items()]
 
 
 def _ids_with(project_id: int, distinct_id: str) -> sa.Select[tuple[int]]:
