@@ -27,9 +27,9 @@ from flagcore.app.main import create_app
 from flagcore.app.persons.worker import IngestionWorker
 from flagcore.app.settings import Settings
 
-BATCHES = 100
+BATCHES = 20
 BATCH = 100
-FLAG_REQUESTS = 400
+FLAG_REQUESTS = 200
 ROUNDS = 3
 
 
