@@ -81,11 +81,11 @@ async def main(url: str) -> None:
                     )
                     assert response.json()["flags"]["pro"]["enabled"], label
                 out.append(FLAG_REQUESTS / (time.perf_counter() - start))
-    print(f"database: {url.split('://')[0]}")  # noqa: T201
-    print(f"capture acknowledged: {statistics.median(capture):,.0f} events/s (batches of {BATCH})")  # noqa: T201
-    print(f"capture + ingestion applied: {statistics.median(ingest):,.0f} events/s")  # noqa: T201
+    print(f"database: {url.split('://', maxsplit=1)[0]}")
+    print(f"capture acknowledged: {statistics.median(capture):,.0f} events/s (batches of {BATCH})")
+    print(f"capture + ingestion applied: {statistics.median(ingest):,.0f} events/s")
     s, d = statistics.median(sent), statistics.median(stored)
-    print(f"/flags properties sent: {s:,.0f} req/s; read from the store: {d:,.0f} req/s; ratio {s / d:.2f}")  # noqa: T201
+    print(f"/flags properties sent: {s:,.0f} req/s; read from the store: {d:,.0f} req/s; ratio {s / d:.2f}")
 
 
 if __name__ == "__main__":
