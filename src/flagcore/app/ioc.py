@@ -30,10 +30,13 @@ from flagcore.adapters.http import HttpFlagEvaluator
 from flagcore.adapters.memory import (
     MemoryActivityLog,
     MemoryApiKeyRepo,
+    MemoryCohortRepo,
     MemoryFlagRepo,
+    MemoryGroupRepo,
     MemoryGroupTypeRepo,
     MemoryHashKeyOverrideRepo,
     MemoryOrganizationRepo,
+    MemoryPersonRepo,
     MemoryProjectRepo,
     MemorySnapshotStore,
     MemoryStores,
@@ -42,6 +45,7 @@ from flagcore.adapters.memory import (
     NoCredentialCache,
     SystemClock,
 )
+from flagcore.adapters.memory.event_queue import MemoryEventQueue
 from flagcore.adapters.memory.probe import MemoryDatabaseProbe
 from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo, MemoryUsageCounters
 from flagcore.adapters.memory.quota_rate_limiter import MemoryRateLimiter
@@ -53,10 +57,13 @@ from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshot
 from flagcore.adapters.sqlalchemy import (
     SqlActivityLog,
     SqlApiKeyRepo,
+    SqlCohortRepo,
     SqlFlagRepo,
+    SqlGroupRepo,
     SqlGroupTypeRepo,
     SqlHashKeyOverrideRepo,
     SqlOrganizationRepo,
+    SqlPersonRepo,
     SqlProjectRepo,
     SqlUnitOfWorkFactory,
     SqlUserRepo,
@@ -65,12 +72,16 @@ from flagcore.adapters.sqlalchemy import (
 )
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
+from flagcore.app.cohorts.queries import GetCohort, ListCohortPersons, ListCohorts
+from flagcore.app.cohorts.static_members import AddPersonsToStaticCohort, RemovePersonFromStaticCohort
+from flagcore.app.cohorts.write_cohorts import CreateCohort, UpdateCohort
 from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.evaluation.evaluate_flags import EvaluateFlags
 from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
 from flagcore.app.evaluation.in_process_evaluator import InProcessFlagEvaluator
 from flagcore.app.evaluation.my_flags import MyFlags
 from flagcore.app.evaluation.pipeline import EvaluationPipeline
+from flagcore.app.evaluation.stored_properties import StoredProperties
 from flagcore.app.flags.actions import CheckFlagStatus, KeysOfFlags, ListDependentFlags, MatchingFlagIds
 from flagcore.app.flags.activity import ListFlagActivity
 from flagcore.app.flags.bulk_delete import BulkDeleteFlags
@@ -89,6 +100,10 @@ from flagcore.app.observability.metrics import Metrics
 from flagcore.app.observability.provider import ObservabilityProvider
 from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
 from flagcore.app.openfeature.provider import OpenFeatureProvider
+from flagcore.app.persons.capture_events import CaptureEvents
+from flagcore.app.persons.ingest_events import IngestEvents
+from flagcore.app.persons.queries import DeletePerson, GetPerson, ListGroups, ListPersons
+from flagcore.app.persons.worker import IngestionWorker
 from flagcore.app.quota.accounting import UsageAccounting
 from flagcore.app.quota.gate import QuotaGate
 from flagcore.app.quota.provider import QuotaProvider, QuotaStores
@@ -108,7 +123,9 @@ from flagcore.app.tenants.projects import CreateProject, ListProjects, RotatePro
 from flagcore.app.tenants.secret_keys import CreateSecretKey, ListSecretKeys, RevokeSecretKey
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.clock import Clock
+from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.errors import BackendUnavailableError
+from flagcore.ports.event_queue import EventQueue
 from flagcore.ports.flag_evaluator import FlagEvaluator
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
@@ -116,6 +133,7 @@ from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectCredentialCache, ProjectRepo, UserRepo
 from flagcore.ports.invalidations import InvalidationListener, InvalidationPublisher
 from flagcore.ports.payload_cipher import PayloadCipher
+from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.quota import QuotaLimitRepo, UsageCounters
 from flagcore.ports.readiness import DatabaseProbe
 from flagcore.ports.snapshot_store import SnapshotSource
@@ -191,6 +209,18 @@ class SqlProvider(Provider):
         return SqlActivityLog(sessions)
 
     @provide
+    def persons(self, sessions: async_sessionmaker[AsyncSession]) -> PersonRepo:
+        return SqlPersonRepo(sessions)
+
+    @provide
+    def groups(self, sessions: async_sessionmaker[AsyncSession]) -> GroupRepo:
+        return SqlGroupRepo(sessions)
+
+    @provide
+    def cohorts(self, sessions: async_sessionmaker[AsyncSession]) -> CohortRepo:
+        return SqlCohortRepo(sessions)
+
+    @provide
     def probe(self, engine: AsyncEngine) -> DatabaseProbe:
         return SqlDatabaseProbe(engine)
 
@@ -234,6 +264,9 @@ class MemoryProvider(Provider):
     users = provide(MemoryUserRepo, provides=UserRepo)
     keys = provide(MemoryApiKeyRepo, provides=ApiKeyRepo)
     activity = provide(MemoryActivityLog, provides=ActivityLog)
+    persons = provide(MemoryPersonRepo, provides=PersonRepo)
+    groups = provide(MemoryGroupRepo, provides=GroupRepo)
+    cohorts = provide(MemoryCohortRepo, provides=CohortRepo)
     probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
     # Memory storage caches no credentials: every lookup reads the store.
     credentials = provide(NoCredentialCache, provides=ProjectCredentialCache)
@@ -248,6 +281,9 @@ class MemoryProvider(Provider):
         users: UserRepo,
         keys: ApiKeyRepo,
         activity: ActivityLog,
+        persons: PersonRepo,
+        groups: GroupRepo,
+        cohorts: CohortRepo,
     ) -> UnitOfWorkFactory:
         stores = MemoryStores(
             flags=cast("MemoryFlagRepo", flags),
@@ -257,6 +293,9 @@ class MemoryProvider(Provider):
             users=cast("MemoryUserRepo", users),
             keys=cast("MemoryApiKeyRepo", keys),
             activity=cast("MemoryActivityLog", activity),
+            persons=cast("MemoryPersonRepo", persons),
+            groups=cast("MemoryGroupRepo", groups),
+            cohorts=cast("MemoryCohortRepo", cohorts),
         )
         return MemoryUnitOfWorkFactory(stores)
 
@@ -341,8 +380,10 @@ class SnapshotProvider(Provider):
         http.clear()
 
     @provide
-    def source(self, flags: FlagRepo, group_types: GroupTypeRepo, projects: ProjectRepo) -> SnapshotSource:
-        return DatabaseSnapshotSource(flags, group_types, projects)
+    def source(
+        self, flags: FlagRepo, group_types: GroupTypeRepo, projects: ProjectRepo, cohorts: CohortRepo
+    ) -> SnapshotSource:
+        return DatabaseSnapshotSource(flags, group_types, projects, cohorts)
 
     @provide
     async def tiered(
@@ -527,6 +568,24 @@ class MemoryQuotaProvider(Provider):
         return _QuotaDatabase("memory", MemoryQuotaLimitRepo(), MemoryUsageCounters())
 
 
+class IngestionProvider(Provider):
+    """The capture queue and the worker draining it (one per process; started by the app, stopped at shutdown)."""
+
+    scope = Scope.APP
+
+    @provide
+    def queue(self, settings: Settings) -> EventQueue:
+        return MemoryEventQueue(settings.ingestion_queue_size)
+
+    @provide
+    async def worker(
+        self, queue: EventQueue, ingest: IngestEvents, settings: Settings
+    ) -> AsyncIterator[IngestionWorker]:
+        worker = IngestionWorker(queue, ingest, batch_size=settings.ingestion_batch_size)
+        yield worker
+        await worker.stop(drain_s=settings.ingestion_drain_s)
+
+
 class UseCaseProvider(Provider):
     # Use cases hold only ports, so one instance per app serves every request without per-request allocation.
     scope = Scope.APP
@@ -551,6 +610,7 @@ class UseCaseProvider(Provider):
         Bootstrap,
         LoadDefinitions,
         EvaluationPipeline,
+        StoredProperties,
         MyFlags,
         EvaluationReasons,
         ListGroupTypes,
@@ -576,13 +636,31 @@ class UseCaseProvider(Provider):
         CreatePersonalKey,
         DeletePersonalKey,
         GetCurrentUser,
+        CaptureEvents,
+        IngestEvents,
+        CreateCohort,
+        UpdateCohort,
+        GetCohort,
+        ListCohorts,
+        ListCohortPersons,
+        AddPersonsToStaticCohort,
+        RemovePersonFromStaticCohort,
+        ListPersons,
+        GetPerson,
+        DeletePerson,
+        ListGroups,
     )
 
     @provide
     def evaluate_flags(
-        self, projects: ProjectRepo, snapshots: ProjectSnapshots, pipeline: EvaluationPipeline, quota: ServingQuota
+        self,
+        projects: ProjectRepo,
+        snapshots: ProjectSnapshots,
+        pipeline: EvaluationPipeline,
+        stored: StoredProperties,
+        quota: ServingQuota,
     ) -> EvaluateFlags:
-        return EvaluateFlags(projects, snapshots, pipeline, quota)
+        return EvaluateFlags(projects, snapshots, pipeline, stored, quota)
 
 
 def storage_provider(settings: Settings) -> Provider:
@@ -610,6 +688,7 @@ def get_providers(settings: Settings) -> list[Provider]:
         evaluator_provider(settings),
         UseCaseProvider(),
         OpenFeatureProvider(),
+        IngestionProvider(),
         ObservabilityProvider(),
     ]
 

@@ -11,17 +11,20 @@ from litestar.types import ControllerRouterHandler
 
 from flagcore.app.flags.encryption_check import CheckEncryptionKeys
 from flagcore.app.http.auth import LEGACY_PROJECT
+from flagcore.app.http.capture.endpoint import capture_batch, capture_event
 from flagcore.app.http.errors import EXCEPTION_HANDLERS
 from flagcore.app.http.evaluation.definitions import flag_definitions, project_local_evaluation
 from flagcore.app.http.evaluation.endpoint import decide, flags
 from flagcore.app.http.evaluation.remote_config_public import public_array_js, public_config, public_config_js
 from flagcore.app.http.headers import ResponseHeaders
+from flagcore.app.http.management.cohorts import CohortController
 from flagcore.app.http.management.flag_actions import FlagActionsController
 from flagcore.app.http.management.flag_custom_actions import FlagCustomActionsController
 from flagcore.app.http.management.flag_value import FlagValueController
 from flagcore.app.http.management.flags import FeatureFlagController
 from flagcore.app.http.management.groups import GroupTypeController
 from flagcore.app.http.management.organization_flags import OrganizationFlagController
+from flagcore.app.http.management.persons import GroupController, PersonController
 from flagcore.app.http.management.remote_config import remote_config
 from flagcore.app.http.openapi import openapi_config
 from flagcore.app.http.openfeature.manifest import ManifestController
@@ -38,6 +41,7 @@ from flagcore.app.http.tenants.users import CurrentUserController, PersonalKeyCo
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
 from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.observability.setup import configure_logs, install_observability
+from flagcore.app.persons.worker import IngestionWorker
 from flagcore.app.quota.accounting import UsageAccounting
 from flagcore.app.settings import Settings, load_settings
 
@@ -81,6 +85,9 @@ def route_handlers() -> list[ControllerRouterHandler]:
         public_config_js,
         public_array_js,
         QuotaController,
+        route_set(f"{PROJECTS}/cohorts", [CohortController]),
+        route_set(f"{PROJECTS}/persons", [PersonController]),
+        route_set(f"{PROJECTS}/groups", [GroupController]),
         flag_definitions,
         # PostHog's legacy flag routes: the same set, the project being the key owner's current one or ?token='s.
         route_set(LEGACY_FLAGS, project_flag_routes(), project_ref=LEGACY_PROJECT, operation_prefix="legacy_"),
@@ -88,6 +95,8 @@ def route_handlers() -> list[ControllerRouterHandler]:
         decide,
         ManifestController,
         ofrep_router(),
+        capture_batch,
+        capture_event,
     ]
 
 
@@ -114,6 +123,8 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         # subscribes before anything is served. It stops when the container closes.
         await container.get(SnapshotBackground)
         await container.get(UsageAccounting)  # its flush task too, outside any request (see UsageAccounting.start)
+        # Captured events are applied by this worker; the container drains and stops it at shutdown.
+        (await container.get(IngestionWorker)).start()
 
     app = Litestar(
         route_handlers=route_handlers(),

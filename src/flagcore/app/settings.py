@@ -88,6 +88,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Browser origins (``https://admin.example.com``, comma-separated) allowed to call the management API and the
     #: definitions feed; empty: none. ``/flags`` and ``/decide`` allow every origin whatever this says.
     cors_origins: str = ""
+    #: Captured events waiting for ingestion, at most; a capture request that does not fit answers 503 (SDKs retry).
+    ingestion_queue_size: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)] = 100_000
+    #: Events applied to persons and groups per transaction by the ingestion worker.
+    ingestion_batch_size: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 500
+    #: Seconds a shutting-down process keeps applying queued events before it stops (what is left is lost).
+    ingestion_drain_s: Annotated[float, msgspec.Meta(ge=0, le=600)] = 10.0
     #: Log lines as plain text, or one JSON object per line (for log shippers).
     log_format: Literal["text", "json"] = "text"
     #: One access line per request (method, route template, status, duration, request id); never keys or payloads.

@@ -16,10 +16,12 @@ from typing import Protocol
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
+from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
 from flagcore.ports.openfeature import FlagDeclarationRepo
+from flagcore.ports.persons import GroupRepo, PersonRepo
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -58,6 +60,18 @@ class UnitOfWork(Protocol):
     @property
     @abstractmethod
     def flag_declarations(self) -> FlagDeclarationRepo: ...
+
+    @property
+    @abstractmethod
+    def persons(self) -> PersonRepo: ...
+
+    @property
+    @abstractmethod
+    def groups(self) -> GroupRepo: ...
+
+    @property
+    @abstractmethod
+    def cohorts(self) -> CohortRepo: ...
 
     @abstractmethod
     async def lock_project(self, project_id: int) -> Project | None:

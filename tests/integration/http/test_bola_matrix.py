@@ -24,14 +24,34 @@ from typing import Any, Final, Literal
 
 import pytest
 
+from tests.integration.http.capture_support import applied
 from tests.integration.http.conftest import World
 from tests.integration.http.tenants import Tenants, mint_key, tenants_of
 
 Target = Literal["project", "organization", "user", "exempt"]
-Item = Literal["flag", "remote_flag", "flag_key", "manifest_key", "secret_key", "member", "personal_key"] | None
+Item = (
+    Literal[
+        "flag",
+        "remote_flag",
+        "flag_key",
+        "manifest_key",
+        "cohort",
+        "static_cohort",
+        "person",
+        "secret_key",
+        "member",
+        "personal_key",
+    ]
+    | None
+)
 OK: Final = frozenset({200, 201, 204})
 REFUSED: Final = frozenset({401, 403, 404})
 FILTERS: Final = {"groups": [{"properties": [], "rollout_percentage": 100}]}
+COHORT_FILTERS: Final = {
+    "properties": {"type": "AND", "values": [{"type": "person", "key": "plan", "operator": "exact", "value": "pro"}]}
+}
+CAPTURE_PATHS: Final = ("/batch", "/e", "/i/v0/e", "/capture", "/track", "/engage")
+CAPTURE = "event capture: the public project token in the request is the only credential, as PostHog's capture"
 
 
 @dataclass(frozen=True)
@@ -90,6 +110,14 @@ def legacy(case: Case) -> Case:
 def _manifest(**fields: Any) -> Case:
     # The sync API refuses in its specification's error envelope.
     return Case("project", project_query=True, own_refusal_body=True, **fields)
+
+
+def _static_members(scene: Scene) -> dict[str, Any]:
+    return {"person_ids": [scene.person_uuids[scene.a]]}
+
+
+def _static_member(scene: Scene) -> dict[str, Any]:
+    return {"person_id": scene.person_uuids[scene.a]}
 
 
 def _copy_body(scene: Scene) -> dict[str, Any]:
@@ -191,6 +219,29 @@ ROUTES: Final[dict[str, Case]] = {
     ),
     "DELETE /api/organizations/{organization_id:str}/members/{user_uuid:str}": Case("organization", item="member"),
     "GET /api/organizations/{organization_id:str}/quota": Case("organization"),
+    # persons, groups, cohorts; capture
+    **{f"{method} {path}": exempt(CAPTURE) for method in ("GET", "POST") for path in CAPTURE_PATHS},
+    "GET /api/projects/{project_id:str}/persons": Case("project"),
+    "GET /api/projects/{project_id:str}/persons/{person_id:int}": Case("project", item="person"),
+    "DELETE /api/projects/{project_id:str}/persons/{person_id:int}": Case("project", item="person"),
+    "GET /api/projects/{project_id:str}/groups": Case("project", query="group_type_index=0"),
+    "GET /api/projects/{project_id:str}/cohorts": Case("project"),
+    "POST /api/projects/{project_id:str}/cohorts": Case("project", body={"name": "bola", "filters": COHORT_FILTERS}),
+    "GET /api/projects/{project_id:str}/cohorts/{cohort_id:int}": Case("project", item="cohort"),
+    "PATCH /api/projects/{project_id:str}/cohorts/{cohort_id:int}": Case("project", item="cohort", body={"name": "r"}),
+    "PUT /api/projects/{project_id:str}/cohorts/{cohort_id:int}": Case(
+        "project", item="cohort", body={"name": "r", "filters": COHORT_FILTERS}
+    ),
+    "DELETE /api/projects/{project_id:str}/cohorts/{cohort_id:int}": Case(
+        "project", item="cohort", own=frozenset({405}), also_refused=frozenset({405})
+    ),
+    "GET /api/projects/{project_id:str}/cohorts/{cohort_id:int}/persons": Case("project", item="static_cohort"),
+    "PATCH /api/projects/{project_id:str}/cohorts/{cohort_id:int}/add_persons_to_static_cohort": Case(
+        "project", item="static_cohort", body=_static_members
+    ),
+    "PATCH /api/projects/{project_id:str}/cohorts/{cohort_id:int}/remove_person_from_static_cohort": Case(
+        "project", item="static_cohort", body=_static_member
+    ),
     # OpenFeature: OFREP evaluates by the public token; the manifest API names its project by ?project_id=
     "POST /ofrep/v1/evaluate/flags": exempt(PUBLIC_TOKEN),
     "POST /ofrep/v1/evaluate/flags/{key:str}": exempt(PUBLIC_TOKEN),
@@ -237,6 +288,10 @@ class Scene:
     secret_keys: dict[int, str] = field(default_factory=dict)
     tokens: dict[int, str] = field(default_factory=dict)
     foreign_flag_key: str = "theirs-only"
+    cohorts: dict[int, int] = field(default_factory=dict)
+    static_cohorts: dict[int, int] = field(default_factory=dict)
+    persons: dict[int, int] = field(default_factory=dict)
+    person_uuids: dict[int, str] = field(default_factory=dict)
     #: A remote-configuration flag of project A (``remote_config`` answers only for those).
     remote_flag: int = 0
     other_owner_uuid: str = ""
@@ -284,6 +339,7 @@ async def build_scene(t: Tenants) -> Scene:
         if project == scene.c:
             scene.other_secret = minted.json()["value"]
         scene.tokens[project] = (await client.get(f"/api/projects/{project}/", headers=t.auth(key))).json()["api_token"]
+        await _persons_and_cohorts(scene, project, key)
     remote = await client.post(
         f"/api/projects/{scene.a}/feature_flags/",
         json={
@@ -312,9 +368,37 @@ async def build_scene(t: Tenants) -> Scene:
     return scene
 
 
+async def _persons_and_cohorts(scene: Scene, project: int, key: str) -> None:
+    t = scene.t
+    batch = {
+        "api_key": scene.tokens[project],
+        "batch": [{"event": "$set", "distinct_id": f"p{project}", "$set": {"a": 1}}],
+    }
+    assert (await t.client.post("/batch", json=batch)).status_code == 200
+    await applied(t.world)
+    persons = await t.client.get(f"/api/projects/{project}/persons/", headers=t.auth(key))
+    scene.persons[project] = persons.json()["results"][0]["id"]
+    scene.person_uuids[project] = persons.json()["results"][0]["uuid"]
+    for table, body in (
+        (scene.cohorts, {"name": "matrix", "filters": COHORT_FILTERS}),
+        (scene.static_cohorts, {"name": "matrix static", "is_static": True}),
+    ):
+        made = await t.client.post(f"/api/projects/{project}/cohorts/", json=body, headers=t.auth(key))
+        assert made.status_code == 201, made.text
+        table[project] = made.json()["id"]
+
+
 def render(template: str, *, project: int | None = None, org: str | None = None, item: str | None = None) -> str:
     path = template.replace("{project_id:str}", str(project)).replace("{organization_id:str}", str(org))
-    for placeholder in ("{flag_id:int}", "{flag_id:str}", "{key:str}", "{key_id:str}", "{user_uuid:str}"):
+    for placeholder in (
+        "{flag_id:int}",
+        "{flag_id:str}",
+        "{key:str}",
+        "{key_id:str}",
+        "{user_uuid:str}",
+        "{cohort_id:int}",
+        "{person_id:int}",
+    ):
         path = path.replace(placeholder, str(item))
     return path + "/"
 
@@ -324,6 +408,9 @@ def item_of(scene: Scene, case: Case, *, project: int | None = None, foreign: bo
         return str(scene.flags[project or scene.a])
     if case.item == "remote_flag":
         return str(scene.remote_flag) if (project or scene.a) == scene.a else str(scene.flags[project])
+    if case.item in {"cohort", "static_cohort", "person"}:
+        table = {"cohort": scene.cohorts, "static_cohort": scene.static_cohorts, "person": scene.persons}[case.item]
+        return str(table[project or scene.a])
     if case.item == "manifest_key" and (project or scene.a) == scene.a and not foreign:
         return "ours-manifest"
     if case.item in {"flag_key", "manifest_key"}:

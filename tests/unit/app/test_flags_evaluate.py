@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from flagcore.adapters.memory import FixedClock, MemoryHashKeyOverrideRepo, MemoryProjectRepo
+from flagcore.adapters.memory import (
+    FixedClock,
+    MemoryCohortRepo,
+    MemoryGroupRepo,
+    MemoryHashKeyOverrideRepo,
+    MemoryPersonRepo,
+    MemoryProjectRepo,
+)
 from flagcore.app.evaluation.evaluate_flags import (
     EvaluateFlags,
     EvaluateFlagsCommand,
@@ -17,6 +24,7 @@ from flagcore.app.evaluation.evaluate_flags import (
     MissingTokenError,
 )
 from flagcore.app.evaluation.pipeline import HASH_KEY_OVERRIDE_ERROR, EvaluationPipeline
+from flagcore.app.evaluation.stored_properties import StoredProperties
 from flagcore.domain.evaluation import CompiledSnapshot, Subject, compile_snapshot
 from flagcore.domain.identity import Project
 from flagcore.domain.snapshots import EncodedSnapshot
@@ -80,7 +88,9 @@ async def use_case(*flags: dict[str, Any], overrides: HashKeyOverrideRepo | None
     await projects.create(organization_id="org", name="p", api_token=TOKEN, timezone="UTC", created_at=NOW)
     snapshots = StaticSnapshots({"flags": list(flags)})
     pipeline = EvaluationPipeline(overrides or MemoryHashKeyOverrideRepo(), FixedClock(NOW))
-    return EvaluateFlags(projects, snapshots, pipeline)
+    return EvaluateFlags(
+        projects, snapshots, pipeline, StoredProperties(MemoryPersonRepo(), MemoryGroupRepo(), MemoryCohortRepo())
+    )
 
 
 def cmd(**fields: Any) -> EvaluateFlagsCommand:

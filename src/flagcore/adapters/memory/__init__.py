@@ -2,6 +2,7 @@
 
 from flagcore.adapters.memory.activity import MemoryActivityLog
 from flagcore.adapters.memory.clock import FixedClock, SystemClock
+from flagcore.adapters.memory.cohorts import MemoryCohortRepo
 from flagcore.adapters.memory.flag_repo import MemoryFlagRepo
 from flagcore.adapters.memory.groups import MemoryGroupTypeRepo
 from flagcore.adapters.memory.hash_key_overrides import MemoryHashKeyOverrideRepo
@@ -13,6 +14,7 @@ from flagcore.adapters.memory.identity import (
     NoCredentialCache,
 )
 from flagcore.adapters.memory.invalidations import MemoryInvalidationBus, MemoryInvalidationListener
+from flagcore.adapters.memory.persons import MemoryGroupRepo, MemoryPersonRepo
 from flagcore.adapters.memory.snapshot_store import MemorySnapshotStore
 from flagcore.adapters.memory.unit_of_work import MemoryStores, MemoryUnitOfWork, MemoryUnitOfWorkFactory
 
@@ -20,12 +22,15 @@ __all__ = (
     "FixedClock",
     "MemoryActivityLog",
     "MemoryApiKeyRepo",
+    "MemoryCohortRepo",
     "MemoryFlagRepo",
+    "MemoryGroupRepo",
     "MemoryGroupTypeRepo",
     "MemoryHashKeyOverrideRepo",
     "MemoryInvalidationBus",
     "MemoryInvalidationListener",
     "MemoryOrganizationRepo",
+    "MemoryPersonRepo",
     "MemoryProjectRepo",
     "MemorySnapshotStore",
     "MemoryStores",

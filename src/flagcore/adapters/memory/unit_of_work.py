@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from flagcore.adapters.memory.activity import MemoryActivityLog
+from flagcore.adapters.memory.cohorts import MemoryCohortRepo
 from flagcore.adapters.memory.flag_repo import MemoryFlagRepo
 from flagcore.adapters.memory.groups import MemoryGroupTypeRepo
 from flagcore.adapters.memory.identity import (
@@ -22,14 +23,17 @@ from flagcore.adapters.memory.identity import (
     MemoryUserRepo,
 )
 from flagcore.adapters.memory.openfeature import MemoryFlagDeclarationRepo
+from flagcore.adapters.memory.persons import MemoryGroupRepo, MemoryPersonRepo
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
+from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
 from flagcore.ports.openfeature import FlagDeclarationRepo
+from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
 
 
@@ -72,6 +76,18 @@ class MemoryUnitOfWork(UnitOfWork):
     def flag_declarations(self) -> FlagDeclarationRepo:
         return self._forks.flag_declarations
 
+    @property
+    def persons(self) -> PersonRepo:
+        return self._forks.persons
+
+    @property
+    def groups(self) -> GroupRepo:
+        return self._forks.groups
+
+    @property
+    def cohorts(self) -> CohortRepo:
+        return self._forks.cohorts
+
     async def lock_project(self, project_id: int) -> Project | None:
         # Units are serialised already (see the module docstring): the project's lock is held.
         return await self._forks.projects.get(project_id)
@@ -105,6 +121,9 @@ class MemoryStores:
         keys: MemoryApiKeyRepo,
         activity: MemoryActivityLog,
         flag_declarations: MemoryFlagDeclarationRepo | None = None,
+        persons: MemoryPersonRepo | None = None,
+        groups: MemoryGroupRepo | None = None,
+        cohorts: MemoryCohortRepo | None = None,
     ) -> None:
         self.flags = flags
         self.group_types = group_types
@@ -115,6 +134,9 @@ class MemoryStores:
         self.activity = activity
         # Written only through units of work, so nothing outside needs the instance: created here by default.
         self.flag_declarations = flag_declarations or MemoryFlagDeclarationRepo()
+        self.persons = persons if persons is not None else MemoryPersonRepo()
+        self.groups = groups if groups is not None else MemoryGroupRepo()
+        self.cohorts = cohorts if cohorts is not None else MemoryCohortRepo()
 
     def fork(self) -> MemoryStores:
         return MemoryStores(
@@ -126,6 +148,9 @@ class MemoryStores:
             keys=self.keys.fork(),
             activity=self.activity.fork(),
             flag_declarations=self.flag_declarations.fork(),
+            persons=self.persons.fork(),
+            groups=self.groups.fork(),
+            cohorts=self.cohorts.fork(),
         )
 
     def adopt(self, forks: MemoryStores) -> None:
@@ -138,6 +163,9 @@ class MemoryStores:
         self.keys.adopt(forks.keys)
         self.activity.adopt(forks.activity)
         self.flag_declarations.adopt(forks.flag_declarations)
+        self.persons.adopt(forks.persons)
+        self.groups.adopt(forks.groups)
+        self.cohorts.adopt(forks.cohorts)
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from typing import Final
 
+import msgspec
+
+from flagcore.domain.cohorts import feed_cohorts
 from flagcore.domain.snapshots import EncodedSnapshot, SnapshotKind, build_definitions, encode_snapshot
+from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.flags import FlagQuery, FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ProjectRepo
@@ -18,12 +22,19 @@ _ALL: Final = FlagQuery(order="key", limit=2**31 - 1)
 
 
 class DatabaseSnapshotSource(SnapshotSource):
-    """Builds from the flag, group-type and project stores; their ``BackendUnavailableError`` passes through."""
+    """Builds from the flag, group-type, project and cohort stores; their ``BackendUnavailableError`` passes through."""
 
-    def __init__(self, flags: FlagRepo, group_types: GroupTypeRepo, projects: ProjectRepo) -> None:
+    def __init__(
+        self,
+        flags: FlagRepo,
+        group_types: GroupTypeRepo,
+        projects: ProjectRepo,
+        cohorts: CohortRepo | None = None,
+    ) -> None:
         self._flags = flags
         self._group_types = group_types
         self._projects = projects
+        self._cohorts = cohorts
 
     async def build(self, project_id: int, kind: SnapshotKind) -> EncodedSnapshot | None:
         project = await self._projects.get(project_id)
@@ -31,6 +42,8 @@ class DatabaseSnapshotSource(SnapshotSource):
             return None
         page = await self._flags.list(project_id, _ALL)
         mapping = {t.group_type_index: t.group_type for t in await self._group_types.list(project_id)}
-        # No cohort store exists yet: both feed variants carry an empty ``cohorts`` map.
         definitions = build_definitions(page.items, group_type_mapping=mapping, cohorts={})
-        return encode_snapshot(definitions, kind, timezone=project.timezone)
+        live = await self._cohorts.live(project_id) if self._cohorts is not None else []
+        cohorts, static = feed_cohorts((f.filters for f in definitions.flags), live)
+        definitions = msgspec.structs.replace(definitions, cohorts=cohorts)
+        return encode_snapshot(definitions, kind, timezone=project.timezone, static_cohorts=static)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from flagcore.adapters.sqlalchemy._errors import backend_errors
 from flagcore.adapters.sqlalchemy._session import shared_transaction
 from flagcore.adapters.sqlalchemy.activity import SqlActivityLog
+from flagcore.adapters.sqlalchemy.cohorts import SqlCohortRepo
 from flagcore.adapters.sqlalchemy.engine import SQLITE_IMMEDIATE
 from flagcore.adapters.sqlalchemy.flag_repo import SqlFlagRepo
 from flagcore.adapters.sqlalchemy.groups import SqlGroupTypeRepo
@@ -26,14 +27,17 @@ from flagcore.adapters.sqlalchemy.identity import SqlApiKeyRepo, SqlOrganization
 from flagcore.adapters.sqlalchemy.mappers import organization_from_row, project_from_row
 from flagcore.adapters.sqlalchemy.openfeature import SqlFlagDeclarationRepo
 from flagcore.adapters.sqlalchemy.orm import OrganizationRow, ProjectRow
+from flagcore.adapters.sqlalchemy.persons import SqlGroupRepo, SqlPersonRepo
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
+from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
 from flagcore.ports.openfeature import FlagDeclarationRepo
+from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
 
 
@@ -49,6 +53,9 @@ class SqlUnitOfWork(UnitOfWork):
         self._keys = SqlApiKeyRepo(scope)
         self._activity = SqlActivityLog(scope)
         self._flag_declarations = SqlFlagDeclarationRepo(scope)
+        self._persons = SqlPersonRepo(scope)
+        self._groups = SqlGroupRepo(scope)
+        self._cohorts = SqlCohortRepo(scope)
         self._actions = AfterCommitActions()
         self.committed = False
 
@@ -83,6 +90,18 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def flag_declarations(self) -> FlagDeclarationRepo:
         return self._flag_declarations
+
+    @property
+    def persons(self) -> PersonRepo:
+        return self._persons
+
+    @property
+    def groups(self) -> GroupRepo:
+        return self._groups
+
+    @property
+    def cohorts(self) -> CohortRepo:
+        return self._cohorts
 
     async def lock_project(self, project_id: int) -> Project | None:
         stmt = sa.select(ProjectRow).where(ProjectRow.id == project_id)

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from flagcore.app.evaluation.pipeline import EvaluationPipeline, EvaluationRequest, FlagsEvaluation
+from flagcore.app.evaluation.stored_properties import StoredProperties
 from flagcore.app.quota.serving import ServingQuota
 from flagcore.domain.errors import InvalidInputError, UnauthenticatedError
 from flagcore.domain.evaluation import detect_runtime
@@ -74,6 +75,7 @@ class EvaluateFlagsCommand(msgspec.Struct, frozen=True, kw_only=True):
         evaluation_contexts: the request's evaluation contexts (``evaluation_environments`` alias).
         evaluation_runtime: explicit runtime (``all``/``client``/``server``); else detected from headers.
         disable_flags: answer with no flags (clients that want only the config).
+        only_override_person_properties: ``?only_use_override_person_properties``: ignore stored person properties.
         user_agent: the ``User-Agent`` header.
         headers: request headers with lower-case names (only the presence of browser headers is read).
     """
@@ -89,6 +91,7 @@ class EvaluateFlagsCommand(msgspec.Struct, frozen=True, kw_only=True):
     evaluation_contexts: list[str] | None = None
     evaluation_runtime: str | None = None
     disable_flags: bool = False
+    only_override_person_properties: bool = False
     user_agent: str | None = None
     headers: Mapping[str, str] = msgspec.field(default_factory=dict)
 
@@ -104,12 +107,14 @@ class EvaluateFlags:
         projects: ProjectRepo,
         snapshots: ProjectSnapshots,
         pipeline: EvaluationPipeline,
+        stored: StoredProperties,
         quota: ServingQuota | None = None,
     ) -> None:
         self._projects = projects
         self._snapshots = snapshots
         self._pipeline = pipeline
         self._quota = quota
+        self._stored = stored
 
     async def execute(self, cmd: EvaluateFlagsCommand) -> FlagsEvaluation:
         """Evaluate the flags ``cmd`` asks for.
@@ -145,7 +150,13 @@ class EvaluateFlags:
             runtime=detect_runtime(cmd.user_agent, cmd.headers, cmd.evaluation_runtime),
             evaluation_contexts=cmd.evaluation_contexts,
         )
-        return await self._pipeline.evaluate(project.id, snapshot, request)
+        subject = await self._stored.complete(
+            project.id, snapshot, request, only_overrides=cmd.only_override_person_properties
+        )
+        evaluation = await self._pipeline.evaluate(project.id, snapshot, subject.request)
+        if subject.failed:
+            return msgspec.structs.replace(evaluation, errors_while_computing_flags=True)
+        return evaluation
 
     def empty(self) -> FlagsEvaluation:
         """No flags, stamped now: the answer to a request that wants none (``disable_flags``, a bare GET)."""

@@ -43,6 +43,7 @@ class EvaluationRequest(msgspec.Struct, frozen=True, kw_only=True):
         flag_keys: evaluate only these flags (and their dependencies); ``None`` = all.
         runtime: the caller's runtime (flags of another runtime are omitted).
         evaluation_contexts: the request's evaluation contexts (``None``: no filtering).
+        static_cohorts: ids of the static cohorts the person belongs to (from the cohort store).
     """
 
     distinct_id: str
@@ -54,6 +55,7 @@ class EvaluationRequest(msgspec.Struct, frozen=True, kw_only=True):
     flag_keys: list[str] | None = None
     runtime: Runtime = Runtime.ALL
     evaluation_contexts: list[str] | None = None
+    static_cohorts: frozenset[int] = frozenset()
 
 
 class FlagsEvaluation(msgspec.Struct, frozen=True, kw_only=True):
@@ -109,6 +111,7 @@ class EvaluationPipeline:
             device_id=request.device_id,
             anon_distinct_id=request.anon_distinct_id,
             hash_key_overrides=overrides,
+            static_cohorts=request.static_cohorts,
         )
         results = _evaluate(snapshot, subject, now, request)
         if continuity_failed:

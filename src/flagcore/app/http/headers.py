@@ -7,7 +7,9 @@
   browser SDKs call them from the customer's own site with only the public project key; OFREP (``/ofrep/``) is
   answered the same way for the same reason, and exposes ``ETag`` (the web provider revalidates with it).
   Everything else (the management API, the definitions feed) answers only the origins of
-  ``FLAGCORE_CORS_ORIGINS``; any other origin gets no CORS headers, so browsers refuse to hand the answer to the page.
+  ``FLAGCORE_CORS_ORIGINS``; any other origin gets no CORS headers, so browsers refuse to hand the answer to the
+  page. The capture routes mirror any origin and allow credentials, as PostHog's capture does (posthog-js posts
+  events from the customer's site).
 
 It wraps the app rather than running as Litestar middleware so that it also covers responses Litestar produces
 without a route (404, 405) and answers preflights before routing. On ``/flags`` it costs one scan of the request
@@ -27,6 +29,11 @@ EVALUATION_PATHS: Final = frozenset({"/flags", "/flags/", "/decide", "/decide/"}
 #: OFREP: evaluation by project key too, so CORS as for ``EVALUATION_PATHS``.
 OFREP_PREFIX: Final = "/ofrep/"
 _EXPOSE_ETAG: Final = (b"access-control-expose-headers", b"ETag")
+#: Capture routes: CORS as PostHog's capture answers it (the origin mirrored, credentials allowed).
+CAPTURE_PATHS: Final = frozenset(
+    f"{path}{slash}" for path in ("/batch", "/e", "/i/v0/e", "/capture", "/track", "/engage") for slash in ("", "/")
+)
+_CREDENTIALS: Final = (b"access-control-allow-credentials", b"true")
 _NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 _NO_STORE: Final = (b"cache-control", b"no-store")
 _VARY_ORIGIN: Final = (b"vary", b"Origin")
@@ -63,16 +70,19 @@ class ResponseHeaders:
         # posthog-js fetches its public remote config (/array/{token}/...) from the site's origin, like /flags.
         ofrep = path.startswith(OFREP_PREFIX)
         evaluation = ofrep or path in EVALUATION_PATHS or path.startswith("/array/")
+        capture = path in CAPTURE_PATHS
         origin, preflight_method = _cors_request(scope["headers"])
-        allow = _ANY if evaluation else origin if origin in self._allowed else None
+        allow = _ANY if evaluation else origin if capture or origin in self._allowed else None
         extra = [_NOSNIFF]
         if origin is not None and allow is not None:
             if scope["method"] == "OPTIONS" and preflight_method is not None:
-                await _preflight(send, scope["headers"], allow, evaluation=evaluation)
+                await _preflight(send, scope["headers"], allow, evaluation=evaluation or capture, credentials=capture)
                 return
             extra.append((_ALLOW_ORIGIN, allow))
             if ofrep:
                 extra.append(_EXPOSE_ETAG)
+            if capture:
+                extra.extend((_CREDENTIALS, _VARY_ORIGIN))
         if not evaluation and self._allowed:
             extra.append(_VARY_ORIGIN)  # the answer depends on the Origin header: caches must key on it
         await self._app(scope, receive, _adding(send, tuple(extra), no_store=path.startswith("/api/")))
@@ -104,13 +114,20 @@ def _cors_request(headers: Iterable[tuple[bytes, bytes]]) -> tuple[bytes | None,
 
 
 async def _preflight(
-    send: Send, request_headers: Iterable[tuple[bytes, bytes]], allow: bytes, *, evaluation: bool
+    send: Send,
+    request_headers: Iterable[tuple[bytes, bytes]],
+    allow: bytes,
+    *,
+    evaluation: bool,
+    credentials: bool = False,
 ) -> None:
     """Answer an allowed preflight with 204: the methods of the route family and whatever headers were asked for."""
     headers = [_NOSNIFF, (_ALLOW_ORIGIN, allow), _PREFLIGHT_MAX_AGE, (b"content-length", b"0")]
     headers.append(_EVALUATION_METHODS if evaluation else _API_METHODS)
-    if not evaluation:
+    if not evaluation or credentials:
         headers.append(_VARY_ORIGIN)
+    if credentials:
+        headers.append(_CREDENTIALS)
     asked = next((value for name, value in request_headers if name == b"access-control-request-headers"), None)
     if asked:
         # Echoed: the SDKs send content-type (and the management API authorization); there is no header to hide.

@@ -93,6 +93,8 @@ class ParsedDefinitions(msgspec.Struct, frozen=True):
     group_type_mapping: dict[str, str]
     cohorts: dict[str, Any]
     property_matching_version: int
+    #: Ids of the project's static cohorts (membership is stored, not in the document).
+    static_cohorts: tuple[int, ...] = ()
 
 
 class _Document(msgspec.Struct, frozen=True):
@@ -100,6 +102,7 @@ class _Document(msgspec.Struct, frozen=True):
     group_type_mapping: dict[str, str] | None = None
     cohorts: dict[str, Any] | None = None
     property_matching_version: int | None = None
+    static_cohorts: list[int] | None = None
 
 
 def parse_definitions(document: Mapping[str, Any] | bytes | str) -> ParsedDefinitions:
@@ -139,6 +142,7 @@ def parse_definitions(document: Mapping[str, Any] | bytes | str) -> ParsedDefini
         group_type_mapping=doc.group_type_mapping or {},
         cohorts=doc.cohorts or {},
         property_matching_version=doc.property_matching_version or 1,
+        static_cohorts=tuple(doc.static_cohorts or ()),
     )
 
 

@@ -22,6 +22,7 @@ from flagcore.domain.evaluation.dependencies import (
 )
 from flagcore.domain.evaluation.matching import CompileContext, PropertyCompiler
 from flagcore.domain.evaluation.model import FLAG_DATA_PARSING_ERROR, FlagResult, Reason
+from flagcore.domain.evaluation.needs import property_needs
 from flagcore.domain.evaluation.snapshot import CompiledSnapshot
 
 __all__ = ("compile_snapshot",)
@@ -59,11 +60,12 @@ def compile_snapshot(
         {key for key, _ in identities}, {flag_id: key for key, flag_id in identities if flag_id is not None}
     )
     cohorts = _CohortIndex.build(defs.cohorts, resolve)
+    static = frozenset(static_cohort_ids) | frozenset(defs.static_cohorts)
     ctx = CompileContext(
         timezone=ZoneInfo(timezone),
         property_matching_version=defs.property_matching_version,
         cohorts=cohorts.groups,
-        static_cohort_ids=frozenset(static_cohort_ids),
+        static_cohort_ids=static,
     )
     conditions: dict[str, list[list[dict[str, Any]]]] = {}
     direct: dict[str, frozenset[str]] = {}
@@ -82,6 +84,7 @@ def compile_snapshot(
         group_type_indexes=_group_type_indexes(defs.group_type_mapping),
         transitive=plan.transitive,
         has_dependency_cycles=plan.has_cycles,
+        needs=property_needs(defs, static),
     )
 
 

@@ -12,6 +12,7 @@ from flagcore.domain.evaluation.compiled import CompiledFlag
 from flagcore.domain.evaluation.engine import SubjectState, evaluate_flag
 from flagcore.domain.evaluation.matching.context import FlagValue, MatchInput, PropertyMatchError
 from flagcore.domain.evaluation.model import FlagResult, Subject
+from flagcore.domain.evaluation.needs import PropertyNeeds
 from flagcore.domain.evaluation.runtime import Runtime, is_flag_visible
 
 __all__ = ("CompiledSnapshot", "EvaluationPlan")
@@ -45,7 +46,15 @@ class CompiledSnapshot:
             ``errorsWhileComputingFlags``).
     """
 
-    __slots__ = ("_default_plan", "_plans", "_transitive", "flags", "group_type_indexes", "has_dependency_cycles")
+    __slots__ = (
+        "_default_plan",
+        "_plans",
+        "_transitive",
+        "flags",
+        "group_type_indexes",
+        "has_dependency_cycles",
+        "needs",
+    )
 
     def __init__(
         self,
@@ -54,8 +63,11 @@ class CompiledSnapshot:
         group_type_indexes: Mapping[str, int],
         transitive: Mapping[str, frozenset[str]],
         has_dependency_cycles: bool,
+        needs: PropertyNeeds | None = None,
     ) -> None:
         self.flags = flags
+        #: The stored properties the flags can read (``/flags`` reads the stores only for these).
+        self.needs = needs or PropertyNeeds()
         self.group_type_indexes = group_type_indexes
         self.has_dependency_cycles = has_dependency_cycles
         self._transitive = transitive

@@ -57,6 +57,8 @@ class EvaluationDocument(msgspec.Struct, frozen=True, kw_only=True):
     group_type_mapping: dict[str, str]
     cohorts: dict[str, Any]
     timezone: str = "UTC"
+    #: Ids of the static cohorts the flags reference (their membership is read per person, on the server).
+    static_cohorts: list[int] = msgspec.field(default_factory=list)
 
 
 _ENCODER: Final = msgspec.json.Encoder()
@@ -88,8 +90,10 @@ def snapshot_etag(body: bytes, kind: SnapshotKind) -> str:
     return hashlib.blake2b(body, digest_size=16, person=_PERSONS[kind]).hexdigest()
 
 
-def encode_snapshot(definitions: Definitions, kind: SnapshotKind, *, timezone: str) -> EncodedSnapshot:
-    """The stored form of one kind of a project's snapshot."""
+def encode_snapshot(
+    definitions: Definitions, kind: SnapshotKind, *, timezone: str, static_cohorts: Iterable[int] = ()
+) -> EncodedSnapshot:
+    """The stored form of one kind of a project's snapshot (``static_cohorts``: the evaluation kind only)."""
     document: msgspec.Struct = definitions
     if kind is SnapshotKind.EVALUATION:
         document = EvaluationDocument(
@@ -97,6 +101,7 @@ def encode_snapshot(definitions: Definitions, kind: SnapshotKind, *, timezone: s
             group_type_mapping=definitions.group_type_mapping,
             cohorts=definitions.cohorts,
             timezone=timezone,
+            static_cohorts=sorted(static_cohorts),
         )
     body = _ENCODER.encode(document)
     return EncodedSnapshot(body=body, etag=snapshot_etag(body, kind))

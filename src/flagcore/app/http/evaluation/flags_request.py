@@ -249,6 +249,7 @@ def build_command(
         evaluation_contexts=_texts(payload, "evaluation_contexts", "evaluation_environments"),
         evaluation_runtime=_text(_field(payload, "evaluation_runtime"), "evaluation_runtime"),
         disable_flags=_flag(payload, "disable_flags"),
+        only_override_person_properties=(query.get("only_use_override_person_properties") or "").lower() in _TRUE,
         user_agent=user_agent,
         headers=headers,
     )

@@ -1,0 +1,1 @@
+"""Use cases for persons and groups: capture, ingestion, and the management API."""
