@@ -47,9 +47,10 @@ def bounded(raw: str | None, attr: str, *, default: int, low: int, high: int) ->
     """An integer query parameter in ``[low, high]``; absent or empty: ``default`` (DRF's messages)."""
     if raw is None or not raw.strip():
         return default
-    if not _INTEGER.fullmatch(raw.strip()):
+    text = raw.strip()  # str.strip also takes control separators (\x1c-\x1f) that int() refuses
+    if not _INTEGER.fullmatch(text):
         raise InvalidInputError("A valid integer is required.", code="invalid", attr=attr)
-    value = int(raw)
+    value = int(text)
     if value < low:
         raise InvalidInputError(f"Ensure this value is greater than or equal to {low}.", code="min_value", attr=attr)
     if value > high:
