@@ -151,8 +151,8 @@ def main() -> None:
 
 
 def wait_healthy(base: str) -> None:
-    """Wait (30 s at most) until the server at ``base`` answers its liveness route."""
-    deadline = time.monotonic() + 30
+    """Wait (90 s at most: two servers starting on a loaded 2-core machine) until ``base`` answers its liveness route."""
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/_health", timeout=1).status_code == 200:

@@ -13,7 +13,8 @@ from typing import IO
 import httpx
 import pytest
 
-STARTUP_TIMEOUT_S = 30
+# Generous: `python -m flagcore` imports for seconds, and on a loaded 2-core CI machine several servers start at once.
+STARTUP_TIMEOUT_S = 90
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
