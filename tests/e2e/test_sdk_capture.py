@@ -1,0 +1,116 @@
+"""The real PostHog SDKs' event capture against a real flagcore server (granian on loopback).
+
+Each SDK sends events with its default transport (posthog-python's ``/batch``, posthog-node's ``/batch``, posthog-js's
+``/e`` or ``/i/v0/e`` with its own compression); the events' ``$set`` reaches the stored person through the ingestion
+worker, and the next ``/flags`` answer, asked through the same SDK without sending the property, reflects it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from posthog import Posthog
+
+from tests.e2e.conftest import Server
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.xdist_group("e2e"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:tests.e2e.test_sdk_capture"),
+]
+
+#: Capture is applied off the request path; the worker drains within milliseconds, this bounds a slow machine.
+APPLY_TIMEOUT_S = 10.0
+
+PLAN_FLAG = {
+    "key": "capture-pro",
+    "filters": {"groups": [{"properties": [{"key": "plan", "operator": "exact", "value": ["pro"], "type": "person"}]}]},
+}
+#: Targets a property only ``$set_once`` writes, so the test sees that one too.
+SOURCE_FLAG = {
+    "key": "capture-from-ads",
+    "filters": {
+        "groups": [{"properties": [{"key": "source", "operator": "exact", "value": ["ads"], "type": "person"}]}]
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def project(server: Server) -> Server:
+    with server.client() as client:
+        for flag in (PLAN_FLAG, SOURCE_FLAG):
+            response = client.post("/api/projects/@current/feature_flags/", json=flag)
+            assert response.status_code == 201, response.text
+    return server
+
+
+def eventually(read: Callable[[], Any], expected: Any) -> Any:
+    """``read()`` until it returns ``expected`` or the bound passes; the last value either way."""
+    deadline = time.monotonic() + APPLY_TIMEOUT_S
+    value = read()
+    while value != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = read()
+    return value
+
+
+class _Errors(logging.Handler):
+    """Collects the SDK's warnings and errors: a failed capture request is logged there, not raised."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record.getMessage())
+
+
+def test_posthog_python_capture_set_changes_the_next_flags_answer(project: Server) -> None:
+    errors = _Errors()
+    sdk_logger = logging.getLogger("posthog")
+    sdk_logger.addHandler(errors)
+    anonymous, user, alias = (f"py-{kind}-{uuid.uuid4().hex[:8]}" for kind in ("anon", "user", "alias"))
+    client = Posthog(
+        project.credentials["project_api_key"],
+        host=project.base_url,
+        poll_interval=3600,
+        feature_flags_request_timeout_seconds=10,
+        flush_at=50,
+        flush_interval=0.1,
+        max_retries=0,  # a failed send is logged once instead of being retried silently
+    )
+    try:
+        assert client.get_feature_flag("capture-pro", user) is False  # no stored person yet
+        client.capture("signed_up", distinct_id=anonymous, properties={"$set": {"plan": "free"}})
+        client.capture(
+            "$identify",
+            distinct_id=user,
+            properties={"$anon_distinct_id": anonymous, "$set": {"plan": "pro"}, "$set_once": {"source": "ads"}},
+        )
+        client.alias(alias, user)
+        client.set(distinct_id=user, properties={"email": "py@example.com"})
+        client.flush()
+
+        assert eventually(lambda: client.get_feature_flag("capture-pro", user), True) is True
+        assert client.get_feature_flag("capture-from-ads", user) is True
+        # The anonymous id was merged into the user, and the alias points at the same person.
+        assert eventually(lambda: client.get_feature_flag("capture-pro", anonymous), True) is True
+        assert eventually(lambda: client.get_feature_flag("capture-pro", alias), True) is True
+        # A later $set changes the answer back; $set_once does not overwrite.
+        client.capture(
+            "upgraded", distinct_id=user, properties={"$set": {"plan": "free"}, "$set_once": {"source": "email"}}
+        )
+        client.flush()
+        assert eventually(lambda: client.get_feature_flag("capture-pro", user), False) is False
+        assert client.get_feature_flag("capture-from-ads", user) is True
+        # Properties sent with the request still win over the stored ones.
+        assert client.get_feature_flag("capture-pro", user, person_properties={"plan": "pro"}) is True
+    finally:
+        client.shutdown()
+        sdk_logger.removeHandler(errors)
+    assert errors.records == []
