@@ -7,10 +7,14 @@ worker, and the next ``/flags`` answer, asked through the same SDK without sendi
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,3 +118,49 @@ def test_posthog_python_capture_set_changes_the_next_flags_answer(project: Serve
         client.shutdown()
         sdk_logger.removeHandler(errors)
     assert errors.records == []
+
+
+JS_DIR = Path(__file__).parent.parent / "js"
+
+
+def run_node(script: str, payload: dict[str, Any], server: Server, *, timeout: float) -> dict[str, Any]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - Chromium needs a profile directory
+        "FLAGCORE_URL": server.base_url,
+        "FLAGCORE_PROJECT_KEY": server.credentials["project_api_key"],
+    }
+    done = subprocess.run(  # noqa: S603 - our own script
+        ["node", str(JS_DIR / script), json.dumps(payload)],  # noqa: S607 - node from PATH
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=JS_DIR,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_posthog_node_capture_set_changes_the_next_flags_answer(project: Server) -> None:
+    if not (JS_DIR / "node_modules" / "posthog-node").is_dir():
+        pytest.fail("tests/js is not installed: run `make pytest` (it runs npm ci in tests/js)")
+    suffix = uuid.uuid4().hex[:8]
+    payload = {
+        "flag": "capture-pro",
+        "user": f"node-user-{suffix}",
+        "anonymous": f"node-anon-{suffix}",
+        "alias": f"node-alias-{suffix}",
+        "timeoutMs": APPLY_TIMEOUT_S * 1000,
+    }
+    got = run_node("posthog_node_capture.mjs", payload, project, timeout=APPLY_TIMEOUT_S * 5 + 30)
+    assert got == {
+        "before": False,
+        "after": True,
+        "anonymous": True,
+        "alias": True,
+        "downgraded": False,
+        "errors": [],
+    }
