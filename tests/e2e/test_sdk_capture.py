@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from posthog import Posthog
 
+from tests.browser import chromium_path
 from tests.e2e.conftest import Server
 
 pytestmark = [
@@ -164,3 +165,22 @@ def test_posthog_node_capture_set_changes_the_next_flags_answer(project: Server)
         "downgraded": False,
         "errors": [],
     }
+
+
+def test_posthog_js_in_headless_chromium_capture_changes_the_next_flags_answer(project: Server) -> None:
+    if not all((JS_DIR / "node_modules" / package).is_dir() for package in ("posthog-js", "playwright-core")):
+        pytest.fail("tests/js is not installed: run `make pytest` (it runs npm ci in tests/js)")
+    chromium_path()  # fails under CI, skips elsewhere, when there is no browser
+    user = f"web-user-{uuid.uuid4().hex[:8]}"
+    payload = {"flag": "capture-pro", "user": user, "timeoutMs": APPLY_TIMEOUT_S * 1000 * 2}
+    got = run_node("posthog_web.mjs", payload, project, timeout=APPLY_TIMEOUT_S * 6 + 60)
+    assert got["errors"] == [], got
+    assert got["failed"] == [], got
+    # The events went through capture (posthog-js's /e/), not only the flags' person properties.
+    assert {"/e/", "/flags/"} <= set(got["paths"]), got
+    assert (got["before"], got["after"], got["downgraded"], got["distinctId"]) == (False, True, False, user)
+    with project.client() as http:
+        persons = http.get("/api/projects/@current/persons/", params={"distinct_id": user})
+    assert persons.status_code == 200, persons.text
+    [person] = persons.json()["results"]
+    assert person["properties"]["plan"] == "free"
