@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -21,13 +21,16 @@ from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshot
 from flagcore.app.flags.bulk_delete import BulkDeleteCommand, BulkDeleteFlags
 from flagcore.app.flags.changes import FlagChanges
 from flagcore.app.flags.create_flag import CreateFlag, CreateFlagCommand
+from flagcore.app.flags.organization import CopyFlags, CopyFlagsCommand
 from flagcore.app.flags.update_flag import UpdateFlag, UpdateFlagCommand
+from flagcore.domain.cohorts import Cohort, NewCohort
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import FeatureFlag, flag_dependency_ids
 from flagcore.ports.activity import ActivityQuery
+from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.flags import FlagQuery
 from flagcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from tests.contract.seed import PROJECT_ID
+from tests.contract.seed import ORG_ID, OTHER_PROJECT_ID, PROJECT_ID
 from tests.contract.unit_of_work.conftest import Backend
 from tests.memory_stack import EPOCH
 
@@ -287,3 +290,48 @@ async def test_a_bulk_delete_commits_every_flag_and_entry_together_or_nothing(wr
     entries = (await writers.backend.activity.list(ActivityQuery(project_id=PROJECT_ID))).items
     assert [e.activity for e in entries] == ["deleted", "deleted", "created", "created"]
     assert writers.snapshots.invalidated == [PROJECT_ID]
+
+
+class _LiveCohorts:
+    """The source side of copy_flags reads live cohorts only; here through a unit of the backend under test."""
+
+    def __init__(self, transactions: UnitOfWorkFactory) -> None:
+        self._transactions = transactions
+
+    async def live(self, project_id: int) -> list[Cohort]:
+        async with self._transactions.begin() as uow:
+            return await uow.cohorts.live(project_id)
+
+
+async def test_a_copy_failing_before_its_commit_leaves_no_cohort_in_the_target(writers: Writers) -> None:
+    backend = writers.backend
+    async with backend.transactions.begin() as uow:
+        pro = await uow.cohorts.create(
+            NewCohort(project_id=PROJECT_ID, name="Pro", filters={"properties": {}}, created_at=EPOCH)
+        )
+        await uow.commit()
+    condition = {"properties": [{"key": "id", "type": "cohort", "value": pro.id}], "rollout_percentage": 100}
+    await writers.create("for-pro", {"groups": [condition]})
+    copy = CopyFlags(
+        writers.transactions,
+        backend.projects,
+        backend.flags,
+        cast("CohortRepo", _LiveCohorts(backend.transactions)),
+        writers.create_flag,
+        writers.update_flag,
+        FernetPayloadCipher([]),
+        FixedClock(EPOCH),
+    )
+    cmd = CopyFlagsCommand(
+        organization_id=ORG_ID, user_id=1, key="for-pro", from_project=PROJECT_ID, target_project_ids=[OTHER_PROJECT_ID]
+    )
+    writers.transactions.fail_before_commit = True
+    with pytest.raises(RuntimeError, match="injected"):
+        await copy.execute(cmd)
+    assert await _LiveCohorts(backend.transactions).live(OTHER_PROJECT_ID) == []
+    assert await backend.flags.get_by_key(OTHER_PROJECT_ID, "for-pro") is None
+    writers.transactions.fail_before_commit = False
+    result = await copy.execute(cmd)
+    [carried] = await _LiveCohorts(backend.transactions).live(OTHER_PROJECT_ID)
+    assert carried.name == "Pro"
+    assert [c.value for g in result.success[0].filters.groups for c in g.properties] == [carried.id]

@@ -23,7 +23,7 @@ from flagcore.domain.identity import ProjectNotFoundError
 from flagcore.ports.clock import Clock
 from flagcore.ports.payload_cipher import PayloadCipher
 from flagcore.ports.snapshots import ProjectSnapshots
-from flagcore.ports.unit_of_work import UnitOfWorkFactory
+from flagcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
 
@@ -57,6 +57,15 @@ class CreateFlag:
             DuplicateFlagKeyError: the key is taken by a non-deleted flag of the project.
             ProjectNotFoundError: the project does not exist (any more).
         """
+        async with self._transactions.begin() as uow:
+            return await self.write(uow, cmd)
+
+    async def write(self, uow: UnitOfWork, cmd: CreateFlagCommand) -> FeatureFlag:
+        """Create the flag inside ``uow`` (opened by a use case that writes more in the same commit) and commit it.
+
+        Raises:
+            as ``execute``.
+        """
         fields = cmd.fields
         if isinstance(fields.key, Unset):
             raise InvalidInputError("This field is required.", code="required", attr="key")
@@ -85,17 +94,16 @@ class CreateFlag:
             created_by_id=cmd.user_id,
         )
         new = protect_new_payloads(new, self._cipher)
-        async with self._transactions.begin() as uow:
-            project = await uow.lock_project(cmd.project_id)
-            if project is None:
-                raise ProjectNotFoundError
-            project_flags = await uow.flags.dependency_view(cmd.project_id)
-            check_flag_count(len(project_flags))  # the view holds every live flag; counted under the lock
-            validate_dependencies(flag_id=None, key=key, filters=filters, project_flags=project_flags)
-            created = await uow.flags.create(new)
-            await commit_flag_write(
-                uow, self._snapshots, project=project, before=None, after=created, user_id=cmd.user_id, at=now
-            )
+        project = await uow.lock_project(cmd.project_id)
+        if project is None:
+            raise ProjectNotFoundError
+        project_flags = await uow.flags.dependency_view(cmd.project_id)
+        check_flag_count(len(project_flags))  # the view holds every live flag; counted under the lock
+        validate_dependencies(flag_id=None, key=key, filters=filters, project_flags=project_flags)
+        created = await uow.flags.create(new)
+        await commit_flag_write(
+            uow, self._snapshots, project=project, before=None, after=created, user_id=cmd.user_id, at=now
+        )
         return created
 
 

@@ -17,7 +17,7 @@ from flagcore.ports.clock import Clock
 from flagcore.ports.identity import UserRepo
 from flagcore.ports.payload_cipher import PayloadCipher
 from flagcore.ports.snapshots import ProjectSnapshots
-from flagcore.ports.unit_of_work import UnitOfWorkFactory
+from flagcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 # Writers take the project's write lock, so an unchecked write (no ``version`` sent) reads the flag it changes under
 # the lock and its compare-and-set cannot lose. The retry remains for writers of the same row that do not take the
@@ -77,32 +77,38 @@ class UpdateFlag:
         return await self._attempt(cmd)
 
     async def _attempt(self, cmd: UpdateFlagCommand) -> FeatureFlag:
-        """One transaction: read the flag under the project's lock, validate, write, record, commit."""
+        async with self._transactions.begin() as uow:
+            return await self.write(uow, cmd)
+
+    async def write(self, uow: UnitOfWork, cmd: UpdateFlagCommand) -> FeatureFlag:
+        """One attempt inside ``uow``: read the flag under the project's lock, validate, write, record, commit.
+
+        For use cases that write more in the same commit; they retry on ``VersionConflictError`` themselves.
+        """
         if not is_valid_id(cmd.flag_id):
             raise FlagNotFoundError(cmd.flag_id)
-        async with self._transactions.begin() as uow:
-            project = await uow.lock_project(cmd.project_id)
-            current = await uow.flags.get(cmd.project_id, cmd.flag_id) if project is not None else None
-            if project is None or current is None:
-                raise FlagNotFoundError(cmd.flag_id)
-            if cmd.expected_version is not None and cmd.expected_version != current.version:
-                modified_by = await _modifier_email(uow.users, current)
-                raise VersionConflictError(stored_version=current.version, modified_by=modified_by)
-            now = self._clock.now()
-            after = apply_changes(
-                current,
-                cmd.changes,
-                replace_filters=cmd.full_update,
-                project_flags=await uow.flags.dependency_view(cmd.project_id),
-                updated_at=now,
-                last_modified_by_id=cmd.user_id,
-            )
-            sent = payloads_sent(cmd.changes.filters)
-            after = protect_payloads(current, after, sent=sent, cipher=self._cipher)
-            updated = await uow.flags.update(after, expected_version=current.version)
-            await commit_flag_write(
-                uow, self._snapshots, project=project, before=current, after=updated, user_id=cmd.user_id, at=now
-            )
+        project = await uow.lock_project(cmd.project_id)
+        current = await uow.flags.get(cmd.project_id, cmd.flag_id) if project is not None else None
+        if project is None or current is None:
+            raise FlagNotFoundError(cmd.flag_id)
+        if cmd.expected_version is not None and cmd.expected_version != current.version:
+            modified_by = await _modifier_email(uow.users, current)
+            raise VersionConflictError(stored_version=current.version, modified_by=modified_by)
+        now = self._clock.now()
+        after = apply_changes(
+            current,
+            cmd.changes,
+            replace_filters=cmd.full_update,
+            project_flags=await uow.flags.dependency_view(cmd.project_id),
+            updated_at=now,
+            last_modified_by_id=cmd.user_id,
+        )
+        sent = payloads_sent(cmd.changes.filters)
+        after = protect_payloads(current, after, sent=sent, cipher=self._cipher)
+        updated = await uow.flags.update(after, expected_version=current.version)
+        await commit_flag_write(
+            uow, self._snapshots, project=project, before=current, after=updated, user_id=cmd.user_id, at=now
+        )
         return updated
 
 
