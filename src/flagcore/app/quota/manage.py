@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import uuid
+from datetime import datetime
 from typing import Any
 
 import msgspec
