@@ -267,6 +267,8 @@ class MemoryProvider(Provider):
     persons = provide(MemoryPersonRepo, provides=PersonRepo)
     groups = provide(MemoryGroupRepo, provides=GroupRepo)
     cohorts = provide(MemoryCohortRepo, provides=CohortRepo)
+    # Set through units of work and read by the quota gate: one instance for both (see MemoryQuotaProvider).
+    quota_limits = provide(MemoryQuotaLimitRepo, provides=QuotaLimitRepo)
     probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
     # Memory storage caches no credentials: every lookup reads the store.
     credentials = provide(NoCredentialCache, provides=ProjectCredentialCache)
@@ -284,6 +286,7 @@ class MemoryProvider(Provider):
         persons: PersonRepo,
         groups: GroupRepo,
         cohorts: CohortRepo,
+        quota_limits: QuotaLimitRepo,
     ) -> UnitOfWorkFactory:
         stores = MemoryStores(
             flags=cast("MemoryFlagRepo", flags),
@@ -296,6 +299,7 @@ class MemoryProvider(Provider):
             persons=cast("MemoryPersonRepo", persons),
             groups=cast("MemoryGroupRepo", groups),
             cohorts=cast("MemoryCohortRepo", cohorts),
+            quota_limits=cast("MemoryQuotaLimitRepo", quota_limits),
         )
         return MemoryUnitOfWorkFactory(stores)
 
@@ -564,8 +568,8 @@ class MemoryQuotaProvider(Provider):
     scope = Scope.APP
 
     @provide
-    def database(self) -> _QuotaDatabase:
-        return _QuotaDatabase("memory", MemoryQuotaLimitRepo(), MemoryUsageCounters())
+    def database(self, limits: QuotaLimitRepo) -> _QuotaDatabase:
+        return _QuotaDatabase("memory", limits, MemoryUsageCounters())
 
 
 class IngestionProvider(Provider):

@@ -22,6 +22,7 @@ from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
 from flagcore.ports.openfeature import FlagDeclarationRepo
 from flagcore.ports.persons import GroupRepo, PersonRepo
+from flagcore.ports.quota import QuotaLimitRepo
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -72,6 +73,10 @@ class UnitOfWork(Protocol):
     @property
     @abstractmethod
     def cohorts(self) -> CohortRepo: ...
+
+    @property
+    @abstractmethod
+    def quota_limits(self) -> QuotaLimitRepo: ...
 
     @abstractmethod
     async def lock_project(self, project_id: int) -> Project | None:

@@ -5,17 +5,22 @@ Projects ``PROJECT_ID`` and ``OTHER_PROJECT_ID`` exist in every backend.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flagcore.adapters.memory import MemoryUnitOfWorkFactory
 from flagcore.adapters.sqlalchemy import SqlActivityLog, SqlFlagRepo, SqlProjectRepo, SqlUnitOfWorkFactory
+from flagcore.adapters.sqlalchemy.orm import ActivityRow
+from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo
 from flagcore.domain.identity import Organization
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.identity import ProjectRepo
+from flagcore.ports.quota import QuotaLimitRepo
 from flagcore.ports.unit_of_work import UnitOfWorkFactory
 from tests.contract.seed import ORG_ID, OTHER_PROJECT_ID, PROJECT_ID, SEEDED_AT, seed_projects, seed_users
 from tests.memory_stack import memory_stores
@@ -28,6 +33,9 @@ class Backend(NamedTuple):
     flags: FlagRepo
     projects: ProjectRepo
     activity: ActivityLog
+    quota_limits: QuotaLimitRepo
+    #: The ids of an organization's own entries (no project), which the ``ActivityLog`` port does not list.
+    organization_entries: Callable[[str], Awaitable[list[str]]]
 
 
 @pytest.fixture
@@ -39,14 +47,38 @@ async def memory_backend() -> Backend:
             organization_id=ORG_ID, name="p", api_token=f"phc_seed_{project_id}", timezone="UTC", created_at=SEEDED_AT
         )
         assert created.id == project_id
-    return Backend(MemoryUnitOfWorkFactory(stores), stores.flags, stores.projects, stores.activity)
+
+    async def organization_entries(organization_id: str) -> list[str]:
+        entries = stores.activity._entries
+        return [e.id for e in entries if e.organization_id == organization_id and e.project_id is None]
+
+    return Backend(
+        MemoryUnitOfWorkFactory(stores),
+        stores.flags,
+        stores.projects,
+        stores.activity,
+        stores.quota_limits,
+        organization_entries,
+    )
 
 
 async def _sql_backend(sessions: async_sessionmaker[AsyncSession]) -> Backend:
     await seed_projects(sessions)
     await seed_users(sessions)
+
+    async def organization_entries(organization_id: str) -> list[str]:
+        row = ActivityRow
+        stmt = sa.select(row.id).where(row.organization_id == organization_id, row.project_id.is_(None))
+        async with sessions() as session:
+            return list((await session.scalars(stmt)).all())
+
     return Backend(
-        SqlUnitOfWorkFactory(sessions), SqlFlagRepo(sessions), SqlProjectRepo(sessions), SqlActivityLog(sessions)
+        SqlUnitOfWorkFactory(sessions),
+        SqlFlagRepo(sessions),
+        SqlProjectRepo(sessions),
+        SqlActivityLog(sessions),
+        SqlQuotaLimitRepo(sessions),
+        organization_entries,
     )
 
 

@@ -14,6 +14,14 @@ class MemoryQuotaLimitRepo(QuotaLimitRepo):
     def __init__(self) -> None:
         self._limits: dict[tuple[str, Resource], QuotaLimit] = {}
 
+    def fork(self) -> MemoryQuotaLimitRepo:
+        fork = MemoryQuotaLimitRepo()
+        fork._limits = dict(self._limits)
+        return fork
+
+    def adopt(self, fork: MemoryQuotaLimitRepo) -> None:
+        self._limits = fork._limits
+
     async def get(self, organization_id: str, resource: Resource) -> QuotaLimit | None:
         return self._limits.get((organization_id, resource))
 

@@ -24,6 +24,7 @@ from flagcore.adapters.memory.identity import (
 )
 from flagcore.adapters.memory.openfeature import MemoryFlagDeclarationRepo
 from flagcore.adapters.memory.persons import MemoryGroupRepo, MemoryPersonRepo
+from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
@@ -34,6 +35,7 @@ from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
 from flagcore.ports.openfeature import FlagDeclarationRepo
 from flagcore.ports.persons import GroupRepo, PersonRepo
+from flagcore.ports.quota import QuotaLimitRepo
 from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
 
 
@@ -88,6 +90,10 @@ class MemoryUnitOfWork(UnitOfWork):
     def cohorts(self) -> CohortRepo:
         return self._forks.cohorts
 
+    @property
+    def quota_limits(self) -> QuotaLimitRepo:
+        return self._forks.quota_limits
+
     async def lock_project(self, project_id: int) -> Project | None:
         # Units are serialised already (see the module docstring): the project's lock is held.
         return await self._forks.projects.get(project_id)
@@ -124,6 +130,7 @@ class MemoryStores:
         persons: MemoryPersonRepo | None = None,
         groups: MemoryGroupRepo | None = None,
         cohorts: MemoryCohortRepo | None = None,
+        quota_limits: MemoryQuotaLimitRepo | None = None,
     ) -> None:
         self.flags = flags
         self.group_types = group_types
@@ -137,6 +144,8 @@ class MemoryStores:
         self.persons = persons if persons is not None else MemoryPersonRepo()
         self.groups = groups if groups is not None else MemoryGroupRepo()
         self.cohorts = cohorts if cohorts is not None else MemoryCohortRepo()
+        # The quota gate reads limits from this same instance (see app/ioc.py).
+        self.quota_limits = quota_limits if quota_limits is not None else MemoryQuotaLimitRepo()
 
     def fork(self) -> MemoryStores:
         return MemoryStores(
@@ -151,6 +160,7 @@ class MemoryStores:
             persons=self.persons.fork(),
             groups=self.groups.fork(),
             cohorts=self.cohorts.fork(),
+            quota_limits=self.quota_limits.fork(),
         )
 
     def adopt(self, forks: MemoryStores) -> None:
@@ -166,6 +176,7 @@ class MemoryStores:
         self.persons.adopt(forks.persons)
         self.groups.adopt(forks.groups)
         self.cohorts.adopt(forks.cohorts)
+        self.quota_limits.adopt(forks.quota_limits)
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):

@@ -28,6 +28,7 @@ from flagcore.adapters.sqlalchemy.mappers import organization_from_row, project_
 from flagcore.adapters.sqlalchemy.openfeature import SqlFlagDeclarationRepo
 from flagcore.adapters.sqlalchemy.orm import OrganizationRow, ProjectRow
 from flagcore.adapters.sqlalchemy.persons import SqlGroupRepo, SqlPersonRepo
+from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
@@ -38,6 +39,7 @@ from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
 from flagcore.ports.openfeature import FlagDeclarationRepo
 from flagcore.ports.persons import GroupRepo, PersonRepo
+from flagcore.ports.quota import QuotaLimitRepo
 from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
 
 
@@ -56,6 +58,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._persons = SqlPersonRepo(scope)
         self._groups = SqlGroupRepo(scope)
         self._cohorts = SqlCohortRepo(scope)
+        self._quota_limits = SqlQuotaLimitRepo(scope)
         self._actions = AfterCommitActions()
         self.committed = False
 
@@ -102,6 +105,10 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def cohorts(self) -> CohortRepo:
         return self._cohorts
+
+    @property
+    def quota_limits(self) -> QuotaLimitRepo:
+        return self._quota_limits
 
     async def lock_project(self, project_id: int) -> Project | None:
         stmt = sa.select(ProjectRow).where(ProjectRow.id == project_id)

@@ -19,6 +19,7 @@ from flagcore.app.settings import Settings, parse_project_rates
 from flagcore.domain.quota import parse_rate
 from flagcore.ports.clock import Clock
 from flagcore.ports.quota import QuotaLimitRepo, RateLimiter, UsageCounters
+from flagcore.ports.unit_of_work import UnitOfWorkFactory
 
 
 class QuotaStores(NamedTuple):
@@ -69,7 +70,7 @@ class QuotaProvider(Provider):
         return ServingQuota(gate, accounting, throttles, enabled=settings.quotas_enabled)
 
     @provide
-    def set_quota(self, stores: QuotaStores, gate: QuotaGate, clock: Clock) -> SetQuota:
-        return SetQuota(stores.limits, gate, clock)
+    def set_quota(self, transactions: UnitOfWorkFactory, gate: QuotaGate, clock: Clock) -> SetQuota:
+        return SetQuota(transactions, gate, clock)
 
     get_quota = provide(GetQuota)

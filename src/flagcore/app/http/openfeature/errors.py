@@ -28,6 +28,7 @@ from flagcore.app.http.openfeature.schemas import (
 )
 from flagcore.domain.errors import FlagcoreError, InvalidInputError
 from flagcore.domain.openfeature.ofrep import GENERAL, PARSE_ERROR, OfrepRequestError
+from flagcore.domain.quota import QuotaLimitedError
 
 Req = Request[Any, Any, Any]
 _DECODE_BODY: Final = msgspec.json.Decoder(ErrorBody)
@@ -64,7 +65,8 @@ def ofrep_error_handler(request: Req, exc: Exception) -> Response[bytes]:
         code = exc.code
     elif isinstance(exc, InvalidInputError) or status == 400:  # noqa: PLR2004
         code = PARSE_ERROR
-    if key is not None and status == 400:  # noqa: PLR2004
+    # A single flag's quota refusal names the flag, like its other failures, so clients tie it to the evaluation.
+    if key is not None and (status == 400 or isinstance(exc, QuotaLimitedError)):  # noqa: PLR2004
         failure: msgspec.Struct = OfrepResult(key=str(key), error_code=code, error_details=body.detail)
     else:
         failure = OfrepRequestFailure(error_code=code, error_details=body.detail)

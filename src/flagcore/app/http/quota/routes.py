@@ -48,5 +48,6 @@ class QuotaController(Controller):
             limit=body.limit,
             grace_period_days=body.grace_period_days,
             suspended_until=datetime.fromtimestamp(suspended, UTC) if suspended is not None else None,
+            user_id=access.user.id,
         )
         return present(await use_case.execute(cmd))
