@@ -151,7 +151,7 @@ def main() -> None:
 
 
 def wait_healthy(base: str) -> None:
-    """Wait (90 s at most: two servers starting on a loaded 2-core machine) until ``base`` answers its liveness route."""
+    """Wait (90 s at most: servers start slowly on a loaded 2-core machine) until ``base`` answers ``/_health``."""
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:

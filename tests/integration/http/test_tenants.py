@@ -23,7 +23,8 @@ async def test_organizations_list_only_the_callers(t: Tenants) -> None:
     org = body["results"][0]
     assert org["membership_level"] == 15
     assert org["member_count"] == 2
-    assert {p["id"] for p in org["projects"]} == {t.world.project_id, t.project_b}
+    # the shared world's sibling project, the tenants' project B: all of the caller's organization
+    assert {p["id"] for p in org["projects"]} == {t.world.project_id, t.world.sibling_project_id, t.project_b}
 
 
 async def test_create_organization_makes_the_caller_its_owner(t: Tenants) -> None:
@@ -103,7 +104,8 @@ async def test_organization_projects_list_and_create(t: Tenants) -> None:
     assert (project["name"], project["timezone"], project["organization"]) == ("Mobile", "Europe/Paris", t.org_id)
     assert project["api_token"].startswith("phc_")
     listed = (await t.client.get(url, headers=t.auth(t.member_key))).json()
-    assert [p["id"] for p in listed["results"]] == [t.world.project_id, t.project_b, project["id"]]
+    expected = [t.world.project_id, t.world.sibling_project_id, t.project_b, project["id"]]
+    assert [p["id"] for p in listed["results"]] == expected
     # The new project's flag routes work at once.
     flags = await t.client.get(f"/api/projects/{project['id']}/feature_flags/", headers=t.auth())
     assert flags.status_code == 200
