@@ -21,6 +21,9 @@ from flagcore.ports.quota import RateLimiter
 
 logger = logging.getLogger("flagcore.quota")
 _LOG_EVERY_S: Final = 60.0
+#: After the store fails, requests are admitted without asking it for this long: a hung Redis must cost one
+#: timeout per cool-down, not one per request (as the snapshot tiers do).
+COOL_DOWN_S: Final = 1.0
 #: Throttle scopes, PostHog's names where it has them.
 BURST_SCOPE: Final = "burst"
 SUSTAINED_SCOPE: Final = "sustained"
@@ -46,6 +49,7 @@ class Throttles:
         self._rates = rates
         self.failures = 0
         self._logged_at = 0.0
+        self._skip_until = 0.0
 
     @property
     def enabled(self) -> bool:
@@ -81,11 +85,14 @@ class Throttles:
             await self._hit(REMOTE_CONFIG_SCOPE, str(project_id), rate)
 
     async def _hit(self, scope: str, key: str, rate: Rate) -> None:
+        if self._skip_until and time.monotonic() < self._skip_until:
+            return  # the store failed moments ago: admitted without waiting for it again
         try:
             wait = await self._limiter.hit(scope, key, rate)
         except BackendUnavailableError as exc:
             self.failures += 1
             now = time.monotonic()
+            self._skip_until = now + COOL_DOWN_S
             if now - self._logged_at >= _LOG_EVERY_S:
                 self._logged_at = now
                 logger.warning("rate limit store unavailable, admitting requests: %r", exc.__cause__)
