@@ -11,27 +11,16 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from flagcore.adapters.sqlalchemy.orm_base import Base, JsonType
 from flagcore.domain.flags.values import BucketingIdentifier, EvaluationRuntime
 
-#: Named constraints keep Alembic's batch mode (SQLite table rebuilds) and autogenerate deterministic.
-NAMING_CONVENTION: Final = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+# ``Base`` and the shared column types live in ``orm_base``, so the ``orm_*`` modules build on it without importing
+# this module; importing this module registers every table on ``Base.metadata``.
+
 #: The partial unique index that makes keys unique among a project's non-deleted flags.
 LIVE_FLAG_KEY_INDEX: Final = "uq_feature_flags_project_id_key_live"
-
-JsonType: Final = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-
-
-class Base(DeclarativeBase):
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class OrganizationRow(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from flagcore.adapters.sqlalchemy.orm import Base
+from flagcore.adapters.sqlalchemy.orm_base import Base
 
 
 class FlagDeclarationRow(Base):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy.orm import Mapped, mapped_column
 
-from flagcore.adapters.sqlalchemy.orm import Base, JsonType
+from flagcore.adapters.sqlalchemy.orm_base import Base, JsonType
 
 #: 64-bit ids on PostgreSQL; SQLite's rowid alias must be declared INTEGER to autoincrement.
 BigId: Final = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy.orm import Mapped, mapped_column
 
-from flagcore.adapters.sqlalchemy.orm import Base
+from flagcore.adapters.sqlalchemy.orm_base import Base
 
 
 class QuotaLimitRow(Base):
