@@ -96,7 +96,12 @@ def test_the_quota_counts_both_instances_together(two: list[Server]) -> None:
     assert usage["todays_usage"] == 6
     assert usage["quota_limited_until"] is not None
     assert _flags(a, two[0])["quotaLimited"] == ["feature_flags"]
-    assert _flags(b, two[1])["quotaLimited"] == ["feature_flags"]
+    # The other instance converges within its check interval (0 here) plus a store round trip; on a loaded machine
+    # that round trip can miss its timeout once, and the last known answer stands meanwhile.
+    deadline = time.monotonic() + 5
+    while "quotaLimited" not in (answer := _flags(b, two[1])) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert answer.get("quotaLimited") == ["feature_flags"]
 
 
 def test_with_redis_down_requests_are_served_and_status_says_so(tmp_path: Any) -> None:
@@ -117,4 +122,5 @@ def test_with_redis_down_requests_are_served_and_status_says_so(tmp_path: Any) -
         usage = status["usage"]
         assert (usage["counter_store"], usage["counter_store_ok"]) == ("redis", False)
         assert usage["pending_units"] == 3 + 10 * (FEED_RATE + 2)
-        assert usage["rate_limit_failures"] >= FEED_RATE + 2
+        # the limiter store is asked once per 1 s cool-down, not per request (a hung Redis must not slow each one)
+        assert usage["rate_limit_failures"] >= 1
