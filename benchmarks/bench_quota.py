@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +27,8 @@ from pathlib import Path
 from statistics import mean
 
 import httpx
-from bench_http import CONNECTIONS, FLAG_COUNT, FLAGS_LUA, THREADS, _cli, _flags, _free_port, _wrk, wait_healthy
+from bench_http import CONNECTIONS, THREADS, _cli
+from on_off import bench_env, measure_on_off, on_off_servers
 
 
 def in_process(calls: int = 200_000) -> None:
@@ -64,17 +63,6 @@ def in_process(calls: int = 200_000) -> None:
     asyncio.run(run())
 
 
-def _serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "flagcore", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return process, f"http://127.0.0.1:{port}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=8, help="measured seconds per round and server (default 8)")
@@ -89,66 +77,32 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is required: apt-get install wrk")
     workdir = Path(tempfile.mkdtemp(prefix="flagcore-bench-quota-"))
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("FLAGCORE_", "PROMETHEUS_"))}
-    base_env |= {
-        "FLAGCORE_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
-        "FLAGCORE_LOG_LEVEL": "warning",
-        "FLAGCORE_ACCESS_LOG": "false",
-    }
+    base_env = bench_env(workdir) | {"FLAGCORE_ACCESS_LOG": "false"}
     if args.redis:
         base_env |= {"FLAGCORE_REDIS_URL": args.redis, "FLAGCORE_REDIS_PREFIX": f"flagcore-bench-{os.getpid()}:"}
     _cli(base_env, "migrate")
     creds = json.loads(_cli(base_env, "init", "--json"))
     _cli(base_env, "quota", "set", creds["organization_id"], "--limit", str(10**12))
-    servers = {
-        "on": _serve(base_env | {"FLAGCORE_QUOTAS_ENABLED": "true"}, args.workers),
-        "off": _serve(base_env | {"FLAGCORE_QUOTAS_ENABLED": "false"}, args.workers),
+    envs = {
+        "on": base_env | {"FLAGCORE_QUOTAS_ENABLED": "true"},
+        "off": base_env | {"FLAGCORE_QUOTAS_ENABLED": "false"},
     }
     try:
-        for _, base in servers.values():
-            wait_healthy(base)
-        _run({name: base for name, (_, base) in servers.items()}, creds, workdir, args)
+        with on_off_servers(envs, workers=args.workers) as bases:
+            rps = measure_on_off(bases, creds, workdir, rounds=args.rounds, seconds=args.seconds)
+            time.sleep(1.5)  # one flush interval and some
+            auth = {"Authorization": f"Bearer {creds['personal_api_key']}"}
+            url = f"{bases['on']}/api/organizations/{creds['organization_id']}/quota/"
+            counted = httpx.get(url, headers=auth).json()["feature_flag_requests"]["todays_usage"]
+        on, off = mean(rps["on"]), mean(rps["off"])
+        print(f"POST /flags?v=2, 50 flags: quotas on {on:.0f} req/s, off {off:.0f} req/s: on/off = {on / off:.3f}")
+        print(f"usage the 'on' server counted (read back through the quota API): {counted}")
+        print(
+            f"granian {args.workers} worker(s) per server, wrk -t{THREADS} -c{CONNECTIONS} -d{args.seconds}s, "
+            f"{args.rounds} rounds, counter store {'redis' if args.redis else 'db (SQLite)'}, loopback"
+        )
     finally:
-        for process, _ in servers.values():
-            process.terminate()
-            process.wait(timeout=15)
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _run(bases: dict[str, str], creds: dict[str, str], workdir: Path, args: argparse.Namespace) -> None:
-    auth = {"Authorization": f"Bearer {creds['personal_api_key']}"}
-    with httpx.Client(base_url=bases["on"], headers=auth, timeout=10) as client:
-        for flag in _flags(random.Random(7)):
-            client.post("/api/projects/@current/feature_flags/", json=flag).raise_for_status()
-    for base in bases.values():
-        check = httpx.post(f"{base}/flags/?v=2", json={"api_key": creds["project_api_key"], "distinct_id": "p"})
-        check.raise_for_status()
-        assert len(check.json()["flags"]) == FLAG_COUNT
-    script = workdir / "flags.lua"
-    script.write_text(f'TOKEN = "{creds["project_api_key"]}"\nEXTRA = ""\n' + FLAGS_LUA)
-    for base in bases.values():
-        _wrk(base, 2, script=str(script))  # warm both servers
-    rps: dict[str, list[float]] = {"on": [], "off": []}
-    for round_no in range(args.rounds):
-        order = ["on", "off"] if round_no % 2 == 0 else ["off", "on"]
-        for name in order:
-            result = _wrk(bases[name], args.seconds, script=str(script))
-            assert result["errors"] == 0, result
-            rps[name].append(result["rps"])
-            print(
-                f"round {round_no + 1} {name:3}: {result['rps']:8.0f} req/s  "
-                f"p50 {result['p50']:.2f} ms  p99 {result['p99']:.2f} ms"
-            )
-    time.sleep(1.5)  # one flush interval and some
-    quota = httpx.get(f"{bases['on']}/api/organizations/{creds['organization_id']}/quota/", headers=auth).json()
-    counted = quota["feature_flag_requests"]["todays_usage"]
-    on, off = mean(rps["on"]), mean(rps["off"])
-    print(f"POST /flags?v=2, 50 flags: quotas on {on:.0f} req/s, off {off:.0f} req/s: on/off = {on / off:.3f}")
-    print(f"usage the 'on' server counted (read back through the quota API): {counted}")
-    print(
-        f"granian {args.workers} worker(s) per server, wrk -t{THREADS} -c{CONNECTIONS} -d{args.seconds}s, "
-        f"{args.rounds} rounds, counter store {'redis' if args.redis else 'db (SQLite)'}, loopback"
-    )
 
 
 if __name__ == "__main__":
