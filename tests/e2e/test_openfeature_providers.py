@@ -284,3 +284,55 @@ def test_js_ofrep_web_provider_in_headless_chromium(pushed: Server) -> None:
         ("of-pro", True, "TARGETING_MATCH", None),
         ("no-such-flag", True, "ERROR", "FLAG_NOT_FOUND"),
     ]
+
+
+def test_posthog_web_provider_in_headless_chromium(pushed: Server) -> None:
+    """PostHog's own OpenFeature web provider (over posthog-js) gives the OFREP web provider's answers.
+
+    Its reasons are PostHog's mapping (spec §3.4: enabled -> TARGETING_MATCH, otherwise DEFAULT), and it resolves
+    from posthog-js's in-memory flags, so an unknown key is FLAG_NOT_FOUND without another request.
+    """
+    if not (JS_DIR / "node_modules" / "@posthog" / "openfeature-web-provider").is_dir():
+        pytest.fail("tests/js is not installed: run `make pytest` (it runs npm ci in tests/js)")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("no Chromium: apt-get install -y chromium")
+    cases = [
+        ["boolean", "of-dark-mode", False],
+        ["boolean", "of-off", True],
+        ["string", "of-theme", "fallback"],
+        ["number", "of-limit", 0],
+        ["number", "of-ratio", 0],
+        ["object", "of-layout", {}],
+        ["boolean", "of-pro", False],
+        ["boolean", "no-such-flag", True],
+        ["number", "of-theme", 5],
+    ]
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - Chromium needs a profile directory
+        "FLAGCORE_URL": pushed.base_url,
+        "FLAGCORE_PROJECT_KEY": pushed.credentials["project_api_key"],
+    }
+    payload = {"context": {"targetingKey": "user-2", "plan": "pro"}, "cases": cases}
+    done = subprocess.run(  # noqa: S603 - our own script
+        ["node", str(JS_DIR / "ofrep_web.mjs"), json.dumps(payload), "posthog_of_web.html"],  # noqa: S607
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+        cwd=JS_DIR,
+    )
+    assert done.returncode == 0, done.stderr
+    got = [(r["key"], r["value"], r["reason"], r["errorCode"]) for r in json.loads(done.stdout)]
+    assert got == [
+        ("of-dark-mode", True, "TARGETING_MATCH", None),
+        ("of-off", False, "DEFAULT", None),
+        ("of-theme", "blue", "TARGETING_MATCH", None),
+        ("of-limit", 42, "TARGETING_MATCH", None),
+        ("of-ratio", 0.25, "TARGETING_MATCH", None),
+        ("of-layout", {"columns": 3}, "TARGETING_MATCH", None),
+        ("of-pro", True, "TARGETING_MATCH", None),
+        ("no-such-flag", True, "ERROR", "FLAG_NOT_FOUND"),
+        ("of-theme", 5, "ERROR", "TYPE_MISMATCH"),
+    ]

@@ -1,5 +1,6 @@
-// Serves this folder on a loopback port, opens ofrep_web.html in headless Chromium and evaluates flags there
-// with the OFREP web provider against FLAGCORE_URL. Input (argv[2]): JSON {context, cases}; output: JSON results.
+// Serves this folder on a loopback port, opens a page of it in headless Chromium (argv[3], default ofrep_web.html:
+// the OFREP web provider; posthog_of_web.html: PostHog's own web provider over posthog-js) and evaluates flags
+// there against FLAGCORE_URL. Input (argv[2]): JSON {context, cases}; output: JSON results.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -30,7 +31,8 @@ try {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(`http://127.0.0.1:${server.address().port}/ofrep_web.html`);
+  const pageName = process.argv[3] ?? 'ofrep_web.html';
+  await page.goto(`http://127.0.0.1:${server.address().port}/${pageName}`);
   await page.waitForFunction(() => window.ready === true, null, { timeout: 15000 }).catch(() => {
     throw new Error(`page did not load: ${errors.join('; ')}`);
   });
