@@ -81,7 +81,7 @@ def make_client(server: Server, *, secret: bool) -> Posthog:
         server.credentials["project_api_key"],
         host=server.base_url,
         secret_key=server.credentials["project_secret_api_key"] if secret else None,
-        send=False,  # events (/batch) are a later milestone; this test is about flags
+        send=False,  # these tests are about flags; capture through the SDKs is tests/e2e/test_sdk_capture.py
         poll_interval=3600,
         feature_flags_request_timeout_seconds=10,
     )
