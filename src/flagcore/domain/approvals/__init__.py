@@ -29,7 +29,6 @@ from flagcore.domain.approvals.model import (
 )
 from flagcore.domain.approvals.policy import (
     DUPLICATE_MESSAGE,
-    Actor,
     GateDecision,
     bypasses,
     evaluate_gate,
@@ -38,6 +37,7 @@ from flagcore.domain.approvals.policy import (
     policy_snapshot,
     required_approvers,
 )
+from flagcore.domain.approvals.viewer import Actor
 
 __all__ = (
     "ACTION_KEYS",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flagcore.domain.approvals.model import ChangeRequest
+from flagcore.domain.approvals.viewer import Actor
 from flagcore.domain.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from flagcore.domain.identity import User
 
 
 class ApprovalRequiredError(ConflictError):
@@ -16,19 +18,30 @@ class ApprovalRequiredError(ConflictError):
     """
 
     def __init__(
-        self, change_request: ChangeRequest, *, message: str, required_approvers: dict[str, Any], duplicate: bool
+        self,
+        change_request: ChangeRequest,
+        *,
+        message: str,
+        required_approvers: dict[str, Any],
+        duplicate: bool,
+        users: dict[int, User] | None = None,
+        viewer: Actor | None = None,
     ) -> None:
         super().__init__(message, code="change_request_pending" if duplicate else "approval_required")
         self.change_request = change_request
         self.required_approvers = required_approvers
         self.duplicate = duplicate
+        #: The users the change request names (requester, voters), for rendering it.
+        self.users = users or {}
+        #: Who made the write, for the fields PostHog computes for the caller.
+        self.viewer = viewer or Actor(user_id=change_request.created_by_id)
 
 
 class PolicyConflictError(InvalidInputError):
     """More than one policy requires approval for the same write (PostHog: ``code: policy_conflict``)."""
 
     def __init__(self, policy_ids: list[str]) -> None:
-        super().__init__("policy_conflict", attr="code")
+        super().__init__("policy_conflict", code="invalid", attr="code")
         self.policy_ids = policy_ids
 
 

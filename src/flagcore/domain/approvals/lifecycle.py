@@ -20,7 +20,8 @@ from flagcore.domain.approvals.model import (
     ValidationStatus,
     Vote,
 )
-from flagcore.domain.approvals.policy import Actor, is_approver
+from flagcore.domain.approvals.policy import is_approver
+from flagcore.domain.approvals.viewer import Actor
 
 VoteAction = Literal["approve", "reject"]
 ALREADY_VOTED: Final = "You have already voted on this change request."

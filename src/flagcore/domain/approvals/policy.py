@@ -14,17 +14,11 @@ from flagcore.domain.approvals.actions import DetectedAction
 from flagcore.domain.approvals.conditions import conditions_match
 from flagcore.domain.approvals.errors import PolicyConflictError
 from flagcore.domain.approvals.model import ApprovalPolicy
+from flagcore.domain.approvals.viewer import Actor
 
 PENDING_MESSAGE: Final = "A change request has been created and is pending approval."
 PENDING_FROM_OTHERS_MESSAGE: Final = "A change request has been created and is pending approval from others."
 DUPLICATE_MESSAGE: Final = "A pending approval request already exists for this action"
-
-
-class Actor(msgspec.Struct, frozen=True, kw_only=True):
-    """Who is writing or voting: a user and their organization membership level (None: no membership)."""
-
-    user_id: int | None
-    level: int | None = None
 
 
 class GateDecision(msgspec.Struct, frozen=True, kw_only=True):
