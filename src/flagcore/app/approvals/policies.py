@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from flagcore.domain.approvals import ApprovalPolicy, ApprovalPolicyNotFoundError, ApproverConfig
+from flagcore.domain.approvals import ApprovalPolicy, ApprovalPolicyNotFoundError
 from flagcore.domain.approvals.validation import (
     check_action_key,
     check_conditions,
@@ -132,7 +132,6 @@ class WriteApprovalPolicy:
                     id=str(uuid.uuid4()),
                     organization_id=cmd.project.organization_id,
                     project_id=None if organization_wide else cmd.project.id,
-                    approver_config=ApproverConfig(),
                     created_by_id=cmd.user_id,
                     created_at=now,
                     updated_at=now,
