@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -162,3 +163,10 @@ async def test_expire_due_once(change_requests: ChangeRequestRepo) -> None:
     assert due is not None
     assert (due.state, due.validation_status) == (S.EXPIRED, ValidationStatus.EXPIRED)
     assert [r.id for r in await change_requests.list_open(limit=10)] == ["later"]
+
+
+async def test_concurrent_expiry_expires_each_request_once(change_requests: ChangeRequestRepo) -> None:
+    for i in range(10):
+        await change_requests.add(change_request(f"0195f0d4-0000-7000-8000-0000000000{i:02d}", expires_at=T0))
+    counts = await asyncio.gather(*(change_requests.expire_due(T0) for _ in range(4)))
+    assert sum(counts) == 10
