@@ -73,10 +73,18 @@ async def _view(uow: UnitOfWork, policy: ApprovalPolicy) -> PolicyView:
 
 
 async def _get(uow: UnitOfWork, project: Project, policy_id: str) -> ApprovalPolicy:
-    policy = await uow.approval_policies.get(project.organization_id, policy_id)
+    policy = await uow.approval_policies.get(project.organization_id, policy_id) if _is_uuid(policy_id) else None
     if policy is None or policy.project_id not in (project.id, None):
         raise ApprovalPolicyNotFoundError
     return policy
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 class ListApprovalPolicies:

@@ -12,6 +12,8 @@ from flagcore.domain.errors import InvalidInputError
 #: Role names flagcore accepts in place of PostHog role UUIDs: organization membership levels.
 LEVEL_NAMES: Final = {"member": 1, "admin": 8, "owner": 15}
 _LEVELS: Final = frozenset(LEVEL_NAMES.values())
+_MAX_EXPIRY_S: Final = 3650 * 86400
+_MAX_DURATION_TEXT: Final = 40
 # DRF's DurationField: "[DD] [HH:[MM:]]ss[.uuuuuu]".
 _DURATION: Final = re.compile(r"^(?:(?P<d>-?\d+) )?(?:(?:(?P<h>\d+):)?(?P<m>\d+):)?(?P<s>\d+(?:\.\d+)?)$")
 
@@ -70,9 +72,9 @@ def parse_bypass_levels(value: object) -> tuple[int, ...]:
 
 def parse_duration(value: object) -> timedelta:
     """A duration as DRF reads it ("14 00:00:00", "3600") or a number of seconds."""
-    if _is_int(value) or isinstance(value, float):
-        seconds = float(value)  # type: ignore[arg-type]
-    elif isinstance(value, str) and (match := _DURATION.match(value.strip())):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(min(value, _MAX_EXPIRY_S + 1))  # huge ints: compared before float() could overflow
+    elif isinstance(value, str) and len(value) <= _MAX_DURATION_TEXT and (match := _DURATION.match(value.strip())):
         seconds = (
             int(match["d"] or 0) * 86400 + int(match["h"] or 0) * 3600 + int(match["m"] or 0) * 60 + float(match["s"])
         )
@@ -84,6 +86,8 @@ def parse_duration(value: object) -> timedelta:
         )
     if seconds <= 0:
         raise InvalidInputError("Ensure this value is greater than 0.", attr="expires_after")
+    if seconds > _MAX_EXPIRY_S:  # also keeps the expiry instant representable
+        raise InvalidInputError("Ensure this value is at most 3650 days.", attr="expires_after")
     return timedelta(seconds=seconds)
 
 

@@ -67,3 +67,9 @@ def test_bad_durations(raw: object) -> None:
 def test_duration_rendering() -> None:
     assert format_duration(timedelta(days=14)) == "14 00:00:00"
     assert format_duration(timedelta(hours=2)) == "02:00:00"
+
+
+@pytest.mark.parametrize("raw", ["999999999 00:00:00", 10**12, 10**400, "3651 00:00:00"])
+def test_durations_are_bounded(raw: object) -> None:
+    with pytest.raises(InvalidInputError, match="at most 3650 days"):
+        parse_duration(raw)
