@@ -283,3 +283,40 @@ async def test_many_approvers_at_once_apply_once(world: World) -> None:
     assert (after["active"], after["version"]) == (True, made["version"] + 1)
     activity = await world.client.get(world.url(f"{made['id']}/activity/"), headers=world.auth())
     assert [e["activity"] for e in activity.json()["results"]] == ["updated", "created"]
+
+
+async def test_organization_policy_applies_where_the_project_has_none(world: World) -> None:
+    await policy(world, organization_wide=True)
+    sibling = world.sibling_project_id
+    made = await world.client.post(world.url(project=sibling), json={"key": "s", "active": False}, headers=world.auth())
+    response = await world.client.patch(
+        world.url(f"{made.json()['id']}/", project=sibling), json={"active": True}, headers=world.auth()
+    )
+    assert response.status_code == 409, response.text
+    # the project's own policy comes first: an owner bypass there lets the write through
+    await policy(world, bypass_org_membership_levels=[15])
+    own = await flag(world, active=False)
+    enabled = await world.client.patch(world.url(f"{own['id']}/"), json={"active": True}, headers=world.auth())
+    assert enabled.status_code == 200, enabled.text
+
+
+async def test_actions_through_the_environments_mount(world: World) -> None:
+    approver = await member(world, "a1@example.com")
+    await policy(world, approver_config={"quorum": 1, "users": [approver.id]})
+    first, second = await flag(world, "one", active=False), await flag(world, "two", active=False)
+    one = (await gated_enable(world, first["id"]))["change_request_id"]
+    two = (await gated_enable(world, second["id"]))["change_request_id"]
+    env = "environments"
+    rejected = await world.client.post(
+        requests_url(world, f"{one}/reject/", prefix=env), json={"reason": "no"}, headers=world.auth(approver.key)
+    )
+    assert rejected.json()["status"] == "rejected"
+    canceled = await world.client.post(requests_url(world, f"{two}/cancel/", prefix=env), json={}, headers=world.auth())
+    assert canceled.json()["status"] == "canceled"
+    third = (await gated_enable(world, first["id"]))["change_request_id"]
+    approved = await world.client.post(
+        requests_url(world, f"{third}/approve/", prefix=env), json={}, headers=world.auth(approver.key)
+    )
+    assert approved.json()["status"] == "applied"
+    policies = await world.client.get(f"/api/environments/{world.project_id}/approval_policies/", headers=world.auth())
+    assert policies.json()["count"] == 1
