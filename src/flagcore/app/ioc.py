@@ -72,6 +72,15 @@ from flagcore.adapters.sqlalchemy import (
 )
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
+from flagcore.app.approvals.apply import ApplyChangeRequest
+from flagcore.app.approvals.change_requests import ActOnChangeRequest, GetChangeRequest, ListChangeRequests
+from flagcore.app.approvals.expiry import ChangeRequestExpiryTask, ExpireChangeRequests
+from flagcore.app.approvals.policies import (
+    DeleteApprovalPolicy,
+    GetApprovalPolicy,
+    ListApprovalPolicies,
+    WriteApprovalPolicy,
+)
 from flagcore.app.cohorts.queries import GetCohort, ListCohortPersons, ListCohorts
 from flagcore.app.cohorts.static_members import AddPersonsToStaticCohort, RemovePersonFromStaticCohort
 from flagcore.app.cohorts.write_cohorts import CreateCohort, UpdateCohort
@@ -589,6 +598,14 @@ class IngestionProvider(Provider):
         yield worker
         await worker.stop(drain_s=settings.ingestion_drain_s)
 
+    @provide
+    async def change_request_expiry(
+        self, expire: ExpireChangeRequests, settings: Settings
+    ) -> AsyncIterator[ChangeRequestExpiryTask]:
+        task = ChangeRequestExpiryTask(expire, settings.change_request_expiry_s)
+        yield task
+        await task.stop()
+
 
 class UseCaseProvider(Provider):
     # Use cases hold only ports, so one instance per app serves every request without per-request allocation.
@@ -596,6 +613,15 @@ class UseCaseProvider(Provider):
     use_cases = provide_all(
         CreateFlag,
         UpdateFlag,
+        ApplyChangeRequest,
+        ActOnChangeRequest,
+        GetChangeRequest,
+        ListChangeRequests,
+        ExpireChangeRequests,
+        ListApprovalPolicies,
+        GetApprovalPolicy,
+        WriteApprovalPolicy,
+        DeleteApprovalPolicy,
         GetFlag,
         ListFlags,
         CheckFlagStatus,

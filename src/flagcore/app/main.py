@@ -9,7 +9,10 @@ from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar
 from litestar.types import ControllerRouterHandler
 
+from flagcore.app.approvals.expiry import ChangeRequestExpiryTask
 from flagcore.app.flags.encryption_check import CheckEncryptionKeys
+from flagcore.app.http.approvals.change_requests import ChangeRequestController
+from flagcore.app.http.approvals.policies import ApprovalPolicyController
 from flagcore.app.http.auth import LEGACY_PROJECT
 from flagcore.app.http.capture.endpoint import capture_batch, capture_event
 from flagcore.app.http.errors import EXCEPTION_HANDLERS
@@ -46,6 +49,8 @@ from flagcore.app.quota.accounting import UsageAccounting
 from flagcore.app.settings import Settings, load_settings
 
 PROJECTS = "/api/projects/{project_id:str}"
+#: PostHog's older name for a project's routes; approvals are mounted under both (marked deprecated there).
+ENVIRONMENTS = "/api/environments/{project_id:str}"
 LEGACY_FLAGS = "/api/feature_flag"
 
 
@@ -71,6 +76,18 @@ def tenant_routes() -> list[ControllerRouterHandler]:
     ]
 
 
+def approval_routes() -> list[ControllerRouterHandler]:
+    """Change requests and approval policies, under ``/api/projects/{id}/`` and ``/api/environments/{id}/``."""
+    return [
+        route_set(f"{prefix}/{name}", [controller], operation_prefix=op_prefix)
+        for prefix, op_prefix in ((PROJECTS, ""), (ENVIRONMENTS, "environments_"))
+        for name, controller in (
+            ("change_requests", ChangeRequestController),
+            ("approval_policies", ApprovalPolicyController),
+        )
+    ]
+
+
 def route_handlers() -> list[ControllerRouterHandler]:
     """Every route of the app, by route set."""
     return [
@@ -88,6 +105,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
         route_set(f"{PROJECTS}/cohorts", [CohortController]),
         route_set(f"{PROJECTS}/persons", [PersonController]),
         route_set(f"{PROJECTS}/groups", [GroupController]),
+        *approval_routes(),
         flag_definitions,
         # PostHog's legacy flag routes: the same set, the project being the key owner's current one or ?token='s.
         route_set(LEGACY_FLAGS, project_flag_routes(), project_ref=LEGACY_PROJECT, operation_prefix="legacy_"),
@@ -125,6 +143,8 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         await container.get(UsageAccounting)  # its flush task too, outside any request (see UsageAccounting.start)
         # Captured events are applied by this worker; the container drains and stops it at shutdown.
         (await container.get(IngestionWorker)).start()
+        # Change requests past their expiry are expired on a schedule (FLAGCORE_CHANGE_REQUEST_EXPIRY_S).
+        (await container.get(ChangeRequestExpiryTask)).start()
 
     app = Litestar(
         route_handlers=route_handlers(),

@@ -94,6 +94,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ingestion_batch_size: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 500
     #: Seconds a shutting-down process keeps applying queued events before it stops (what is left is lost).
     ingestion_drain_s: Annotated[float, msgspec.Meta(ge=0, le=600)] = 10.0
+    #: Seconds between runs of the change-request expiry and staleness check in each serving process (0: never;
+    #: then run ``flagcore change-requests expire`` from cron). Safe on several instances: each request expires once.
+    change_request_expiry_s: Annotated[float, msgspec.Meta(ge=0, le=86_400)] = 300.0
     #: Log lines as plain text, or one JSON object per line (for log shippers).
     log_format: Literal["text", "json"] = "text"
     #: One access line per request (method, route template, status, duration, request id); never keys or payloads.

@@ -16,6 +16,7 @@ from typing import Protocol
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
+from flagcore.ports.approvals import ApprovalPolicyRepo, ChangeRequestRepo
 from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
@@ -77,6 +78,14 @@ class UnitOfWork(Protocol):
     @property
     @abstractmethod
     def quota_limits(self) -> QuotaLimitRepo: ...
+
+    @property
+    @abstractmethod
+    def approval_policies(self) -> ApprovalPolicyRepo: ...
+
+    @property
+    @abstractmethod
+    def change_requests(self) -> ChangeRequestRepo: ...
 
     @abstractmethod
     async def lock_project(self, project_id: int) -> Project | None:

@@ -41,6 +41,9 @@ Item = (
         "secret_key",
         "member",
         "personal_key",
+        "policy",
+        "throwaway_policy",
+        "change_request",
     ]
     | None
 )
@@ -122,6 +125,37 @@ def _static_member(scene: Scene) -> dict[str, Any]:
 
 def _copy_body(scene: Scene) -> dict[str, Any]:
     return {"feature_flag_key": "ours", "from_project": scene.a, "target_project_ids": [scene.b]}
+
+
+# The owner's own change request: the first action of the scene on it (approve, self-approval allowed) applies
+# it, so the later ones are refused by its state (403 from the permission check) and carry no data either.
+_ACTED = frozenset({200, 403})
+
+
+def _approval_routes(prefix: str, create_action: str) -> dict[str, Case]:
+    base = f"{prefix}/{{project_id:str}}"
+    requests, policies = f"{base}/change_requests", f"{base}/approval_policies"
+    return {
+        f"GET {requests}": Case("project"),
+        f"GET {requests}/{{request_id:str}}": Case("project", item="change_request"),
+        **{
+            f"POST {requests}/{{request_id:str}}/{action}": Case(
+                "project", item="change_request", body={"reason": "matrix"}, own=_ACTED
+            )
+            for action in ("approve", "reject", "cancel")
+        },
+        f"GET {policies}": Case("project"),
+        f"POST {policies}": Case("project", body={"action_key": create_action, "approver_config": {"quorum": 1}}),
+        f"GET {policies}/{{policy_id:str}}": Case("project", item="policy"),
+        f"PATCH {policies}/{{policy_id:str}}": Case("project", item="policy", body={"enabled": True}),
+        f"PUT {policies}/{{policy_id:str}}": Case(
+            "project", item="policy", body={"action_key": "feature_flag.enable", "enabled": True}
+        ),
+        # two mounts delete: the /api/environments one deletes A's organization-wide policy
+        f"DELETE {policies}/{{policy_id:str}}": Case(
+            "project", item="throwaway_policy" if prefix == "/api/environments" else "policy"
+        ),
+    }
 
 
 _PROJECT_FLAG_ROUTES: Final[dict[str, Case]] = {
@@ -257,6 +291,11 @@ ROUTES: Final[dict[str, Case]] = {
     ),
     "DELETE /openfeature/v0/manifest/flags/{key:str}": _manifest(item="manifest_key"),
     "POST /openfeature/v0/manifest/sync": _manifest(body={"flags": [], "dryRun": True}),
+    **{
+        route: case
+        for prefix, action in (("/api/projects", "feature_flag.disable"), ("/api/environments", "feature_flag.update"))
+        for route, case in _approval_routes(prefix, action).items()
+    },
     "PUT /api/organizations/{organization_id:str}/quota": Case(
         "organization", body={"feature_flag_requests": {"limit": 1000000}}
     ),
@@ -298,6 +337,9 @@ class Scene:
     throwaway_member: str = ""
     own_key_id: str = ""
     other_key_id: str = ""
+    policies: dict[int, str] = field(default_factory=dict)
+    organization_policy: str = ""
+    change_requests: dict[int, str] = field(default_factory=dict)
     other_secret: str = ""
 
     @property
@@ -340,6 +382,7 @@ async def build_scene(t: Tenants) -> Scene:
             scene.other_secret = minted.json()["value"]
         scene.tokens[project] = (await client.get(f"/api/projects/{project}/", headers=t.auth(key))).json()["api_token"]
         await _persons_and_cohorts(scene, project, key)
+        await _approvals(scene, project, key)
     remote = await client.post(
         f"/api/projects/{scene.a}/feature_flags/",
         json={
@@ -388,6 +431,31 @@ async def _persons_and_cohorts(scene: Scene, project: int, key: str) -> None:
         table[project] = made.json()["id"]
 
 
+async def _approvals(scene: Scene, project: int, key: str) -> None:
+    """An enable policy the key's owner approves (self-approval on), and a change request made by enabling a flag."""
+    t = scene.t
+    me = (await t.client.get("/api/users/@me/", headers=t.auth(key))).json()["id"]
+    body = {"action_key": "feature_flag.enable", "approver_config": {"users": [me]}, "allow_self_approve": True}
+    made = await t.client.post(f"/api/projects/{project}/approval_policies/", json=body, headers=t.auth(key))
+    assert made.status_code == 201, made.text
+    scene.policies[project] = made.json()["id"]
+    if project == scene.a:
+        wide = {**body, "organization_wide": True}
+        made = await t.client.post(f"/api/projects/{project}/approval_policies/", json=wide, headers=t.auth(key))
+        assert made.status_code == 201, made.text
+        scene.organization_policy = made.json()["id"]
+    flag = await t.client.post(
+        f"/api/projects/{project}/feature_flags/",
+        json={"key": f"gated-{project}", "active": False, "filters": FILTERS},
+        headers=t.auth(key),
+    )
+    gated = await t.client.patch(
+        f"/api/projects/{project}/feature_flags/{flag.json()['id']}/", json={"active": True}, headers=t.auth(key)
+    )
+    assert gated.status_code == 409, gated.text
+    scene.change_requests[project] = gated.json()["change_request_id"]
+
+
 def render(template: str, *, project: int | None = None, org: str | None = None, item: str | None = None) -> str:
     path = template.replace("{project_id:str}", str(project)).replace("{organization_id:str}", str(org))
     for placeholder in (
@@ -398,6 +466,8 @@ def render(template: str, *, project: int | None = None, org: str | None = None,
         "{user_uuid:str}",
         "{cohort_id:int}",
         "{person_id:int}",
+        "{policy_id:str}",
+        "{request_id:str}",
     ):
         path = path.replace(placeholder, str(item))
     return path + "/"
@@ -417,6 +487,12 @@ def item_of(scene: Scene, case: Case, *, project: int | None = None, foreign: bo
         if foreign:
             return scene.foreign_flag_key
         return {scene.b: "b-only", scene.c: scene.foreign_flag_key}.get(project or scene.a, "ours")
+    if case.item == "throwaway_policy" and (project or scene.a) == scene.a:
+        return scene.organization_policy
+    if case.item in {"policy", "throwaway_policy"}:
+        return scene.policies[project or scene.a]
+    if case.item == "change_request":
+        return scene.change_requests[project or scene.a]
     if case.item == "secret_key":
         return scene.secret_keys[project or scene.a]
     if case.item == "member":

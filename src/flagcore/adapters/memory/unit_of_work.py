@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from flagcore.adapters.memory.activity import MemoryActivityLog
+from flagcore.adapters.memory.approvals import MemoryApprovalPolicyRepo, MemoryChangeRequestRepo
 from flagcore.adapters.memory.cohorts import MemoryCohortRepo
 from flagcore.adapters.memory.flag_repo import MemoryFlagRepo
 from flagcore.adapters.memory.groups import MemoryGroupTypeRepo
@@ -29,6 +30,7 @@ from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
+from flagcore.ports.approvals import ApprovalPolicyRepo, ChangeRequestRepo
 from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
@@ -94,6 +96,14 @@ class MemoryUnitOfWork(UnitOfWork):
     def quota_limits(self) -> QuotaLimitRepo:
         return self._forks.quota_limits
 
+    @property
+    def approval_policies(self) -> ApprovalPolicyRepo:
+        return self._forks.approval_policies
+
+    @property
+    def change_requests(self) -> ChangeRequestRepo:
+        return self._forks.change_requests
+
     async def lock_project(self, project_id: int) -> Project | None:
         # Units are serialised already (see the module docstring): the project's lock is held.
         return await self._forks.projects.get(project_id)
@@ -131,6 +141,8 @@ class MemoryStores:
         groups: MemoryGroupRepo | None = None,
         cohorts: MemoryCohortRepo | None = None,
         quota_limits: MemoryQuotaLimitRepo | None = None,
+        approval_policies: MemoryApprovalPolicyRepo | None = None,
+        change_requests: MemoryChangeRequestRepo | None = None,
     ) -> None:
         self.flags = flags
         self.group_types = group_types
@@ -146,6 +158,8 @@ class MemoryStores:
         self.cohorts = cohorts if cohorts is not None else MemoryCohortRepo()
         # The quota gate reads limits from this same instance (see app/ioc.py).
         self.quota_limits = quota_limits if quota_limits is not None else MemoryQuotaLimitRepo()
+        self.approval_policies = approval_policies if approval_policies is not None else MemoryApprovalPolicyRepo()
+        self.change_requests = change_requests if change_requests is not None else MemoryChangeRequestRepo()
 
     def fork(self) -> MemoryStores:
         return MemoryStores(
@@ -161,6 +175,8 @@ class MemoryStores:
             groups=self.groups.fork(),
             cohorts=self.cohorts.fork(),
             quota_limits=self.quota_limits.fork(),
+            approval_policies=self.approval_policies.fork(),
+            change_requests=self.change_requests.fork(),
         )
 
     def adopt(self, forks: MemoryStores) -> None:
@@ -177,6 +193,8 @@ class MemoryStores:
         self.groups.adopt(forks.groups)
         self.cohorts.adopt(forks.cohorts)
         self.quota_limits.adopt(forks.quota_limits)
+        self.approval_policies.adopt(forks.approval_policies)
+        self.change_requests.adopt(forks.change_requests)
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):

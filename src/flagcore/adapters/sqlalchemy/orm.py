@@ -197,6 +197,7 @@ __all__ = (
     "ProjectSecretKeyRow",
     "UserRow",
 )
+from flagcore.adapters.sqlalchemy import orm_approvals as _orm_approvals  # noqa: E402, F401 - registers its tables
 from flagcore.adapters.sqlalchemy import orm_persons as _orm_persons  # noqa: E402, F401 - registers its tables on Base
 from flagcore.adapters.sqlalchemy import orm_quota  # noqa: E402, F401 - registers the quota tables on Base
 from flagcore.adapters.sqlalchemy.orm_openfeature import FlagDeclarationRow  # noqa: E402, F401 - registers the table

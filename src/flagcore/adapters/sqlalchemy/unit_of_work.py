@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from flagcore.adapters.sqlalchemy._errors import backend_errors
 from flagcore.adapters.sqlalchemy._session import shared_transaction
 from flagcore.adapters.sqlalchemy.activity import SqlActivityLog
+from flagcore.adapters.sqlalchemy.approvals import SqlApprovalPolicyRepo, SqlChangeRequestRepo
 from flagcore.adapters.sqlalchemy.cohorts import SqlCohortRepo
 from flagcore.adapters.sqlalchemy.engine import SQLITE_IMMEDIATE
 from flagcore.adapters.sqlalchemy.flag_repo import SqlFlagRepo
@@ -33,6 +34,7 @@ from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
+from flagcore.ports.approvals import ApprovalPolicyRepo, ChangeRequestRepo
 from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
@@ -59,6 +61,8 @@ class SqlUnitOfWork(UnitOfWork):
         self._groups = SqlGroupRepo(scope)
         self._cohorts = SqlCohortRepo(scope)
         self._quota_limits = SqlQuotaLimitRepo(scope)
+        self._approval_policies = SqlApprovalPolicyRepo(scope)
+        self._change_requests = SqlChangeRequestRepo(scope)
         self._actions = AfterCommitActions()
         self.committed = False
 
@@ -109,6 +113,14 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def quota_limits(self) -> QuotaLimitRepo:
         return self._quota_limits
+
+    @property
+    def approval_policies(self) -> ApprovalPolicyRepo:
+        return self._approval_policies
+
+    @property
+    def change_requests(self) -> ChangeRequestRepo:
+        return self._change_requests
 
     async def lock_project(self, project_id: int) -> Project | None:
         stmt = sa.select(ProjectRow).where(ProjectRow.id == project_id)

@@ -8,9 +8,11 @@ from typing import Any
 
 import msgspec
 
+from flagcore.app.approvals.gate import ApprovalGate, GatedWrite
 from flagcore.app.flags.actions import MAX_BULK_IDS, all_matching, with_stale_cutoff
 from flagcore.app.flags.changes import FlagChanges, apply_changes
 from flagcore.app.flags.writes import record_flag_write
+from flagcore.domain.approvals import ApprovalRequiredError
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import DependencyInfo, FeatureFlag
 from flagcore.domain.flags.status import RolloutState, rollout_state
@@ -56,12 +58,16 @@ class BulkDeleteFlags:
     entries and the snapshot invalidation commit together or not at all. A flag that may not be deleted (active
     flags depend on it) is reported in ``errors`` and left as it is. Flags are tried again while a pass deletes
     something, so a flag whose only dependents are deleted by the same request is deleted too.
+
+    Each delete passes the approval gate (deleting an active flag is a ``feature_flag.disable``): a gated flag is
+    reported in ``errors`` with the gate's message and its change request is committed with the rest.
     """
 
     def __init__(self, transactions: UnitOfWorkFactory, snapshots: ProjectSnapshots, clock: Clock) -> None:
         self._transactions = transactions
         self._snapshots = snapshots
         self._clock = clock
+        self._gate = ApprovalGate(clock)
 
     async def execute(self, cmd: BulkDeleteCommand) -> BulkDeleteResult:
         """Delete what may be deleted and report the rest.
@@ -81,13 +87,18 @@ class BulkDeleteFlags:
             candidates = await self._candidates(uow, cmd, errors)
             view = await uow.flags.dependency_view(cmd.project_id)
             deleted: list[DeletedFlag] = []
+            gated: list[BulkDeleteError] = []
             refusals: dict[int, str] = {}
             progress = True
             while candidates and progress:
                 progress = False
                 remaining: list[FeatureFlag] = []
                 for flag in candidates:
-                    reason = await self._delete(uow, flag, view, cmd.user_id, now, project=project)
+                    try:
+                        reason = await self._delete(uow, flag, view, cmd.user_id, now, project=project)
+                    except ApprovalRequiredError as exc:  # not retried: only an approval lets it through
+                        gated.append(BulkDeleteError(id=flag.id, key=flag.key, reason=exc.detail))
+                        continue
                     if reason is None:
                         state, variant = rollout_state(flag)
                         deleted.append(
@@ -99,6 +110,7 @@ class BulkDeleteFlags:
                         refusals[flag.id] = reason
                         remaining.append(flag)
                 candidates = remaining
+            errors += gated
             errors += [BulkDeleteError(id=f.id, key=f.key, reason=refusals[f.id]) for f in candidates]
             if deleted:
                 uow.after_commit(functools.partial(self._snapshots.invalidate, project.id))
@@ -137,17 +149,21 @@ class BulkDeleteFlags:
         *,
         project: Project,
     ) -> str | None:
-        """Soft-delete one flag, or return why it may not be deleted."""
+        """Soft-delete one flag, or return why it may not be deleted.
+
+        Raises:
+            ApprovalRequiredError: the delete needs approval (its change request is in ``uow``).
+        """
+        changes = FlagChanges(deleted=True)
         try:
             after = apply_changes(
-                flag,
-                FlagChanges(deleted=True),
-                replace_filters=False,
-                project_flags=view,
-                updated_at=now,
-                last_modified_by_id=user_id,
+                flag, changes, replace_filters=False, project_flags=view, updated_at=now, last_modified_by_id=user_id
             )
-        except InvalidInputError as exc:
+            write = GatedWrite(project=project, user_id=user_id, before=flag, after=after, changes=changes)
+            await self._gate.check(uow, write)
+        except ApprovalRequiredError:
+            raise
+        except InvalidInputError as exc:  # a broken rule, or a policy conflict
             return exc.detail
         updated = await uow.flags.update(after, expected_version=flag.version)
         await record_flag_write(uow, project=project, before=flag, after=updated, user_id=user_id, at=now)

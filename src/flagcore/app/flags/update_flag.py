@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import random
+from typing import Any
 
 import msgspec
 
+from flagcore.app.approvals.gate import ApprovalGate, GatedWrite
 from flagcore.app.flags.changes import FlagChanges, Unset, apply_changes
 from flagcore.app.flags.payloads import payloads_sent, protect_payloads
 from flagcore.app.flags.writes import commit_flag_write
+from flagcore.domain.approvals import ApprovalRequiredError
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import FeatureFlag, FlagNotFoundError, VersionConflictError
+from flagcore.domain.identity import Project
 from flagcore.domain.ids import is_valid_id
 from flagcore.ports.clock import Clock
 from flagcore.ports.identity import UserRepo
@@ -35,6 +39,24 @@ class UpdateFlagCommand(msgspec.Struct, frozen=True, kw_only=True):
     expected_version: int | None = None
     full_update: bool = False
     """PUT: ``key`` is required and ``filters`` replaces the stored filters instead of merging into them."""
+    approved: ApprovedChange | None = None
+    """Set only when replaying an approved change request: the gate is not asked again."""
+    trigger: dict[str, Any] | None = None
+    """What made the change, for the activity entry (a scheduled change sets its job here)."""
+
+
+class ApprovedChange(msgspec.Struct, frozen=True, kw_only=True):
+    """The change request whose approval this write carries out, and who approved it."""
+
+    change_request_id: str
+    approver_ids: tuple[int, ...]
+
+    def trigger(self) -> dict[str, Any]:
+        return {
+            "job_type": "change_request",
+            "job_id": self.change_request_id,
+            "payload": {"change_request_id": self.change_request_id, "approved_by": list(self.approver_ids)},
+        }
 
 
 class UpdateFlag:
@@ -52,6 +74,7 @@ class UpdateFlag:
         self._snapshots = snapshots
         self._clock = clock
         self._cipher = cipher
+        self._gate = ApprovalGate(clock)
 
     async def execute(self, cmd: UpdateFlagCommand) -> FeatureFlag:
         """Update the flag and return it with its new version.
@@ -61,6 +84,8 @@ class UpdateFlag:
             VersionConflictError: ``expected_version`` is stale.
             InvalidInputError: a broken validation rule.
             DuplicateFlagKeyError: the new key (or a restore) collides with a non-deleted flag.
+            ApprovalRequiredError: a policy requires approval; the flag is unchanged, the change request stored.
+            PolicyConflictError: more than one policy requires approval for this change.
         """
         if cmd.full_update and isinstance(cmd.changes.key, Unset):
             raise InvalidInputError("This field is required.", code="required", attr="key")
@@ -80,10 +105,14 @@ class UpdateFlag:
         async with self._transactions.begin() as uow:
             return await self.write(uow, cmd)
 
-    async def write(self, uow: UnitOfWork, cmd: UpdateFlagCommand) -> FeatureFlag:
-        """One attempt inside ``uow``: read the flag under the project's lock, validate, write, record, commit.
+    async def write(self, uow: UnitOfWork, cmd: UpdateFlagCommand, *, commit_when_gated: bool = True) -> FeatureFlag:
+        """One attempt inside ``uow``: read the flag under the project's lock, validate, gate, write, record, commit.
 
         For use cases that write more in the same commit; they retry on ``VersionConflictError`` themselves.
+        Every flag update passes the approval gate here (unless ``cmd.approved``). When it is gated, the flag is
+        not written, the change request is added to ``uow``, ``uow`` is committed (so the request persists,
+        with whatever else the caller wrote in it) and ``ApprovalRequiredError`` is raised; with
+        ``commit_when_gated=False`` the caller commits (or rolls back) itself.
         """
         if not is_valid_id(cmd.flag_id):
             raise FlagNotFoundError(cmd.flag_id)
@@ -105,11 +134,47 @@ class UpdateFlag:
         )
         sent = payloads_sent(cmd.changes.filters)
         after = protect_payloads(current, after, sent=sent, cipher=self._cipher)
+        if cmd.approved is None:
+            await self._check_gate(uow, cmd, project=project, before=current, after=after, commit=commit_when_gated)
         updated = await uow.flags.update(after, expected_version=current.version)
+        trigger = cmd.approved.trigger() if cmd.approved is not None else cmd.trigger
         await commit_flag_write(
-            uow, self._snapshots, project=project, before=current, after=updated, user_id=cmd.user_id, at=now
+            uow,
+            self._snapshots,
+            project=project,
+            before=current,
+            after=updated,
+            user_id=cmd.user_id,
+            at=now,
+            trigger=trigger,
         )
         return updated
+
+    async def _check_gate(
+        self,
+        uow: UnitOfWork,
+        cmd: UpdateFlagCommand,
+        *,
+        project: Project,
+        before: FeatureFlag,
+        after: FeatureFlag,
+        commit: bool,
+    ) -> None:
+        write = GatedWrite(
+            project=project,
+            user_id=cmd.user_id,
+            before=before,
+            after=after,
+            changes=cmd.changes,
+            full_update=cmd.full_update,
+            http_method="PUT" if cmd.full_update else "PATCH",
+        )
+        try:
+            await self._gate.check(uow, write)
+        except ApprovalRequiredError:
+            if commit:
+                await uow.commit()  # the change request persists; the flag write does not happen
+            raise
 
 
 async def _modifier_email(users: UserRepo, flag: FeatureFlag) -> str | None:

@@ -14,7 +14,9 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.types import ExceptionHandlersMap
 
+from flagcore.app.http.approvals.schemas import approval_required_out
 from flagcore.app.http.outage_log import OutageLog
+from flagcore.domain.approvals import ApprovalRequiredError, ChangeRequestActionError
 from flagcore.domain.errors import (
     ConflictError,
     FlagcoreError,
@@ -72,6 +74,15 @@ def error_response(status: int, body: ErrorBody, headers: dict[str, str] | None 
 
 
 def flagcore_error_handler(request: Request[Any, Any, Any], exc: FlagcoreError) -> Response[bytes]:
+    # Approvals answer with PostHog's own bodies: the gate's 409 embeds the change request, and the change-request
+    # actions refuse with ``{"error": message}``.
+    if isinstance(exc, ApprovalRequiredError):
+        body = msgspec.json.encode(approval_required_out(exc))
+        return Response(content=body, status_code=409, media_type=MediaType.JSON)
+    if isinstance(exc, ChangeRequestActionError):
+        return Response(
+            content=msgspec.json.encode(ErrorMessage(exc.detail)), status_code=400, media_type=MediaType.JSON
+        )
     for category, status, error_type in _CATEGORIES:
         if isinstance(exc, category):
             if isinstance(exc, BackendUnavailableError):  # logged because an operator must act on it: once a cause

@@ -16,6 +16,7 @@ KNOWN_OBJECTS: Final = frozenset(
         "organization_member",
         "activity_log",
         "cohort",
+        "approvals",
         "person",
         "group",
         "user",

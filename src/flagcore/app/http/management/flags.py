@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, delete, get, patch, post, put
@@ -12,8 +12,10 @@ from litestar.params import FromPath
 from flagcore.app.flags.create_flag import CreateFlag, CreateFlagCommand
 from flagcore.app.flags.queries import GetFlag, ListFlags
 from flagcore.app.flags.update_flag import UpdateFlag, UpdateFlagCommand
+from flagcore.app.http.approvals.schemas import ApprovalRequiredOut
 from flagcore.app.http.auth import FLAG_READ, FLAG_WRITE
 from flagcore.app.http.body import decode_json_body
+from flagcore.app.http.errors import ErrorBody
 from flagcore.app.http.management.list_query import FLAG_LIST_QUERY, page_links, parse_flag_query, request_base_url
 from flagcore.app.http.management.presenter import FlagPresenter
 from flagcore.app.http.management.schemas import Flag, FlagList, FlagWrite
@@ -22,6 +24,12 @@ from flagcore.app.http.routes import operation
 from flagcore.app.identity.authorize import Access
 
 Req = Request[Any, Any, Any]
+
+
+#: A flag update answers 409 for a stale ``version`` (PostHog's error body) or when an approval policy gates it.
+GATED_WRITE: Final = [
+    (409, "A stale `version`, or approval required: the change request made for it.", (ApprovalRequiredOut, ErrorBody))
+]
 
 
 class FeatureFlagController(Controller):
@@ -65,7 +73,7 @@ class FeatureFlagController(Controller):
 
     @patch(
         "/{flag_id:int}",
-        opt={**FLAG_WRITE, **doc(body=FlagWrite, errors=[409])},
+        opt={**FLAG_WRITE, **doc(body=FlagWrite, statuses=GATED_WRITE)},
         operation_id=operation("feature_flags_partial_update"),
     )
     @inject
@@ -81,7 +89,7 @@ class FeatureFlagController(Controller):
 
     @put(
         "/{flag_id:int}",
-        opt={**FLAG_WRITE, **doc(body=FlagWrite, errors=[409])},
+        opt={**FLAG_WRITE, **doc(body=FlagWrite, statuses=GATED_WRITE)},
         operation_id=operation("feature_flags_update"),
     )
     @inject

@@ -1,0 +1,1 @@
+"""Approvals use cases: the gate on flag writes, change requests and approval policies."""

@@ -1,0 +1,84 @@
+"""Applying an approved change request: replay its write as the requester, under its version precondition."""
+
+from __future__ import annotations
+
+import msgspec
+
+from flagcore.app.approvals.gate import users_of
+from flagcore.app.approvals.views import ActionOutcome, ChangeRequestView
+from flagcore.app.flags.changes import FlagChanges
+from flagcore.app.flags.update_flag import ApprovedChange, UpdateFlag, UpdateFlagCommand
+from flagcore.domain.approvals import Actor, ChangeRequest, ChangeRequestActionError, ChangeRequestState
+from flagcore.domain.approvals.lifecycle import applied, failed
+from flagcore.domain.errors import InvalidInputError
+from flagcore.domain.flags import FlagNotFoundError, VersionConflictError
+from flagcore.domain.identity import Project
+from flagcore.ports.clock import Clock
+from flagcore.ports.unit_of_work import UnitOfWork
+
+
+class ApplyChangeRequest:
+    """Write an approved request's change in the unit of work of its last approval, and commit both.
+
+    The request is saved as applied first (a compare-and-set from pending: a second applier loses there), then
+    ``UpdateFlag.write`` replays the stored request with ``expected_version`` = the version the request was made
+    against, as the requester, recording the approvers in the activity entry's trigger. A flag changed since
+    (``VersionConflictError``), deleted, or no longer valid leaves the flag as it is and the request ``failed``.
+    """
+
+    def __init__(self, update: UpdateFlag, clock: Clock) -> None:
+        self._update = update
+        self._clock = clock
+
+    async def execute(
+        self, uow: UnitOfWork, project: Project, request: ChangeRequest, *, viewer: Actor
+    ) -> ActionOutcome:
+        now = self._clock.now()
+        expected = request.expected_version or 0
+        done = applied(request, resource_version=expected + 1, now=now)
+        if not await uow.change_requests.save(done, expected_state=ChangeRequestState.PENDING):
+            raise ChangeRequestActionError("This change request can no longer be approved.")
+        try:
+            cmd = self._command(project, done)
+            await self._update.write(uow, cmd)  # commits the vote, the request and the flag together
+        except VersionConflictError as exc:
+            error = (
+                f"Precondition failed: the flag is at version {exc.stored_version}, the request was made at {expected}."
+            )
+        except FlagNotFoundError:
+            error = "Precondition failed: the flag no longer exists."
+        except InvalidInputError as exc:
+            error = f"Validation failed: {exc.detail}"
+        else:
+            view = ChangeRequestView(request=done, users=await users_of(uow, done), viewer=viewer)
+            return ActionOutcome(
+                status="applied",
+                message="Quorum reached. Change applied successfully.",
+                view=view,
+                result=done.result_data,
+            )
+        broken = failed(
+            msgspec.structs.replace(done, applied_at=None, applied_by_id=None, result_data=None), error=error, now=now
+        )
+        await uow.change_requests.save(broken, expected_state=ChangeRequestState.APPLIED)
+        await uow.commit()
+        view = ChangeRequestView(request=broken, users=await users_of(uow, broken), viewer=viewer)
+        return ActionOutcome(status="failed", message=f"Quorum reached but application failed: {error}", view=view)
+
+    @staticmethod
+    def _command(project: Project, request: ChangeRequest) -> UpdateFlagCommand:
+        intent = request.intent
+        try:
+            changes = msgspec.convert(intent.get("full_request_data", {}), FlagChanges)
+        except msgspec.ValidationError as exc:
+            raise InvalidInputError(str(exc)) from exc
+        approvers = tuple(v.user_id for v in request.votes if v.decision == "approved")
+        return UpdateFlagCommand(
+            project_id=project.id,
+            flag_id=int(intent.get("flag_id", 0)),
+            user_id=request.created_by_id,
+            changes=changes,
+            expected_version=request.expected_version,
+            full_update=bool(intent.get("full_update", False)),
+            approved=ApprovedChange(change_request_id=request.id, approver_ids=approvers),
+        )

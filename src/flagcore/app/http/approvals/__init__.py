@@ -1,0 +1,1 @@
+"""Approval routes: change requests and approval policies."""
