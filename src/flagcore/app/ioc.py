@@ -38,6 +38,7 @@ from flagcore.adapters.memory import (
     MemoryOrganizationRepo,
     MemoryPersonRepo,
     MemoryProjectRepo,
+    MemoryScheduledChangeRepo,
     MemorySnapshotStore,
     MemoryStores,
     MemoryUnitOfWorkFactory,
@@ -65,6 +66,7 @@ from flagcore.adapters.sqlalchemy import (
     SqlOrganizationRepo,
     SqlPersonRepo,
     SqlProjectRepo,
+    SqlScheduledChangeRepo,
     SqlUnitOfWorkFactory,
     SqlUserRepo,
     create_engine,
@@ -136,6 +138,7 @@ from flagcore.ports.payload_cipher import PayloadCipher
 from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.quota import QuotaLimitRepo, UsageCounters
 from flagcore.ports.readiness import DatabaseProbe
+from flagcore.ports.scheduled_changes import ScheduledChangeRepo
 from flagcore.ports.snapshot_store import SnapshotSource
 from flagcore.ports.snapshots import ProjectSnapshots
 from flagcore.ports.status import ProcessStatus, StatusProbe, UsageStatus
@@ -221,6 +224,10 @@ class SqlProvider(Provider):
         return SqlCohortRepo(sessions)
 
     @provide
+    def scheduled_changes(self, sessions: async_sessionmaker[AsyncSession]) -> ScheduledChangeRepo:
+        return SqlScheduledChangeRepo(sessions)
+
+    @provide
     def probe(self, engine: AsyncEngine) -> DatabaseProbe:
         return SqlDatabaseProbe(engine)
 
@@ -269,6 +276,7 @@ class MemoryProvider(Provider):
     cohorts = provide(MemoryCohortRepo, provides=CohortRepo)
     # Set through units of work and read by the quota gate: one instance for both (see MemoryQuotaProvider).
     quota_limits = provide(MemoryQuotaLimitRepo, provides=QuotaLimitRepo)
+    scheduled_changes = provide(MemoryScheduledChangeRepo, provides=ScheduledChangeRepo)
     probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
     # Memory storage caches no credentials: every lookup reads the store.
     credentials = provide(NoCredentialCache, provides=ProjectCredentialCache)
@@ -287,6 +295,7 @@ class MemoryProvider(Provider):
         groups: GroupRepo,
         cohorts: CohortRepo,
         quota_limits: QuotaLimitRepo,
+        scheduled_changes: ScheduledChangeRepo,
     ) -> UnitOfWorkFactory:
         stores = MemoryStores(
             flags=cast("MemoryFlagRepo", flags),
@@ -300,6 +309,7 @@ class MemoryProvider(Provider):
             groups=cast("MemoryGroupRepo", groups),
             cohorts=cast("MemoryCohortRepo", cohorts),
             quota_limits=cast("MemoryQuotaLimitRepo", quota_limits),
+            scheduled_changes=cast("MemoryScheduledChangeRepo", scheduled_changes),
         )
         return MemoryUnitOfWorkFactory(stores)
 

@@ -23,6 +23,7 @@ from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, U
 from flagcore.ports.openfeature import FlagDeclarationRepo
 from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.quota import QuotaLimitRepo
+from flagcore.ports.scheduled_changes import ScheduledChangeRepo
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -77,6 +78,10 @@ class UnitOfWork(Protocol):
     @property
     @abstractmethod
     def quota_limits(self) -> QuotaLimitRepo: ...
+
+    @property
+    @abstractmethod
+    def scheduled_changes(self) -> ScheduledChangeRepo: ...
 
     @abstractmethod
     async def lock_project(self, project_id: int) -> Project | None:

@@ -25,6 +25,7 @@ from flagcore.adapters.memory.identity import (
 from flagcore.adapters.memory.openfeature import MemoryFlagDeclarationRepo
 from flagcore.adapters.memory.persons import MemoryGroupRepo, MemoryPersonRepo
 from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo
+from flagcore.adapters.memory.scheduled_changes import MemoryScheduledChangeRepo
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
@@ -36,6 +37,7 @@ from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, U
 from flagcore.ports.openfeature import FlagDeclarationRepo
 from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.quota import QuotaLimitRepo
+from flagcore.ports.scheduled_changes import ScheduledChangeRepo
 from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
 
 
@@ -94,6 +96,10 @@ class MemoryUnitOfWork(UnitOfWork):
     def quota_limits(self) -> QuotaLimitRepo:
         return self._forks.quota_limits
 
+    @property
+    def scheduled_changes(self) -> ScheduledChangeRepo:
+        return self._forks.scheduled_changes
+
     async def lock_project(self, project_id: int) -> Project | None:
         # Units are serialised already (see the module docstring): the project's lock is held.
         return await self._forks.projects.get(project_id)
@@ -131,6 +137,7 @@ class MemoryStores:
         groups: MemoryGroupRepo | None = None,
         cohorts: MemoryCohortRepo | None = None,
         quota_limits: MemoryQuotaLimitRepo | None = None,
+        scheduled_changes: MemoryScheduledChangeRepo | None = None,
     ) -> None:
         self.flags = flags
         self.group_types = group_types
@@ -146,6 +153,8 @@ class MemoryStores:
         self.cohorts = cohorts if cohorts is not None else MemoryCohortRepo()
         # The quota gate reads limits from this same instance (see app/ioc.py).
         self.quota_limits = quota_limits if quota_limits is not None else MemoryQuotaLimitRepo()
+        # The listing reads this same instance outside units of work (see app/ioc.py).
+        self.scheduled_changes = scheduled_changes if scheduled_changes is not None else MemoryScheduledChangeRepo()
 
     def fork(self) -> MemoryStores:
         return MemoryStores(
@@ -161,6 +170,7 @@ class MemoryStores:
             groups=self.groups.fork(),
             cohorts=self.cohorts.fork(),
             quota_limits=self.quota_limits.fork(),
+            scheduled_changes=self.scheduled_changes.fork(),
         )
 
     def adopt(self, forks: MemoryStores) -> None:
@@ -177,6 +187,7 @@ class MemoryStores:
         self.groups.adopt(forks.groups)
         self.cohorts.adopt(forks.cohorts)
         self.quota_limits.adopt(forks.quota_limits)
+        self.scheduled_changes.adopt(forks.scheduled_changes)
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):
