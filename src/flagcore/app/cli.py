@@ -1,4 +1,4 @@
-"""The ``flagcore`` command: ``migrate``, ``serve``, ``init``, ``evaluate`` and ``quota``."""
+"""The ``flagcore`` command: ``migrate``, ``serve``, ``init``, ``evaluate``, ``quota`` and ``scheduled-changes``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from flagcore.app import cli_manifest, cli_quota, evaluate_command
+from flagcore.app import cli_manifest, cli_quota, cli_scheduled_changes, evaluate_command
 from flagcore.app.cli_database import (
     DATABASE_EXIT_CODE,
     database_error_line,
@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate_command.add_parser(sub)
     cli_quota.add_parser(sub)
     cli_manifest.add_parser(sub)
+    cli_scheduled_changes.add_parser(sub)
     return parser
 
 

@@ -111,6 +111,15 @@ from flagcore.app.quota.gate import QuotaGate
 from flagcore.app.quota.provider import QuotaProvider, QuotaStores
 from flagcore.app.quota.serving import ServingQuota
 from flagcore.app.quota.throttles import Throttles
+from flagcore.app.scheduled_changes.executor import RunScheduledChanges
+from flagcore.app.scheduled_changes.manage import (
+    CreateScheduledChange,
+    DeleteScheduledChange,
+    GetScheduledChange,
+    ListScheduledChanges,
+    UpdateScheduledChange,
+)
+from flagcore.app.scheduled_changes.worker import ScheduledChangeWorker
 from flagcore.app.settings import Settings
 from flagcore.app.tenants.api_keys import CreatePersonalKey, DeletePersonalKey, GetPersonalKey, ListPersonalKeys
 from flagcore.app.tenants.me import GetCurrentUser
@@ -600,6 +609,26 @@ class IngestionProvider(Provider):
         await worker.stop(drain_s=settings.ingestion_drain_s)
 
 
+class ScheduledChangeProvider(Provider):
+    """Running due scheduled changes: the use case, and the worker every instance starts (stopped at shutdown)."""
+
+    scope = Scope.APP
+
+    @provide
+    def run(
+        self, transactions: UnitOfWorkFactory, update_flag: UpdateFlag, clock: Clock, settings: Settings
+    ) -> RunScheduledChanges:
+        return RunScheduledChanges(transactions, update_flag, clock, retry_s=settings.scheduled_changes_retry_s)
+
+    @provide
+    async def worker(self, run: RunScheduledChanges, settings: Settings) -> AsyncIterator[ScheduledChangeWorker]:
+        worker = ScheduledChangeWorker(
+            run, interval_s=settings.scheduled_changes_interval_s, enabled=settings.scheduled_changes_enabled
+        )
+        yield worker
+        await worker.stop()
+
+
 class UseCaseProvider(Provider):
     # Use cases hold only ports, so one instance per app serves every request without per-request allocation.
     scope = Scope.APP
@@ -663,6 +692,11 @@ class UseCaseProvider(Provider):
         GetPerson,
         DeletePerson,
         ListGroups,
+        CreateScheduledChange,
+        UpdateScheduledChange,
+        DeleteScheduledChange,
+        GetScheduledChange,
+        ListScheduledChanges,
     )
 
     @provide
@@ -703,6 +737,7 @@ def get_providers(settings: Settings) -> list[Provider]:
         UseCaseProvider(),
         OpenFeatureProvider(),
         IngestionProvider(),
+        ScheduledChangeProvider(),
         ObservabilityProvider(),
     ]
 

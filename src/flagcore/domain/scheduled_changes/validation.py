@@ -6,8 +6,8 @@ returns field errors; rules about the object as a whole have no ``attr``.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Final, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Final, TypeVar, overload
 
 import msgspec
 
@@ -81,11 +81,11 @@ def new_change(
     model_name = _model_name(_required(fields.model_name, "model_name"))
     timing = _Timing(
         payload=_required(fields.payload, "payload"),
-        scheduled_at=_required(fields.scheduled_at, "scheduled_at"),
+        scheduled_at=_aware(_required(fields.scheduled_at, "scheduled_at")),
         is_recurring=_or(fields.is_recurring, default=False),
         recurrence_interval=_or(fields.recurrence_interval, default=None),
         cron_expression=_or(fields.cron_expression, default=None),
-        end_date=_or(fields.end_date, default=None),
+        end_date=_aware(_or(fields.end_date, default=None)),
         timezone=timezone,
     )
     if not timing.is_recurring and (timing.recurrence_interval is not None or timing.cron_expression is not None):
@@ -116,11 +116,11 @@ def updated_change(current: ScheduledChange, fields: ScheduleFields, *, now: dat
         raise InvalidScheduledChangeError(MODEL_FIXED, attr="model_name")
     timing = _Timing(
         payload=_or(fields.payload, default=current.payload),
-        scheduled_at=_or(fields.scheduled_at, default=current.scheduled_at),
+        scheduled_at=_aware(_or(fields.scheduled_at, default=current.scheduled_at)),
         is_recurring=_or(fields.is_recurring, default=current.is_recurring),
         recurrence_interval=_or(fields.recurrence_interval, default=current.recurrence_interval),
         cron_expression=_or(fields.cron_expression, default=current.cron_expression),
-        end_date=_or(fields.end_date, default=current.end_date),
+        end_date=_aware(_or(fields.end_date, default=current.end_date)),
         timezone=current.timezone,
     )
     _check(timing)
@@ -161,6 +161,15 @@ def _required(value: _T | Unset, attr: str) -> _T:
 
 def _or(value: _T | Unset, *, default: _T) -> _T:
     return default if isinstance(value, Unset) else value
+
+
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: None) -> None: ...
+def _aware(moment: datetime | None) -> datetime | None:
+    # A time without an offset is UTC (PostHog reads it in the server's time zone, which is UTC).
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def _model_name(name: str) -> str:
