@@ -33,7 +33,7 @@ async def make_flag(world: World, key: str = "scheduled") -> int:
     return int(made.json()["id"])
 
 
-def body(flag_id: int | str, **fields: Any) -> dict[str, Any]:  # noqa: ANN401
+def body(flag_id: int | str, **fields: Any) -> dict[str, Any]:
     return {
         "record_id": str(flag_id),
         "model_name": "FeatureFlag",
@@ -42,7 +42,7 @@ def body(flag_id: int | str, **fields: Any) -> dict[str, Any]:  # noqa: ANN401
     } | fields
 
 
-async def create(world: World, flag_id: int, **fields: Any) -> dict[str, Any]:  # noqa: ANN401
+async def create(world: World, flag_id: int, **fields: Any) -> dict[str, Any]:
     response = await world.client.post(url(world), json=body(flag_id, **fields), headers=world.auth())
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
@@ -227,7 +227,7 @@ async def test_writes_need_the_flag_write_scope(world: World) -> None:
         assert error(response)[0] == 403
 
 
-async def wait_for(world: World, change_id: int, done: Any) -> dict[str, Any]:  # noqa: ANN401
+async def wait_for(world: World, change_id: int, done: Any) -> dict[str, Any]:
     for _ in range(400):
         got = (await world.client.get(url(world, f"{change_id}/"), headers=world.auth())).json()
         if done(got):
