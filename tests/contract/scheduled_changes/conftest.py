@@ -10,11 +10,20 @@ from typing import NamedTuple
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from flagcore.adapters.memory import MemoryUnitOfWorkFactory
-from flagcore.adapters.sqlalchemy import SqlScheduledChangeRepo, SqlUnitOfWorkFactory
+from flagcore.adapters.memory import FixedClock, MemoryUnitOfWorkFactory
+from flagcore.adapters.sqlalchemy import (
+    SqlActivityLog,
+    SqlFlagRepo,
+    SqlGroupTypeRepo,
+    SqlProjectRepo,
+    SqlScheduledChangeRepo,
+    SqlUnitOfWorkFactory,
+)
+from flagcore.domain.identity import Organization
 from flagcore.ports.scheduled_changes import ScheduledChangeRepo
 from flagcore.ports.unit_of_work import UnitOfWorkFactory
-from tests.contract.seed import seed_projects
+from tests.contract.scheduled_changes.runners import NOW, Runner
+from tests.contract.seed import ORG_ID, PROJECT_ID, SEEDED_AT, seed_projects, seed_users
 from tests.memory_stack import memory_stores
 
 
@@ -55,4 +64,59 @@ async def postgres_store(postgres_sessions: async_sessionmaker[AsyncSession]) ->
 )
 def store(request: pytest.FixtureRequest) -> Store:
     found: Store = request.getfixturevalue(request.param)
+    return found
+
+
+@pytest.fixture
+async def memory_runner() -> Runner:
+    stores = memory_stores()
+    await stores.organizations.create(Organization(id=ORG_ID, name="Seed org", created_at=SEEDED_AT))
+    project = await stores.projects.create(
+        organization_id=ORG_ID, name="p", api_token="phc_seed_1", timezone="UTC", created_at=SEEDED_AT
+    )
+    assert project.id == PROJECT_ID
+    return Runner(
+        MemoryUnitOfWorkFactory(stores),
+        stores.flags,
+        stores.group_types,
+        stores.projects,
+        stores.activity,
+        stores.scheduled_changes,
+        FixedClock(NOW),
+    )
+
+
+async def _sql_runner(sessions: async_sessionmaker[AsyncSession]) -> Runner:
+    await seed_projects(sessions)
+    await seed_users(sessions)
+    return Runner(
+        SqlUnitOfWorkFactory(sessions),
+        SqlFlagRepo(sessions),
+        SqlGroupTypeRepo(sessions),
+        SqlProjectRepo(sessions),
+        SqlActivityLog(sessions),
+        SqlScheduledChangeRepo(sessions),
+        FixedClock(NOW),
+    )
+
+
+@pytest.fixture
+async def sqlite_runner(sqlite_sessions: async_sessionmaker[AsyncSession]) -> Runner:
+    return await _sql_runner(sqlite_sessions)
+
+
+@pytest.fixture
+async def postgres_runner(postgres_sessions: async_sessionmaker[AsyncSession]) -> Runner:
+    return await _sql_runner(postgres_sessions)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("memory_runner", id="memory"),
+        pytest.param("sqlite_runner", id="sql:sqlite"),
+        pytest.param("postgres_runner", id="sql:postgres", marks=pytest.mark.postgres),
+    ]
+)
+def runner(request: pytest.FixtureRequest) -> Runner:
+    found: Runner = request.getfixturevalue(request.param)
     return found
