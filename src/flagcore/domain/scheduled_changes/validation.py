@@ -41,6 +41,8 @@ RECURRENCE_WITHOUT_RECURRING: Final = (
     "recurrence_interval and cron_expression can only be set when is_recurring is true."
 )
 END_BEFORE_START: Final = "End date must be after the scheduled start date."
+#: Longest ``cron_expression`` (the column's size; a 5-field expression is far shorter).
+MAX_CRON: Final = 100
 CRON_NEVER: Final = "Invalid cron expression. It never matches a date."
 
 
@@ -141,6 +143,10 @@ def _check(timing: _Timing) -> None:
     if timing.cron_expression is not None and timing.recurrence_interval is not None:
         raise InvalidScheduledChangeError(BOTH_RECURRENCES, attr="cron_expression")
     if timing.cron_expression is not None:
+        if len(timing.cron_expression) > MAX_CRON:
+            raise InvalidScheduledChangeError(
+                f"Ensure this field has no more than {MAX_CRON} characters.", code="max_length", attr="cron_expression"
+            )
         cron = parse_cron(timing.cron_expression)
         if cron.next_after(timing.scheduled_at, zone_of(timing.timezone)) is None:
             raise InvalidScheduledChangeError(CRON_NEVER, attr="cron_expression")

@@ -81,6 +81,11 @@ def test_a_valid_change_captures_the_project_timezone() -> None:
         ({"end_date": AT}, "end_date", v.END_BEFORE_START),
         ({"model_name": "Survey"}, "model_name", '"Survey" is not a valid choice.'),
         ({"record_id": "x" * 201}, "record_id", "Ensure this field has no more than 200 characters."),
+        (
+            {"cron_expression": "0 " + "1," * 60 + "1 * * *", "is_recurring": True},
+            "cron_expression",
+            "Ensure this field has no more than 100 characters.",
+        ),
     ],
 )
 def test_create_rules(changes: dict[str, Any], attr: str, message: str | None) -> None:
