@@ -1,4 +1,7 @@
-"""The ``flagcore`` command: ``migrate``, ``serve``, ``init``, ``evaluate``, ``quota`` and ``change-requests``."""
+"""The ``flagcore`` command.
+
+``migrate``, ``serve``, ``init``, ``evaluate``, ``quota``, ``manifest``, ``change-requests`` and ``scheduled-changes``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from flagcore.app import cli_change_requests, cli_manifest, cli_quota, evaluate_command
+from flagcore.app import cli_change_requests, cli_manifest, cli_quota, cli_scheduled_changes, evaluate_command
 from flagcore.app.cli_database import (
     DATABASE_EXIT_CODE,
     database_error_line,
@@ -69,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_quota.add_parser(sub)
     cli_manifest.add_parser(sub)
     cli_change_requests.add_parser(sub)
+    cli_scheduled_changes.add_parser(sub)
     return parser
 
 

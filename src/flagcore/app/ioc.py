@@ -38,6 +38,7 @@ from flagcore.adapters.memory import (
     MemoryOrganizationRepo,
     MemoryPersonRepo,
     MemoryProjectRepo,
+    MemoryScheduledChangeRepo,
     MemorySnapshotStore,
     MemoryStores,
     MemoryUnitOfWorkFactory,
@@ -65,6 +66,7 @@ from flagcore.adapters.sqlalchemy import (
     SqlOrganizationRepo,
     SqlPersonRepo,
     SqlProjectRepo,
+    SqlScheduledChangeRepo,
     SqlUnitOfWorkFactory,
     SqlUserRepo,
     create_engine,
@@ -118,6 +120,15 @@ from flagcore.app.quota.gate import QuotaGate
 from flagcore.app.quota.provider import QuotaProvider, QuotaStores
 from flagcore.app.quota.serving import ServingQuota
 from flagcore.app.quota.throttles import Throttles
+from flagcore.app.scheduled_changes.executor import RunScheduledChanges
+from flagcore.app.scheduled_changes.manage import (
+    CreateScheduledChange,
+    DeleteScheduledChange,
+    GetScheduledChange,
+    ListScheduledChanges,
+    UpdateScheduledChange,
+)
+from flagcore.app.scheduled_changes.worker import ScheduledChangeWorker
 from flagcore.app.settings import Settings
 from flagcore.app.tenants.api_keys import CreatePersonalKey, DeletePersonalKey, GetPersonalKey, ListPersonalKeys
 from flagcore.app.tenants.me import GetCurrentUser
@@ -145,6 +156,7 @@ from flagcore.ports.payload_cipher import PayloadCipher
 from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.quota import QuotaLimitRepo, UsageCounters
 from flagcore.ports.readiness import DatabaseProbe
+from flagcore.ports.scheduled_changes import ScheduledChangeRepo
 from flagcore.ports.snapshot_store import SnapshotSource
 from flagcore.ports.snapshots import ProjectSnapshots
 from flagcore.ports.status import ProcessStatus, StatusProbe, UsageStatus
@@ -230,6 +242,10 @@ class SqlProvider(Provider):
         return SqlCohortRepo(sessions)
 
     @provide
+    def scheduled_changes(self, sessions: async_sessionmaker[AsyncSession]) -> ScheduledChangeRepo:
+        return SqlScheduledChangeRepo(sessions)
+
+    @provide
     def probe(self, engine: AsyncEngine) -> DatabaseProbe:
         return SqlDatabaseProbe(engine)
 
@@ -278,6 +294,7 @@ class MemoryProvider(Provider):
     cohorts = provide(MemoryCohortRepo, provides=CohortRepo)
     # Set through units of work and read by the quota gate: one instance for both (see MemoryQuotaProvider).
     quota_limits = provide(MemoryQuotaLimitRepo, provides=QuotaLimitRepo)
+    scheduled_changes = provide(MemoryScheduledChangeRepo, provides=ScheduledChangeRepo)
     probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
     # Memory storage caches no credentials: every lookup reads the store.
     credentials = provide(NoCredentialCache, provides=ProjectCredentialCache)
@@ -296,6 +313,7 @@ class MemoryProvider(Provider):
         groups: GroupRepo,
         cohorts: CohortRepo,
         quota_limits: QuotaLimitRepo,
+        scheduled_changes: ScheduledChangeRepo,
     ) -> UnitOfWorkFactory:
         stores = MemoryStores(
             flags=cast("MemoryFlagRepo", flags),
@@ -309,6 +327,7 @@ class MemoryProvider(Provider):
             groups=cast("MemoryGroupRepo", groups),
             cohorts=cast("MemoryCohortRepo", cohorts),
             quota_limits=cast("MemoryQuotaLimitRepo", quota_limits),
+            scheduled_changes=cast("MemoryScheduledChangeRepo", scheduled_changes),
         )
         return MemoryUnitOfWorkFactory(stores)
 
@@ -607,6 +626,26 @@ class IngestionProvider(Provider):
         await task.stop()
 
 
+class ScheduledChangeProvider(Provider):
+    """Running due scheduled changes: the use case, and the worker every instance starts (stopped at shutdown)."""
+
+    scope = Scope.APP
+
+    @provide
+    def run(
+        self, transactions: UnitOfWorkFactory, update_flag: UpdateFlag, clock: Clock, settings: Settings
+    ) -> RunScheduledChanges:
+        return RunScheduledChanges(transactions, update_flag, clock, retry_s=settings.scheduled_changes_retry_s)
+
+    @provide
+    async def worker(self, run: RunScheduledChanges, settings: Settings) -> AsyncIterator[ScheduledChangeWorker]:
+        worker = ScheduledChangeWorker(
+            run, interval_s=settings.scheduled_changes_interval_s, enabled=settings.scheduled_changes_enabled
+        )
+        yield worker
+        await worker.stop()
+
+
 class UseCaseProvider(Provider):
     # Use cases hold only ports, so one instance per app serves every request without per-request allocation.
     scope = Scope.APP
@@ -679,6 +718,11 @@ class UseCaseProvider(Provider):
         GetPerson,
         DeletePerson,
         ListGroups,
+        CreateScheduledChange,
+        UpdateScheduledChange,
+        DeleteScheduledChange,
+        GetScheduledChange,
+        ListScheduledChanges,
     )
 
     @provide
@@ -719,6 +763,7 @@ def get_providers(settings: Settings) -> list[Provider]:
         UseCaseProvider(),
         OpenFeatureProvider(),
         IngestionProvider(),
+        ScheduledChangeProvider(),
         ObservabilityProvider(),
     ]
 

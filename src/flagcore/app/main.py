@@ -29,6 +29,7 @@ from flagcore.app.http.management.groups import GroupTypeController
 from flagcore.app.http.management.organization_flags import OrganizationFlagController
 from flagcore.app.http.management.persons import GroupController, PersonController
 from flagcore.app.http.management.remote_config import remote_config
+from flagcore.app.http.management.scheduled_changes import ScheduledChangeController
 from flagcore.app.http.openapi import openapi_config
 from flagcore.app.http.openfeature.manifest import ManifestController
 from flagcore.app.http.openfeature.ofrep import ofrep_router
@@ -46,6 +47,7 @@ from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.observability.setup import configure_logs, install_observability
 from flagcore.app.persons.worker import IngestionWorker
 from flagcore.app.quota.accounting import UsageAccounting
+from flagcore.app.scheduled_changes.worker import ScheduledChangeWorker
 from flagcore.app.settings import Settings, load_settings
 
 PROJECTS = "/api/projects/{project_id:str}"
@@ -103,6 +105,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
         public_array_js,
         QuotaController,
         route_set(f"{PROJECTS}/cohorts", [CohortController]),
+        route_set(f"{PROJECTS}/scheduled_changes", [ScheduledChangeController]),
         route_set(f"{PROJECTS}/persons", [PersonController]),
         route_set(f"{PROJECTS}/groups", [GroupController]),
         *approval_routes(),
@@ -145,6 +148,9 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
         (await container.get(IngestionWorker)).start()
         # Change requests past their expiry are expired on a schedule (FLAGCORE_CHANGE_REQUEST_EXPIRY_S).
         (await container.get(ChangeRequestExpiryTask)).start()
+
+        # Due scheduled changes are run by every instance (each change once); stopped when the container closes.
+        (await container.get(ScheduledChangeWorker)).start()
 
     app = Litestar(
         route_handlers=route_handlers(),

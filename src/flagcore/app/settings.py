@@ -134,6 +134,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Per-project remote config overrides as JSON (PostHog's REMOTE_CONFIG_RATE_LIMITS).
     rate_limit_remote_config_projects: str = ""
 
+    #: Run due scheduled changes in this process (every instance may: each change runs once). Off: only
+    #: ``flagcore scheduled-changes run`` (from cron, say) runs them.
+    scheduled_changes_enabled: bool = True
+    #: Seconds between two looks for due scheduled changes (PostHog: 120). A change runs at most this late.
+    scheduled_changes_interval_s: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 60.0
+    #: Seconds before a scheduled change whose run failed (recoverably) is tried again; 5 attempts in all.
+    scheduled_changes_retry_s: Annotated[float, msgspec.Meta(gt=0, le=86400)] = 120.0
+
     def __post_init__(self) -> None:
         _check_rates(self)
         if not self.database_url.startswith(_SUPPORTED_SCHEMES):

@@ -24,6 +24,7 @@ from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, U
 from flagcore.ports.openfeature import FlagDeclarationRepo
 from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.quota import QuotaLimitRepo
+from flagcore.ports.scheduled_changes import ScheduledChangeRepo
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -86,6 +87,10 @@ class UnitOfWork(Protocol):
     @property
     @abstractmethod
     def change_requests(self) -> ChangeRequestRepo: ...
+
+    @property
+    @abstractmethod
+    def scheduled_changes(self) -> ScheduledChangeRepo: ...
 
     @abstractmethod
     async def lock_project(self, project_id: int) -> Project | None:

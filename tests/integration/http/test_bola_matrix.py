@@ -44,6 +44,7 @@ Item = (
         "policy",
         "throwaway_policy",
         "change_request",
+        "scheduled_change",
     ]
     | None
 )
@@ -117,6 +118,15 @@ def _manifest(**fields: Any) -> Case:
 
 def _static_members(scene: Scene) -> dict[str, Any]:
     return {"person_ids": [scene.person_uuids[scene.a]]}
+
+
+def _scheduled(scene: Scene) -> dict[str, Any]:
+    return {
+        "record_id": str(scene.flags[scene.a]),
+        "model_name": "FeatureFlag",
+        "payload": {"operation": "update_status", "value": True},
+        "scheduled_at": "2099-01-01T00:00:00Z",
+    }
 
 
 def _static_member(scene: Scene) -> dict[str, Any]:
@@ -276,6 +286,16 @@ ROUTES: Final[dict[str, Case]] = {
     "PATCH /api/projects/{project_id:str}/cohorts/{cohort_id:int}/remove_person_from_static_cohort": Case(
         "project", item="static_cohort", body=_static_member
     ),
+    "GET /api/projects/{project_id:str}/scheduled_changes": Case("project", query="record_id={flag}"),
+    "POST /api/projects/{project_id:str}/scheduled_changes": Case("project", body=_scheduled),
+    "GET /api/projects/{project_id:str}/scheduled_changes/{change_id:int}": Case("project", item="scheduled_change"),
+    "PATCH /api/projects/{project_id:str}/scheduled_changes/{change_id:int}": Case(
+        "project", item="scheduled_change", body={"payload": {"operation": "update_status", "value": False}}
+    ),
+    "PUT /api/projects/{project_id:str}/scheduled_changes/{change_id:int}": Case(
+        "project", item="scheduled_change", body=_scheduled
+    ),
+    "DELETE /api/projects/{project_id:str}/scheduled_changes/{change_id:int}": Case("project", item="scheduled_change"),
     # OpenFeature: OFREP evaluates by the public token; the manifest API names its project by ?project_id=
     "POST /ofrep/v1/evaluate/flags": exempt(PUBLIC_TOKEN),
     "POST /ofrep/v1/evaluate/flags/{key:str}": exempt(PUBLIC_TOKEN),
@@ -330,6 +350,7 @@ class Scene:
     cohorts: dict[int, int] = field(default_factory=dict)
     static_cohorts: dict[int, int] = field(default_factory=dict)
     persons: dict[int, int] = field(default_factory=dict)
+    scheduled_changes: dict[int, int] = field(default_factory=dict)
     person_uuids: dict[int, str] = field(default_factory=dict)
     #: A remote-configuration flag of project A (``remote_config`` answers only for those).
     remote_flag: int = 0
@@ -383,6 +404,13 @@ async def build_scene(t: Tenants) -> Scene:
         scene.tokens[project] = (await client.get(f"/api/projects/{project}/", headers=t.auth(key))).json()["api_token"]
         await _persons_and_cohorts(scene, project, key)
         await _approvals(scene, project, key)
+        scheduled = await client.post(
+            f"/api/projects/{project}/scheduled_changes/",
+            json={**_scheduled(scene), "record_id": str(scene.flags[project])},
+            headers=t.auth(key),
+        )
+        assert scheduled.status_code == 201, scheduled.text
+        scene.scheduled_changes[project] = scheduled.json()["id"]
     remote = await client.post(
         f"/api/projects/{scene.a}/feature_flags/",
         json={
@@ -468,6 +496,7 @@ def render(template: str, *, project: int | None = None, org: str | None = None,
         "{person_id:int}",
         "{policy_id:str}",
         "{request_id:str}",
+        "{change_id:int}",
     ):
         path = path.replace(placeholder, str(item))
     return path + "/"
@@ -478,8 +507,13 @@ def item_of(scene: Scene, case: Case, *, project: int | None = None, foreign: bo
         return str(scene.flags[project or scene.a])
     if case.item == "remote_flag":
         return str(scene.remote_flag) if (project or scene.a) == scene.a else str(scene.flags[project])
-    if case.item in {"cohort", "static_cohort", "person"}:
-        table = {"cohort": scene.cohorts, "static_cohort": scene.static_cohorts, "person": scene.persons}[case.item]
+    if case.item in {"cohort", "static_cohort", "person", "scheduled_change"}:
+        table = {
+            "cohort": scene.cohorts,
+            "static_cohort": scene.static_cohorts,
+            "person": scene.persons,
+            "scheduled_change": scene.scheduled_changes,
+        }[case.item]
         return str(table[project or scene.a])
     if case.item == "manifest_key" and (project or scene.a) == scene.a and not foreign:
         return "ours-manifest"

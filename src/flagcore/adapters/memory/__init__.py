@@ -15,6 +15,7 @@ from flagcore.adapters.memory.identity import (
 )
 from flagcore.adapters.memory.invalidations import MemoryInvalidationBus, MemoryInvalidationListener
 from flagcore.adapters.memory.persons import MemoryGroupRepo, MemoryPersonRepo
+from flagcore.adapters.memory.scheduled_changes import MemoryScheduledChangeRepo
 from flagcore.adapters.memory.snapshot_store import MemorySnapshotStore
 from flagcore.adapters.memory.unit_of_work import MemoryStores, MemoryUnitOfWork, MemoryUnitOfWorkFactory
 
@@ -32,6 +33,7 @@ __all__ = (
     "MemoryOrganizationRepo",
     "MemoryPersonRepo",
     "MemoryProjectRepo",
+    "MemoryScheduledChangeRepo",
     "MemorySnapshotStore",
     "MemoryStores",
     "MemoryUnitOfWork",

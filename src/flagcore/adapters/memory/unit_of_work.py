@@ -26,6 +26,7 @@ from flagcore.adapters.memory.identity import (
 from flagcore.adapters.memory.openfeature import MemoryFlagDeclarationRepo
 from flagcore.adapters.memory.persons import MemoryGroupRepo, MemoryPersonRepo
 from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo
+from flagcore.adapters.memory.scheduled_changes import MemoryScheduledChangeRepo
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
@@ -38,6 +39,7 @@ from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, U
 from flagcore.ports.openfeature import FlagDeclarationRepo
 from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.quota import QuotaLimitRepo
+from flagcore.ports.scheduled_changes import ScheduledChangeRepo
 from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
 
 
@@ -104,6 +106,10 @@ class MemoryUnitOfWork(UnitOfWork):
     def change_requests(self) -> ChangeRequestRepo:
         return self._forks.change_requests
 
+    @property
+    def scheduled_changes(self) -> ScheduledChangeRepo:
+        return self._forks.scheduled_changes
+
     async def lock_project(self, project_id: int) -> Project | None:
         # Units are serialised already (see the module docstring): the project's lock is held.
         return await self._forks.projects.get(project_id)
@@ -143,6 +149,7 @@ class MemoryStores:
         quota_limits: MemoryQuotaLimitRepo | None = None,
         approval_policies: MemoryApprovalPolicyRepo | None = None,
         change_requests: MemoryChangeRequestRepo | None = None,
+        scheduled_changes: MemoryScheduledChangeRepo | None = None,
     ) -> None:
         self.flags = flags
         self.group_types = group_types
@@ -161,6 +168,9 @@ class MemoryStores:
         self.approval_policies = approval_policies if approval_policies is not None else MemoryApprovalPolicyRepo()
         self.change_requests = change_requests if change_requests is not None else MemoryChangeRequestRepo()
 
+        # The listing reads this same instance outside units of work (see app/ioc.py).
+        self.scheduled_changes = scheduled_changes if scheduled_changes is not None else MemoryScheduledChangeRepo()
+
     def fork(self) -> MemoryStores:
         return MemoryStores(
             flags=self.flags.fork(),
@@ -177,6 +187,7 @@ class MemoryStores:
             quota_limits=self.quota_limits.fork(),
             approval_policies=self.approval_policies.fork(),
             change_requests=self.change_requests.fork(),
+            scheduled_changes=self.scheduled_changes.fork(),
         )
 
     def adopt(self, forks: MemoryStores) -> None:
@@ -195,6 +206,7 @@ class MemoryStores:
         self.quota_limits.adopt(forks.quota_limits)
         self.approval_policies.adopt(forks.approval_policies)
         self.change_requests.adopt(forks.change_requests)
+        self.scheduled_changes.adopt(forks.scheduled_changes)
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):

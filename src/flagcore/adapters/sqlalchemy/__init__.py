@@ -9,6 +9,7 @@ from flagcore.adapters.sqlalchemy.hash_key_overrides import SqlHashKeyOverrideRe
 from flagcore.adapters.sqlalchemy.identity import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
 from flagcore.adapters.sqlalchemy.migrate import alembic_config, run_migrations, upgrade_database
 from flagcore.adapters.sqlalchemy.persons import SqlGroupRepo, SqlPersonRepo
+from flagcore.adapters.sqlalchemy.scheduled_changes import SqlScheduledChangeRepo
 from flagcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 __all__ = (
@@ -22,6 +23,7 @@ __all__ = (
     "SqlOrganizationRepo",
     "SqlPersonRepo",
     "SqlProjectRepo",
+    "SqlScheduledChangeRepo",
     "SqlUnitOfWork",
     "SqlUnitOfWorkFactory",
     "SqlUserRepo",

@@ -30,6 +30,7 @@ from flagcore.adapters.sqlalchemy.openfeature import SqlFlagDeclarationRepo
 from flagcore.adapters.sqlalchemy.orm import OrganizationRow, ProjectRow
 from flagcore.adapters.sqlalchemy.persons import SqlGroupRepo, SqlPersonRepo
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo
+from flagcore.adapters.sqlalchemy.scheduled_changes import SqlScheduledChangeRepo
 from flagcore.adapters.uow_support import AfterCommitActions
 from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
@@ -42,6 +43,7 @@ from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, U
 from flagcore.ports.openfeature import FlagDeclarationRepo
 from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.quota import QuotaLimitRepo
+from flagcore.ports.scheduled_changes import ScheduledChangeRepo
 from flagcore.ports.unit_of_work import AfterCommit, UnitOfWork, UnitOfWorkFactory
 
 
@@ -63,6 +65,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._quota_limits = SqlQuotaLimitRepo(scope)
         self._approval_policies = SqlApprovalPolicyRepo(scope)
         self._change_requests = SqlChangeRequestRepo(scope)
+        self._scheduled_changes = SqlScheduledChangeRepo(scope)
         self._actions = AfterCommitActions()
         self.committed = False
 
@@ -121,6 +124,10 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def change_requests(self) -> ChangeRequestRepo:
         return self._change_requests
+
+    @property
+    def scheduled_changes(self) -> ScheduledChangeRepo:
+        return self._scheduled_changes
 
     async def lock_project(self, project_id: int) -> Project | None:
         stmt = sa.select(ProjectRow).where(ProjectRow.id == project_id)

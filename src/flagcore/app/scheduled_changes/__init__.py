@@ -1,0 +1,1 @@
+"""Scheduled changes of flags: managing them, running the due ones, and the worker that runs them."""
