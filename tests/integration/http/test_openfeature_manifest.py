@@ -212,3 +212,30 @@ async def test_auth_scopes_and_tenancy(world: World) -> None:
     assert theirs.json()["flags"] == []
     named = await world.client.get(MANIFEST, headers=world.auth(), params={"project_id": str(world.project_id)})
     assert [f["key"] for f in named.json()["flags"]] == ["mine"]
+
+
+async def test_manifest_writes_pass_the_approval_gate(world: World) -> None:
+    """Archiving an active flag disables it: a disable policy stops the whole sync (nothing of it applied) and
+    leaves one change request, as a PATCH would; the single-flag archive then finds that request pending."""
+    created = await world.client.post(FLAGS, json=flag("gated-switch", "boolean", True), headers=world.auth())
+    assert created.status_code == 201, created.text
+    policy = await world.client.post(
+        f"/api/projects/{world.project_id}/approval_policies/",
+        json={"action_key": "feature_flag.disable", "approver_config": {"quorum": 1, "users": []}},
+        headers=world.auth(),
+    )
+    assert policy.status_code == 201, policy.text
+    sync = await world.client.post(
+        f"{MANIFEST}/sync", json={"flags": [flag("gated-new", "boolean", False)], "prune": True}, headers=world.auth()
+    )
+    assert sync.status_code == 409, sync.text
+    assert sync.json()["error"]["status"] == 409
+    keys = {f["key"] for f in (await manifest(world))["flags"]}
+    assert "gated-switch" in keys
+    assert "gated-new" not in keys
+    requests_url = f"/api/projects/{world.project_id}/change_requests/"
+    requests = (await world.client.get(requests_url, headers=world.auth())).json()["results"]
+    assert [(r["action_key"], r["state"]) for r in requests] == [("feature_flag.disable", "pending")]
+    archived = await world.client.delete(f"{FLAGS}/gated-switch", headers=world.auth())
+    assert archived.status_code == 409, archived.text
+    assert len((await world.client.get(requests_url, headers=world.auth())).json()["results"]) == 1

@@ -4,6 +4,10 @@ Every write is checked by the rules the management API applies (key, filters, si
 dependencies, transitions) under the project's write lock, records its activity entry in the same commit and
 invalidates the snapshots after it. An unchanged flag is not written: pushing a pulled manifest changes nothing.
 With ``dry_run`` the outcome is computed the same way and the transaction is rolled back.
+
+Updates and archives pass the approval gate as a PATCH does. A gated change stops the whole sync (all or none):
+nothing of it is applied, the change request is stored on its own, and ``ApprovalRequiredError`` carries it to the
+caller; approving the request applies that flag's change. A dry run does not ask the gate: it reports the changes.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from typing import Any, Literal
 
 import msgspec
 
+from flagcore.app.approvals.gate import ApprovalGate, GatedWrite
 from flagcore.app.flags.changes import FlagChanges, apply_changes, new_flag_filters
 from flagcore.domain.activity import flag_activity
+from flagcore.domain.approvals import ApprovalRequiredError
 from flagcore.domain.flags import FeatureFlag, NewFlag, validate_dependencies, validate_key
 from flagcore.domain.flags.limits import check_flag_count
 from flagcore.domain.identity import Project, ProjectNotFoundError
@@ -75,6 +81,7 @@ class SyncManifest:
         self._transactions = transactions
         self._snapshots = snapshots
         self._clock = clock
+        self._gate = ApprovalGate(clock)
 
     async def execute(self, cmd: SyncManifestCommand) -> SyncResult:
         """Apply ``cmd.changes`` in order.
@@ -83,27 +90,42 @@ class SyncManifest:
             ProjectNotFoundError: no such project.
             ManifestFlagExistsError: ``create`` of a key a live flag has.
             ManifestFlagNotFoundError: ``update`` or ``archive`` of a key no live flag has.
+            ApprovalRequiredError: a change needs approval; nothing was applied, its change request is stored.
             FlagTypeChangeError: an update that changes the declared type.
             InvalidInputError: a rule of the management API or of the mapping is broken.
         """
         now = self._clock.now()
-        async with self._transactions.begin() as uow:
-            project = await uow.lock_project(cmd.project_id)
-            if project is None:
-                raise ProjectNotFoundError
-            writer = _Writer(uow, project, cmd.user_id, now)
-            results = [await writer.apply(change) for change in cmd.changes]
-            if not cmd.dry_run and writer.wrote:
-                uow.after_commit(functools.partial(self._snapshots.invalidate, project.id))
-                await uow.commit()
+        try:
+            async with self._transactions.begin() as uow:
+                project = await uow.lock_project(cmd.project_id)
+                if project is None:
+                    raise ProjectNotFoundError
+                writer = _Writer(uow, project, cmd.user_id, now, gate=None if cmd.dry_run else self._gate)
+                results = [await writer.apply(change) for change in cmd.changes]
+                if not cmd.dry_run and writer.wrote:
+                    uow.after_commit(functools.partial(self._snapshots.invalidate, project.id))
+                    await uow.commit()
+        except ApprovalRequiredError as gated:
+            if not gated.duplicate:  # the sync's unit of work was rolled back: the request is stored on its own
+                await self._store_request(gated)
+            raise
         return SyncResult(results=results, at=now, dry_run=cmd.dry_run)
+
+    async def _store_request(self, gated: ApprovalRequiredError) -> None:
+        async with self._transactions.begin() as uow:
+            await uow.lock_project(gated.change_request.project_id)
+            await uow.change_requests.add(gated.change_request)
+            await uow.commit()
 
 
 class _Writer:
     """The writes of one unit of work."""
 
-    def __init__(self, uow: UnitOfWork, project: Project, user_id: int | None, now: datetime) -> None:
+    def __init__(
+        self, uow: UnitOfWork, project: Project, user_id: int | None, now: datetime, *, gate: ApprovalGate | None
+    ) -> None:
         self._uow = uow
+        self._gate = gate
         self._project = project
         self._user_id = user_id
         self._now = now
@@ -179,6 +201,7 @@ class _Writer:
         declaration = self._declaration(current, incoming)
         updated = current
         if flag_activity(current, after, entry_id="", organization_id="", user_id=None, at=self._now) is not None:
+            await self._check_gate(current, after, changes)
             updated = await self._uow.flags.update(after, expected_version=current.version)
         await self._uow.flag_declarations.put(declaration)
         await self._record(current, updated, stored, declaration)
@@ -189,14 +212,16 @@ class _Writer:
     async def _archive(self, current: FeatureFlag) -> ChangeResult:
         stored = (await self._uow.flag_declarations.get_many(self._project.id, [current.id])).get(current.id)
         project_flags = await self._uow.flags.dependency_view(self._project.id)
+        archive = FlagChanges(deleted=True)
         after = apply_changes(
             current,
-            FlagChanges(deleted=True),
+            archive,
             replace_filters=False,
             project_flags=project_flags,
             updated_at=self._now,
             last_modified_by_id=self._user_id,
         )
+        await self._check_gate(current, after, archive)
         updated = await self._uow.flags.update(after, expected_version=current.version)
         entry = flag_activity(
             current,
@@ -211,6 +236,12 @@ class _Writer:
         self.wrote = True
         flag = manifest_entry(updated, stored)
         return ChangeResult(key=current.key, outcome="archived", flag=flag, before=flag)
+
+    async def _check_gate(self, before: FeatureFlag, after: FeatureFlag, changes: FlagChanges) -> None:
+        if self._gate is None:
+            return
+        write = GatedWrite(project=self._project, user_id=self._user_id, before=before, after=after, changes=changes)
+        await self._gate.check(self._uow, write)
 
     def _declaration(self, flag: FeatureFlag, incoming: ManifestFlag) -> FlagDeclaration:
         default = validate_default(incoming.flag_type, incoming.default_value)

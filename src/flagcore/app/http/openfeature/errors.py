@@ -26,6 +26,7 @@ from flagcore.app.http.openfeature.schemas import (
     OfrepRequestFailure,
     OfrepResult,
 )
+from flagcore.domain.approvals import ApprovalRequiredError
 from flagcore.domain.errors import FlagcoreError, InvalidInputError
 from flagcore.domain.openfeature.ofrep import GENERAL, PARSE_ERROR, OfrepRequestError
 from flagcore.domain.quota import QuotaLimitedError
@@ -35,6 +36,8 @@ _DECODE_BODY: Final = msgspec.json.Decoder(ErrorBody)
 
 
 def _central(request: Req, exc: Exception) -> tuple[Response[bytes], ErrorBody]:
+    if isinstance(exc, ApprovalRequiredError):  # PostHog's 409 body embeds the change request: not an ErrorBody
+        return flagcore_error_handler(request, exc), ErrorBody("invalid_request", exc.code, exc.detail, None)
     if isinstance(exc, FlagcoreError):
         response = flagcore_error_handler(request, exc)
     elif isinstance(exc, HTTPException):
@@ -52,6 +55,8 @@ def manifest_error_handler(request: Req, exc: Exception) -> Response[bytes]:
     response, body = _central(request, exc)
     status = response.status_code or 500
     details = [ErrorDetail(field=body.attr, code=body.code, message=body.detail)] if body.attr else []
+    if isinstance(exc, ApprovalRequiredError):  # the request's id, so that a CLI user can find and approve it
+        details = [ErrorDetail(field="change_request", code=exc.code, message=exc.change_request.id)]
     envelope = ManifestError(error=ErrorInfo(message=body.detail, status=status, details=details))
     return _json(status, envelope, dict(response.headers))
 
