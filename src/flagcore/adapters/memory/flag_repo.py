@@ -27,12 +27,16 @@ class MemoryFlagRepo(FlagRepo):
         self._ids = itertools.count(1)
         # One lock makes every method atomic, like a transaction, even across awaits in callers.
         self._lock = asyncio.Lock()
+        # Each stored flag's dependency ids, computed once per stored version (checked by identity): without it,
+        # every write re-parses every flag of the project (quadratic when a seed creates 1,000 flags).
+        self._depends_on: dict[int, tuple[FeatureFlag, DependencyInfo]] = {}
 
     def fork(self) -> MemoryFlagRepo:
         """A private copy for a unit of work (ids stay shared, like a database sequence)."""
         fork = MemoryFlagRepo()
         fork._flags = dict(self._flags)  # values are immutable structs: a shallow copy is a full copy
         fork._ids = self._ids
+        fork._depends_on = self._depends_on  # a pure function of the flag: shared, stale entries never match
         return fork
 
     def adopt(self, fork: MemoryFlagRepo) -> None:
@@ -85,10 +89,16 @@ class MemoryFlagRepo(FlagRepo):
 
     async def dependency_view(self, project_id: int) -> dict[int, DependencyInfo]:
         return {
-            f.id: DependencyInfo(key=f.key, active=f.active, depends_on=flag_dependency_ids(f.filters))
-            for f in self._flags.values()
-            if f.project_id == project_id and not f.deleted
+            f.id: self._dependency_info(f) for f in self._flags.values() if f.project_id == project_id and not f.deleted
         }
+
+    def _dependency_info(self, flag: FeatureFlag) -> DependencyInfo:
+        cached = self._depends_on.get(flag.id)
+        if cached is not None and cached[0] is flag:
+            return cached[1]
+        info = DependencyInfo(key=flag.key, active=flag.active, depends_on=flag_dependency_ids(flag.filters))
+        self._depends_on[flag.id] = (flag, info)
+        return info
 
     def _current(self, project_id: int, flag_id: int, expected_version: int) -> FeatureFlag:
         current = self._flags.get(flag_id)
