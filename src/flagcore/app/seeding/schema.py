@@ -1,4 +1,6 @@
-"""The seed file, as msgspec Structs (a misspelt field is an error, not dropped): decoding reports the path of a bad value (``$.organizations[0].name``).
+"""The seed file, as msgspec Structs: decoding reports the path of a bad value (``$.organizations[0].name``).
+
+A misspelt field is an error, not silently dropped.
 
 Flags are written as the management API's create bodies (the same Struct the API decodes), so a seed accepts
 exactly what ``POST /api/projects/{id}/feature_flags/`` accepts. A project may give its flags in two more formats:
