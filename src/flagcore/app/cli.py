@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from flagcore.app import cli_manifest, cli_quota, cli_seed, evaluate_command
+from flagcore.app import cli_conformance, cli_manifest, cli_quota, cli_seed, evaluate_command
 from flagcore.app.cli_database import (
     DATABASE_EXIT_CODE,
     database_error_line,
@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_quota.add_parser(sub)
     cli_manifest.add_parser(sub)
     cli_seed.add_parser(sub)
+    cli_conformance.add_parser(sub)
     return parser
 
 
