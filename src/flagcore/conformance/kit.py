@@ -92,12 +92,17 @@ def expect_error_body(response: httpx.Response) -> None:
     expect(isinstance(body["detail"], str), "error body: detail is not a string")
 
 
-def run_checks(target: Target, checks: Sequence[tuple[str, Check]] | None = None) -> list[CheckResult]:
-    """Run ``checks`` (default: every check of the kit) in order; one result per check."""
+def run_checks(
+    target: Target, checks: Sequence[tuple[str, Check]] | None = None, *, transport: httpx.BaseTransport | None = None
+) -> list[CheckResult]:
+    """Run ``checks`` (default: every check of the kit) in order; one result per check.
+
+    ``transport``: httpx's transport to the server (e.g. a WSGI or mock transport); default: the network.
+    """
     from flagcore.conformance.checks import ALL_CHECKS  # noqa: PLC0415 - the checks import this module
 
     results = []
-    with httpx.Client(base_url=target.url.rstrip("/"), timeout=target.timeout_s) as client:
+    with httpx.Client(base_url=target.url.rstrip("/"), timeout=target.timeout_s, transport=transport) as client:
         session = Session(target=target, client=client)
         for name, check in checks or ALL_CHECKS:
             try:
