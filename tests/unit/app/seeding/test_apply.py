@@ -20,6 +20,7 @@ from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, ProjectRepo
 from flagcore.ports.persons import PersonRepo
 
+KEY, TOKEN, SECRET = "phx_acmekey000001", "phc_acmetoken00001", "phs_acmesecret0001"
 ROLLOUT = {"groups": [{"properties": [], "rollout_percentage": 100}]}
 
 
@@ -100,6 +101,15 @@ async def test_flags_cohorts_persons_and_group_types_are_created(container: Asyn
     assert person is not None
     assert person.properties == {"plan": "pro"}
     assert [g.group_type for g in await (await container.get(GroupTypeRepo)).list(project_id)] == ["company", "team"]
+
+
+DEPENDENCY = {
+    "key": "parent",
+    "type": "flag",
+    "value": True,
+    "operator": "flag_evaluates_to",
+    "dependency_chain": ["parent"],
+}
 
 
 async def test_a_definitions_feed_and_a_manifest_seed_flags(container: AsyncContainer) -> None:

@@ -9,6 +9,8 @@ import pytest
 
 from flagcore.app.seeding.load import SeedError, load_seed_file, parse_seed
 
+P = "$.organizations[0].projects[0]"
+
 
 def _project(**fields: Any) -> dict[str, Any]:
     return {"organizations": [{"name": "Acme", "projects": [{"name": "Web", **fields}]}]}
@@ -21,17 +23,17 @@ def _project(**fields: Any) -> dict[str, Any]:
         ({"organizations": []}, "$.organizations", "length >= 1"),
         ({"organizations": [{"name": 3}]}, "$.organizations[0].name", "Expected `str`"),
         ({"organizations": [{"name": "A", "typo": 1}]}, "$.organizations[0]", "unknown field `typo`"),
-        (_project(api_token="nope"), "$.organizations[0].projects[0].api_token", "matching regex"),
-        (_project(secret_api_keys=["phc_wrongprefix1"]), "$.organizations[0].projects[0].secret_api_keys[0]", "regex"),
+        (_project(api_token="nope"), f"{P}.api_token", "matching regex"),
+        (_project(secret_api_keys=["phc_wrongprefix1"]), f"{P}.secret_api_keys[0]", "regex"),
         (
             _project(flags=[{"key": "a"}, {"key": "b", "filterz": {}}]),
-            "$.organizations[0].projects[0].flags[1]",
+            f"{P}.flags[1]",
             "filterz",
         ),
-        (_project(flags=[{"key": "a", "active": "yes"}]), "$.organizations[0].projects[0].flags[0].active", "`bool`"),
-        (_project(api_token="phc_<placeholder>"), "$.organizations[0].projects[0].api_token", "placeholder"),
+        (_project(flags=[{"key": "a", "active": "yes"}]), f"{P}.flags[0].active", "`bool`"),
+        (_project(api_token="phc_<placeholder>"), f"{P}.api_token", "placeholder"),
         ({"flags": [{"name": "no key"}]}, "$.flags[0]", "missing required field `key`"),
-        ({"flags": {"f": {"flagType": "colour", "defaultValue": 1}}}, "$.flags[...].flagType", "Expected"),
+        ({"flags": {"f": {"flagType": "colour", "defaultValue": 1}}}, "$.flags[...].flagType", "Invalid enum value"),
     ],
 )
 def test_malformed_seeds_name_the_path_and_the_reason(seed: dict[str, Any], path: str, reason: str) -> None:
