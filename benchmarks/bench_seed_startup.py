@@ -57,13 +57,7 @@ def seed(flags: int) -> dict[str, object]:
                         "name": "Bench",
                         "api_token": "phc_benchtoken0001",
                         "secret_api_keys": ["phs_benchsecret0001"],
-                        "flags": [
-                            {
-                                "key": f"flag-{i:05d}",
-                                "filters": {"groups": [{"properties": [condition], "rollout_percentage": 50}]},
-                            }
-                            for i in range(flags)
-                        ],
+                        "flags": [{"key": f"flag-{i:05d}", "filters": {"groups": [group]}} for i in range(flags)],
                     }
                 ],
             }
