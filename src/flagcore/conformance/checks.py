@@ -57,12 +57,20 @@ def flags_legacy(session: Session) -> None:
 
 
 def decide_versions(session: Session) -> None:
-    """``/decide`` v3 (legacy map) and v4 (detailed), as the older SDKs read them."""
+    """``/decide`` per version: v1 a list of enabled keys, v2 a map of enabled flags, v3 the legacy map, v4 detailed."""
+    v1 = _evaluate(session, "/decide?v=1")
+    expect(isinstance(v1.get("featureFlags"), list), f"/decide?v=1: `featureFlags` is not a list: {v1}")
+    v2 = _evaluate(session, "/decide?v=2")
+    expect(isinstance(v2.get("featureFlags"), dict), f"/decide?v=2: no `featureFlags` object: {v2}")
+    expect(all(v is not False for v in v2["featureFlags"].values()), "/decide?v=2 lists a disabled flag")
+    expect(sorted(v1["featureFlags"]) == sorted(v2["featureFlags"]), "/decide v1 and v2 name different flags")
     v3 = _evaluate(session, "/decide?v=3")
     expect(isinstance(v3.get("featureFlags"), dict), f"/decide?v=3: no `featureFlags` object: {v3}")
     v4 = _evaluate(session, "/decide?v=4")
     expect(isinstance(v4.get("flags"), dict), f"/decide?v=4: no `flags` object: {v4}")
     expect(sorted(v3["featureFlags"]) == sorted(v4["flags"]), "/decide v3 and v4 name different flags")
+    enabled = sorted(key for key, value in v3["featureFlags"].items() if value is not False)
+    expect(enabled == sorted(v2["featureFlags"]), "/decide v2 and the enabled flags of v3 differ")
 
 
 def flags_bad_token(session: Session) -> None:
@@ -146,7 +154,7 @@ def management_pagination(session: Session) -> None:
 READ_CHECKS: list[tuple[str, Check]] = [
     ("flags_v2_shape", flags_detailed),
     ("flags_legacy_shape", flags_legacy),
-    ("decide_v3_v4_shapes", decide_versions),
+    ("decide_shapes_v1_to_v4", decide_versions),
     ("flags_unknown_token_401", flags_bad_token),
     ("flags_malformed_body_4xx", flags_bad_body),
     ("feed_etag_304", feed_etag),
