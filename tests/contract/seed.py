@@ -6,20 +6,31 @@ another port would have created. Ids are explicit so tests can use the constants
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Final
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flagcore.adapters.sqlalchemy.orm import OrganizationRow, ProjectRow, UserRow
+from flagcore.testing.contracts.ids import (
+    ORG_ID,
+    OTHER_ORG_ID,
+    OTHER_PROJECT_ID,
+    OTHER_USER_ID,
+    PROJECT_ID,
+    SEEDED_AT,
+    USER_ID,
+)
 
-ORG_ID: Final = "0195f0d4-0000-7000-8000-000000000001"
-OTHER_ORG_ID: Final = "0195f0d4-0000-7000-8000-000000000002"
-PROJECT_ID: Final = 1
-OTHER_PROJECT_ID: Final = 2
-USER_ID: Final = 1
-OTHER_USER_ID: Final = 2
-SEEDED_AT: Final = datetime(2025, 6, 1, tzinfo=UTC)
+__all__ = (
+    "ORG_ID",
+    "OTHER_ORG_ID",
+    "OTHER_PROJECT_ID",
+    "OTHER_USER_ID",
+    "PROJECT_ID",
+    "SEEDED_AT",
+    "USER_ID",
+    "seed_organizations",
+    "seed_projects",
+    "seed_users",
+)
 
 
 async def seed_organizations(sessions: async_sessionmaker[AsyncSession]) -> None:

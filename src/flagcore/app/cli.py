@@ -13,7 +13,15 @@ from collections.abc import Sequence
 
 import msgspec
 
-from flagcore.app import cli_change_requests, cli_manifest, cli_quota, cli_scheduled_changes, evaluate_command
+from flagcore.app import (
+    cli_change_requests,
+    cli_conformance,
+    cli_manifest,
+    cli_quota,
+    cli_scheduled_changes,
+    cli_seed,
+    evaluate_command,
+)
 from flagcore.app.cli_database import (
     DATABASE_EXIT_CODE,
     database_error_line,
@@ -60,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to bind (default FLAGCORE_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default FLAGCORE_PORT or 8000)")
     serve.add_argument("--workers", type=int, help="worker processes (default FLAGCORE_WORKERS or 1)")
+    cli_seed.add_serve_options(serve)
     serve.set_defaults(handler=_serve)
     init = sub.add_parser("init", help="create the default organization, project and admin; mint a personal API key")
     init.add_argument("--json", action="store_true", help="print one JSON object with the credentials")
@@ -73,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     cli_manifest.add_parser(sub)
     cli_change_requests.add_parser(sub)
     cli_scheduled_changes.add_parser(sub)
+    cli_seed.add_parser(sub)
+    cli_conformance.add_parser(sub)
     return parser
 
 
@@ -88,6 +99,7 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    cli_seed.apply_serve_options(args)
     settings = load_settings()
     host = args.host or settings.host
     port = args.port or settings.port
@@ -99,6 +111,10 @@ def _serve(args: argparse.Namespace) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return DATABASE_EXIT_CODE
+    problem = cli_seed.seed_problem(settings)  # a bad seed stops start-up here, with its file, path and reason
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
     problem = asyncio.run(encryption_key_problem(settings))
     if problem is not None:
         print(problem, file=sys.stderr)

@@ -28,6 +28,7 @@ from flagcore.adapters.cached import (
 from flagcore.adapters.crypto import FernetPayloadCipher
 from flagcore.adapters.http import HttpFlagEvaluator
 from flagcore.adapters.memory import (
+    FixedClock,
     MemoryActivityLog,
     MemoryApiKeyRepo,
     MemoryCohortRepo,
@@ -170,7 +171,11 @@ class SettingsProvider(Provider):
 
 
 class ClockProvider(Provider):
-    clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
+    @provide(scope=Scope.APP)
+    def clock(self, settings: Settings) -> Clock:
+        # FLAGCORE_NOW: a clock that never moves, so tests of relative dates and schedules are deterministic.
+        fixed = settings.fixed_now
+        return SystemClock() if fixed is None else FixedClock(fixed)
 
     @provide(scope=Scope.APP)
     def cipher(self, settings: Settings) -> PayloadCipher:

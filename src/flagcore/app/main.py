@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from importlib.metadata import version
 
 from dishka import Provider, make_async_container
@@ -48,6 +50,8 @@ from flagcore.app.observability.setup import configure_logs, install_observabili
 from flagcore.app.persons.worker import IngestionWorker
 from flagcore.app.quota.accounting import UsageAccounting
 from flagcore.app.scheduled_changes.worker import ScheduledChangeWorker
+from flagcore.app.seeding.compose import apply_seed, world_text
+from flagcore.app.seeding.load import SeedError, load_seed_file
 from flagcore.app.settings import Settings, load_settings
 
 PROJECTS = "/api/projects/{project_id:str}"
@@ -121,8 +125,11 @@ def route_handlers() -> list[ControllerRouterHandler]:
     ]
 
 
-def create_app(*overrides: Provider, settings: Settings | None = None) -> Litestar:
-    """Build the app. Providers in ``overrides`` come last and so replace the defaults (tests, embedding)."""
+def create_app(*overrides: Provider, settings: Settings | None = None, exit_on_seed_error: bool = False) -> Litestar:
+    """Build the app. Providers in ``overrides`` come last and so replace the defaults (tests, embedding).
+
+    ``exit_on_seed_error``: a seed that breaks a rule ends the process (a served worker) instead of raising.
+    """
     settings = settings or load_settings()
     configure_logs(settings)
     container = make_async_container(
@@ -130,6 +137,17 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
     )
 
     async def bootstrap_memory_storage() -> None:
+        if settings.seed is not None:  # a disposable server: everything comes from the seed file
+            try:
+                world = await apply_seed(container, load_seed_file(settings.seed), file=settings.seed)
+            except SeedError as exc:
+                if not exit_on_seed_error:
+                    raise
+                # A served process: one line naming file, path and reason instead of a lifespan traceback.
+                print(f"flagcore: {exc}", file=sys.stderr, flush=True)  # noqa: T201
+                os._exit(2)
+            print(world_text(world), flush=True)  # noqa: T201 - the keys the seed fixed (or minted)
+            return
         # Memory storage starts empty in every process: create the defaults and show their credentials, once.
         if settings.uses_memory_storage:
             result = await (await container.get(Bootstrap)).execute(BootstrapCommand(only_if_new=True))
@@ -169,4 +187,4 @@ def create_app(*overrides: Provider, settings: Settings | None = None) -> Litest
 
 def app_factory() -> Litestar:
     """Entry point for ASGI servers (``granian --factory flagcore.app.main:app_factory``)."""
-    return create_app()
+    return create_app(exit_on_seed_error=True)

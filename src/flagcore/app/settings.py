@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Annotated, Final, Literal
 from urllib.parse import urlsplit
 
@@ -142,8 +143,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Seconds before a scheduled change whose run failed (recoverably) is tried again; 5 attempts in all.
     scheduled_changes_retry_s: Annotated[float, msgspec.Meta(gt=0, le=86400)] = 120.0
 
+    #: A seed file (JSON or YAML, see docs/testing.md) loaded at start-up by a memory-storage server: organizations,
+    #: projects with fixed keys, flags. Only with ``memory://``; a database is seeded once with ``flagcore seed load``.
+    seed: str | None = None
+    #: A fixed instant (ISO 8601 with an offset, ``2026-01-01T00:00:00Z``) the server's clock reads forever, so
+    #: relative-date conditions and timestamps are deterministic in tests. Unset: the system clock.
+    now: str | None = None
+
     def __post_init__(self) -> None:
         _check_rates(self)
+        _parse_now(self.now)
+        if self.seed is not None and self.database_url != MEMORY_DATABASE_URL:
+            msg = (
+                f"{ENV_PREFIX}SEED needs {ENV_PREFIX}DATABASE_URL={MEMORY_DATABASE_URL} (a database keeps what a seed "
+                "wrote: seed it once with `flagcore seed load FILE`)"
+            )
+            raise SettingsError(msg)
         if not self.database_url.startswith(_SUPPORTED_SCHEMES):
             msg = (
                 f"{ENV_PREFIX}DATABASE_URL: unsupported URL {self.database_url!r}; use sqlite+aiosqlite:///path.db, "
@@ -173,6 +188,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def encryption_key_list(self) -> tuple[str, ...]:
         """``encryption_keys`` as validated keys, the encrypting one first (empty: no encryption)."""
         return _parse_encryption_keys(self.encryption_keys)
+
+    @property
+    def fixed_now(self) -> datetime | None:
+        """``now`` as an aware datetime, or None for the system clock."""
+        return _parse_now(self.now)
 
     @property
     def tiers(self) -> tuple[str, ...]:
@@ -214,6 +234,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 _FERNET_KEY: Final = re.compile(r"[A-Za-z0-9_-]{43}=")
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise SettingsError(f"{ENV_PREFIX}NOW: {value!r} is not an ISO 8601 instant (2026-01-01T00:00:00Z)") from None
+    if parsed.tzinfo is None:
+        raise SettingsError(f"{ENV_PREFIX}NOW: {value!r} has no UTC offset; add Z or +00:00") from None
+    return parsed.astimezone(UTC)
 
 
 def _parse_encryption_keys(value: str | None) -> tuple[str, ...]:

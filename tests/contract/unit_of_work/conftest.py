@@ -5,9 +5,6 @@ Projects ``PROJECT_ID`` and ``OTHER_PROJECT_ID`` exist in every backend.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import NamedTuple
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,25 +14,9 @@ from flagcore.adapters.sqlalchemy import SqlActivityLog, SqlFlagRepo, SqlProject
 from flagcore.adapters.sqlalchemy.orm import ActivityRow
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo
 from flagcore.domain.identity import Organization
-from flagcore.ports.activity import ActivityLog
-from flagcore.ports.flags import FlagRepo
-from flagcore.ports.identity import ProjectRepo
-from flagcore.ports.quota import QuotaLimitRepo
-from flagcore.ports.unit_of_work import UnitOfWorkFactory
+from flagcore.testing.contracts.unit_of_work import Backend
 from tests.contract.seed import ORG_ID, OTHER_PROJECT_ID, PROJECT_ID, SEEDED_AT, seed_projects, seed_users
 from tests.memory_stack import memory_stores
-
-
-class Backend(NamedTuple):
-    """Transactions, and the repositories of the same store seen from outside any transaction."""
-
-    transactions: UnitOfWorkFactory
-    flags: FlagRepo
-    projects: ProjectRepo
-    activity: ActivityLog
-    quota_limits: QuotaLimitRepo
-    #: The ids of an organization's own entries (no project), which the ``ActivityLog`` port does not list.
-    organization_entries: Callable[[str], Awaitable[list[str]]]
 
 
 @pytest.fixture

@@ -27,17 +27,22 @@ class MemoryFlagRepo(FlagRepo):
         self._ids = itertools.count(1)
         # One lock makes every method atomic, like a transaction, even across awaits in callers.
         self._lock = asyncio.Lock()
+        # Each project's dependency view (its live flags), kept up to date by the writes: rebuilding it on every
+        # create re-parsed every flag of the project (quadratic when a seed creates 1,000 flags).
+        self._views: dict[int, dict[int, DependencyInfo]] = {}
 
     def fork(self) -> MemoryFlagRepo:
         """A private copy for a unit of work (ids stay shared, like a database sequence)."""
         fork = MemoryFlagRepo()
         fork._flags = dict(self._flags)  # values are immutable structs: a shallow copy is a full copy
         fork._ids = self._ids
+        fork._views = {project_id: dict(view) for project_id, view in self._views.items()}
         return fork
 
     def adopt(self, fork: MemoryFlagRepo) -> None:
         """Make a committed fork's state this repository's, at once."""
         self._flags = fork._flags
+        self._views = fork._views
 
     async def get(self, project_id: int, flag_id: int) -> FeatureFlag | None:
         flag = self._flags.get(flag_id)
@@ -62,6 +67,7 @@ class MemoryFlagRepo(FlagRepo):
             self._ensure_key_free(flag.project_id, flag.key, exclude_id=None)
             stored = FeatureFlag(id=next(self._ids), version=1, **msgspec.structs.asdict(flag))
             self._flags[stored.id] = stored
+            self._index(stored)
             return stored
 
     async def update(self, flag: FeatureFlag, *, expected_version: int) -> FeatureFlag:
@@ -71,6 +77,7 @@ class MemoryFlagRepo(FlagRepo):
                 self._ensure_key_free(flag.project_id, flag.key, exclude_id=flag.id)
             stored = msgspec.structs.replace(flag, version=current.version + 1, created_at=current.created_at)
             self._flags[flag.id] = stored
+            self._index(stored)
             return stored
 
     async def soft_delete(self, project_id: int, flag_id: int, *, expected_version: int) -> FeatureFlag:
@@ -78,17 +85,23 @@ class MemoryFlagRepo(FlagRepo):
             current = self._current(project_id, flag_id, expected_version)
             stored = msgspec.structs.replace(current, deleted=True, version=current.version + 1)
             self._flags[flag_id] = stored
+            self._index(stored)
             return stored
 
     async def has_encrypted_payloads(self) -> bool:
         return any(f.has_encrypted_payloads for f in self._flags.values())
 
     async def dependency_view(self, project_id: int) -> dict[int, DependencyInfo]:
-        return {
-            f.id: DependencyInfo(key=f.key, active=f.active, depends_on=flag_dependency_ids(f.filters))
-            for f in self._flags.values()
-            if f.project_id == project_id and not f.deleted
-        }
+        return dict(self._views.get(project_id, {}))
+
+    def _index(self, flag: FeatureFlag) -> None:
+        view = self._views.setdefault(flag.project_id, {})
+        if flag.deleted:
+            view.pop(flag.id, None)
+        else:
+            view[flag.id] = DependencyInfo(
+                key=flag.key, active=flag.active, depends_on=flag_dependency_ids(flag.filters)
+            )
 
     def _current(self, project_id: int, flag_id: int, expected_version: int) -> FeatureFlag:
         current = self._flags.get(flag_id)

@@ -1,0 +1,1 @@
+"""Seeded, disposable servers: a seed file (organizations, projects, keys, flags) applied through the use cases."""
