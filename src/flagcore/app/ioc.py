@@ -26,6 +26,7 @@ from flagcore.adapters.cached import (
     LastKnownUserRepo,
 )
 from flagcore.adapters.crypto import FernetPayloadCipher
+from flagcore.adapters.crypto.argon2_hasher import Argon2PasswordHasher
 from flagcore.adapters.http import HttpFlagEvaluator
 from flagcore.adapters.memory import (
     MemoryActivityLog,
@@ -49,6 +50,7 @@ from flagcore.adapters.memory.event_queue import MemoryEventQueue
 from flagcore.adapters.memory.probe import MemoryDatabaseProbe
 from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo, MemoryUsageCounters
 from flagcore.adapters.memory.quota_rate_limiter import MemoryRateLimiter
+from flagcore.adapters.memory.sign_in import MemoryPasswordStore, MemorySessionStore
 from flagcore.adapters.minio import MinioSnapshotStore
 from flagcore.adapters.redis import RedisInvalidationListener, RedisInvalidationPublisher, RedisSnapshotStore
 from flagcore.adapters.redis.quota import RedisUsageCounters
@@ -72,6 +74,7 @@ from flagcore.adapters.sqlalchemy import (
 )
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
+from flagcore.adapters.sqlalchemy.sign_in import SqlPasswordStore, SqlSessionStore
 from flagcore.app.cohorts.queries import GetCohort, ListCohortPersons, ListCohorts
 from flagcore.app.cohorts.static_members import AddPersonsToStaticCohort, RemovePersonFromStaticCohort
 from flagcore.app.cohorts.write_cohorts import CreateCohort, UpdateCohort
@@ -96,6 +99,14 @@ from flagcore.app.groups.group_types import ListGroupTypes, RegisterGroupType, R
 from flagcore.app.identity.authenticate import Authenticate
 from flagcore.app.identity.authorize import Authorize
 from flagcore.app.identity.bootstrap import Bootstrap
+from flagcore.app.identity.sign_in import (
+    CurrentSession,
+    EnsurePassword,
+    SetInitialPassword,
+    SetPassword,
+    SignIn,
+    SignOut,
+)
 from flagcore.app.observability.metrics import Metrics
 from flagcore.app.observability.provider import ObservabilityProvider
 from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
@@ -136,6 +147,7 @@ from flagcore.ports.payload_cipher import PayloadCipher
 from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.quota import QuotaLimitRepo, UsageCounters
 from flagcore.ports.readiness import DatabaseProbe
+from flagcore.ports.sign_in import PasswordHasher, PasswordStore, SessionStore
 from flagcore.ports.snapshot_store import SnapshotSource
 from flagcore.ports.snapshots import ProjectSnapshots
 from flagcore.ports.status import ProcessStatus, StatusProbe, UsageStatus
@@ -150,6 +162,7 @@ class SettingsProvider(Provider):
 
 class ClockProvider(Provider):
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
+    password_hasher = provide(Argon2PasswordHasher, provides=PasswordHasher, scope=Scope.APP)
 
     @provide(scope=Scope.APP)
     def cipher(self, settings: Settings) -> PayloadCipher:
@@ -247,6 +260,15 @@ class SqlProvider(Provider):
     def keys(self, sessions: async_sessionmaker[AsyncSession]) -> ApiKeyRepo:
         return LastKnownApiKeyRepo(SqlApiKeyRepo(sessions))
 
+    # The admin UI's sessions live in the database, so every instance sees every signed-in browser.
+    @provide
+    def ui_sessions(self, sessions: async_sessionmaker[AsyncSession]) -> SessionStore:
+        return SqlSessionStore(sessions)
+
+    @provide
+    def passwords(self, sessions: async_sessionmaker[AsyncSession]) -> PasswordStore:
+        return SqlPasswordStore(sessions)
+
 
 class MemoryProvider(Provider):
     """In-process repositories: dev runs (``FLAGCORE_DATABASE_URL=memory://``) and tests. Nothing survives a restart.
@@ -272,6 +294,8 @@ class MemoryProvider(Provider):
     probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
     # Memory storage caches no credentials: every lookup reads the store.
     credentials = provide(NoCredentialCache, provides=ProjectCredentialCache)
+    ui_sessions = provide(MemorySessionStore, provides=SessionStore)
+    passwords = provide(MemoryPasswordStore, provides=PasswordStore)
 
     @provide
     def transactions(
@@ -612,6 +636,12 @@ class UseCaseProvider(Provider):
         Authenticate,
         Authorize,
         Bootstrap,
+        SignIn,
+        CurrentSession,
+        SignOut,
+        SetPassword,
+        EnsurePassword,
+        SetInitialPassword,
         LoadDefinitions,
         EvaluationPipeline,
         StoredProperties,
