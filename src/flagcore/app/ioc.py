@@ -84,6 +84,7 @@ from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
 from flagcore.app.evaluation.in_process_evaluator import InProcessFlagEvaluator
 from flagcore.app.evaluation.my_flags import MyFlags
 from flagcore.app.evaluation.pipeline import EvaluationPipeline
+from flagcore.app.evaluation.preview_flags import PreviewFlags
 from flagcore.app.evaluation.stored_properties import StoredProperties
 from flagcore.app.flags.actions import CheckFlagStatus, KeysOfFlags, ListDependentFlags, MatchingFlagIds
 from flagcore.app.flags.activity import ListFlagActivity
@@ -647,6 +648,7 @@ class UseCaseProvider(Provider):
         StoredProperties,
         MyFlags,
         EvaluationReasons,
+        PreviewFlags,
         ListGroupTypes,
         RegisterGroupType,
         RenameGroupTypes,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 from flagcore.app.identity.sign_in import SetPassword
@@ -30,3 +31,18 @@ async def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
         data={"csrf_token": csrf_of(page.text), "email": email, "password": password, "next": "/ui/"},
         follow_redirects=False,
     )
+
+
+ADMIN = "admin@flagcore.local"
+
+
+async def signed_in(client: Any, user_id: int, email: str = ADMIN) -> str:
+    """Sign the user in; returns a CSRF token of their session."""
+    await set_password(client, user_id)
+    answer = await sign_in(client, email)
+    assert answer.status_code == 303, answer.text
+    return csrf_of((await client.get("/ui/keys")).text)
+
+
+def field_errors(html: str) -> list[str]:
+    return [unescape(m) for m in re.findall(r'class="field-error"[^>]*>([^<]*)<', html)]
