@@ -30,7 +30,7 @@ from flagcore.app.http.ui.render import render
 from flagcore.app.http.ui.session import UI_PREFIX, UiUser
 from flagcore.app.http.ui.split import rollout_split
 from flagcore.app.identity.authorize import Access, Authorize
-from flagcore.domain.errors import InvalidInputError
+from flagcore.domain.errors import ConflictError, ForbiddenError, InvalidInputError
 from flagcore.domain.flags import FeatureFlag, VersionConflictError
 
 Req = Request[Any, Any, Any]
@@ -164,6 +164,11 @@ class FlagPagesController(Controller):
             return _form_page(ui, access, form, flag=stored, errors=errors, status=409, conflict=latest)
         except InvalidInputError as exc:
             return _form_page(ui, access, form, flag=stored, errors={field_of(exc): exc.detail}, status=422)
+        except (ConflictError, ForbiddenError) as exc:
+            # Refusals with a reason the user must read (e.g. an edit that needs an approval): the edit stays
+            # on the page, unsaved, with the reason above it.
+            status = 403 if isinstance(exc, ForbiddenError) else 409
+            return _form_page(ui, access, form, flag=stored, errors={"form": exc.detail}, status=status)
         return Redirect(path=f"{UI_PREFIX}/projects/{project_id}/flags/{stored.id}?saved=1", status_code=303)
 
     @get("/{flag_id:int}/history", opt=UI_PAGE)
