@@ -19,7 +19,8 @@ import pytest
 from tests.browser import chromium
 from tests.e2e.conftest import Server
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# One worker for the module: its tests share one server and one browser (each test makes its own flags).
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("admin_ui")]
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
@@ -137,30 +138,40 @@ def test_create_roll_out_history_and_test_user(ui: Browser) -> None:
         return str(page.locator("tr[data-flag='new-checkout'] td.value").inner_text())
 
     assert test_user() == "false"  # the condition matches, the rollout is 0%
-    page.goto(flags_url(server))
+    page.goto(f"{flags_url(server)}?search=new-checkout")
     page.get_by_role("link", name="new-checkout").click()
     page.locator("[name='g0.rollout']").fill("100")
     page.get_by_role("button", name="Save").click()
     assert page.locator("#saved").inner_text() == "Saved."
     assert test_user() in {"control", "redesign"}
     shot(page, "test-user")
-    page.goto(flags_url(server))
+    page.goto(f"{flags_url(server)}?search=new-checkout")
     page.get_by_role("link", name="new-checkout").click()
     page.get_by_role("link", name="Activity history").click()
     row = page.locator("tr", has=page.locator("th", has_text="filters.groups[0].rollout_percentage"))
     assert re.fullmatch(r"filters\.groups\[0\]\.rollout_percentage\s+0(\.0)?\s+100(\.0)?", row.inner_text().strip())
     assert server.credentials["email"] in page.locator(".history-entry").first.inner_text()
     shot(page, "flag-history")
-    page.goto(flags_url(server))
+    page.goto(f"{flags_url(server)}?search=new-checkout")
     assert page.locator("#flag-count").inner_text() == "1 flag(s)"
     shot(page, "flag-list")
 
 
 def test_two_sessions_saving_the_same_flag_conflict(ui: Browser) -> None:
+    with ui.server.client() as client:
+        created = client.post(
+            f"/api/projects/{ui.server.credentials['project_id']}/feature_flags/",
+            json={
+                "key": "contested",
+                "name": "Before",
+                "filters": {"groups": [{"properties": [], "rollout_percentage": 10}]},
+            },
+        )
+    assert created.status_code == 201, created.text
     first, second = ui.signed_in(), ui.signed_in()
     for page in (first, second):
-        page.goto(flags_url(ui.server))
-        page.get_by_role("link", name="new-checkout").click()
+        page.goto(f"{flags_url(ui.server)}?search=contested")
+        page.get_by_role("link", name="contested").click()
     first.get_by_label("Name / description").fill("Saved by the first")
     first.get_by_role("button", name="Save").click()
     assert first.locator("#saved").inner_text() == "Saved."
@@ -170,7 +181,7 @@ def test_two_sessions_saving_the_same_flag_conflict(ui: Browser) -> None:
     assert "Someone else saved this flag first" in conflict.inner_text()
     assert "Saved by the first" in conflict.inner_text()
     shot(second, "flag-conflict")
-    (flag,) = [f for f in api_flags(ui.server) if f["key"] == "new-checkout"]
+    (flag,) = [f for f in api_flags(ui.server) if f["key"] == "contested"]
     assert flag["name"] == "Saved by the first"
     second.get_by_role("link", name="Reload the saved version").click()
     assert second.get_by_label("Name / description").input_value() == "Saved by the first"
