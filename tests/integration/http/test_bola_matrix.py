@@ -199,6 +199,7 @@ ROUTES: Final[dict[str, Case]] = {
     "POST /ui/keys/{key_id:str}/delete": exempt(UI),
     "POST /ui/organizations/{organization_id:str}/members": exempt(UI),
     "POST /ui/organizations/{organization_id:str}/members/{user_uuid:str}/remove": exempt(UI),
+    "POST /ui/organizations/{organization_id:str}/members/{user_uuid:str}/level": exempt(UI),
     "POST /ui/projects/{project_id:int}/flags/new": exempt(UI),
     "POST /ui/projects/{project_id:int}/flags/{flag_id:int}": exempt(UI),
     "POST /ui/projects/{project_id:int}/keys": exempt(UI),

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from flagcore.domain.flags import NewFlag
+from flagcore.domain.flags.model import ConditionGroup, Filters
 from tests.integration.http.conftest import World
 from tests.integration.http.ui_support import field_errors, signed_in
 
@@ -208,3 +212,61 @@ async def test_keys_are_shown_once_and_members_are_added_with_a_password(world: 
     )
     assert added.status_code == 303
     assert "new@example.com" in (await world.client.get(members)).text
+
+
+async def test_an_admin_changes_a_members_level_and_removes_them(world: World) -> None:
+    csrf = await signed_in(world.client, world.user_id)
+    members = f"/ui/organizations/{world.organization_id}/members"
+    data = {"csrf_token": csrf, "email": "m@example.com", "level": "1"}
+    assert (await world.client.post(members, data=data, follow_redirects=False)).status_code == 303
+    api = f"/api/organizations/{world.organization_id}/members/"
+    listed = (await world.client.get(api, headers=world.auth())).json()["results"]
+    uuid = next(m["user"]["uuid"] for m in listed if m["user"]["email"] == "m@example.com")
+    bad = await world.client.post(f"{members}/{uuid}/level", data={"csrf_token": csrf, "level": "3"})
+    assert bad.status_code == 422
+    changed = await world.client.post(
+        f"{members}/{uuid}/level", data={"csrf_token": csrf, "level": "8"}, follow_redirects=False
+    )
+    assert changed.status_code == 303
+    listed = (await world.client.get(api, headers=world.auth())).json()["results"]
+    assert next(m["level"] for m in listed if m["user"]["uuid"] == uuid) == 8
+    removed = await world.client.post(f"{members}/{uuid}/remove", data={"csrf_token": csrf}, follow_redirects=False)
+    assert removed.status_code == 303
+    assert "m@example.com" not in (await world.client.get(api, headers=world.auth())).text
+
+
+async def test_a_project_of_5000_flags_lists_a_page_quickly(world: World) -> None:
+    assert world.flags is not None
+    now = datetime.now(UTC)
+    for i in range(5000):
+        await world.flags.create(
+            NewFlag(
+                project_id=world.project_id,
+                key=f"bulk-{i:04d}",
+                name=f"Bulk {i}",
+                filters=Filters(groups=[ConditionGroup(rollout_percentage=50)]),
+                active=True,
+                ensure_experience_continuity=False,
+                evaluation_runtime="all",
+                bucketing_identifier="distinct_id",
+                is_remote_configuration=False,
+                has_encrypted_payloads=False,
+                tags=("bulk",) if i % 10 == 0 else (),
+                evaluation_tags=(),
+                created_at=now,
+                created_by_id=None,
+            )
+        )
+    await signed_in(world.client, world.user_id)
+    base = f"/ui/projects/{world.project_id}/flags"
+    for query in ("", "?order=-key&page=100", "?search=bulk-49&tag=bulk", "?active=STALE"):
+        started = time.perf_counter()
+        page = await world.client.get(f"{base}{query}")
+        elapsed = time.perf_counter() - started
+        assert page.status_code == 200
+        assert elapsed < 2.0, (query, elapsed)  # generous: a loaded 2-core machine; a page reads 50 rows
+    assert "5000 flag(s)" in (await world.client.get(base)).text
+    assert (
+        re.findall(r">(bulk-\d{4})</a>", (await world.client.get(f"{base}?order=-key&page=100")).text)[-1]
+        == "bulk-0000"
+    )

@@ -14,7 +14,7 @@ from flagcore.app.http.ui.render import render
 from flagcore.app.http.ui.session import UI_PREFIX, UiUser
 from flagcore.app.identity.authorize import Authorize, OrganizationAccess
 from flagcore.app.identity.sign_in import SetInitialPassword
-from flagcore.app.tenants.members import AddMember, AddMemberCommand, ListMembers, RemoveMember
+from flagcore.app.tenants.members import AddMember, AddMemberCommand, ChangeMemberLevel, ListMembers, RemoveMember
 from flagcore.domain.errors import ForbiddenError, InvalidInputError
 from flagcore.domain.identity.members import parse_level
 
@@ -107,6 +107,29 @@ class MembersController(Controller):
         access = await ui.organization(authorize, organization_id, scope="organization_member:write")
         try:
             await remove.execute(access, user_uuid)
+        except ForbiddenError as exc:
+            return await _page(ui, access, members, errors={"form": exc.detail}, status=403)
+        return Redirect(path=f"{UI_PREFIX}/organizations/{organization_id}/members", status_code=303)
+
+    @post("/{user_uuid:str}/level", opt=UI_PAGE)
+    @inject
+    async def change_level(
+        self,
+        request: Req,
+        organization_id: FromPath[str],
+        user_uuid: FromPath[str],
+        ui: FromDishka[UiUser],
+        authorize: FromDishka[Authorize],
+        members: FromDishka[ListMembers],
+        change: FromDishka[ChangeMemberLevel],
+    ) -> Response[Any]:
+        fields = await ui.form(request)
+        access = await ui.organization(authorize, organization_id, scope="organization_member:write")
+        raw = str(fields.get("level", ""))
+        try:
+            await change.execute(access, user_uuid, parse_level(int(raw) if raw.isdigit() else 0))
+        except InvalidInputError as exc:
+            return await _page(ui, access, members, errors={"form": exc.detail}, status=422)
         except ForbiddenError as exc:
             return await _page(ui, access, members, errors={"form": exc.detail}, status=403)
         return Redirect(path=f"{UI_PREFIX}/organizations/{organization_id}/members", status_code=303)
