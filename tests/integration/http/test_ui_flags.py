@@ -270,3 +270,41 @@ async def test_a_project_of_5000_flags_lists_a_page_quickly(world: World) -> Non
         re.findall(r">(bulk-\d{4})</a>", (await world.client.get(f"{base}?order=-key&page=100")).text)[-1]
         == "bulk-0000"
     )
+
+
+async def test_cohort_and_flag_conditions_are_offered_and_stored(world: World) -> None:
+    cohort = await world.client.post(
+        f"/api/projects/{world.project_id}/cohorts/",
+        json={"name": "Beta testers", "is_static": True},
+        headers=world.auth(),
+    )
+    assert cohort.status_code == 201, cohort.text
+    csrf = await signed_in(world.client, world.user_id)
+    base = await _create(
+        world, csrf, key="base", **{"v0.key": "", "v0.rollout": "", "v1.key": "", "v1.rollout": "", "v1.payload": ""}
+    )
+    base_id = base.headers["location"].split("/")[-1].split("?")[0]
+    page = await world.client.get(f"/ui/projects/{world.project_id}/flags/new")
+    assert f'<option value="{cohort.json()["id"]}">Beta testers</option>' in page.text
+    assert f'<option value="{base_id}">base</option>' in page.text
+    fields = {
+        "key": "dependent",
+        "g0.p0.type": "cohort",
+        "g0.p0.key": "",
+        "g0.p0.operator": "in",
+        "g0.p0.value": str(cohort.json()["id"]),
+        "g0.p1.type": "flag",
+        "g0.p1.key": base_id,
+        "g0.p1.operator": "flag_evaluates_to",
+        "g0.p1.value": "true",
+        **{"v0.key": "", "v0.rollout": "", "v1.key": "", "v1.rollout": "", "v1.payload": ""},
+    }
+    created = await _create(world, csrf, **fields)
+    assert created.status_code == 303, field_errors(created.text)
+    (flag,) = [f for f in await _flags(world) if f["key"] == "dependent"]
+    assert flag["filters"]["groups"][0]["properties"] == [
+        {"key": "id", "value": cohort.json()["id"], "operator": "in", "type": "cohort"},
+        {"key": base_id, "value": True, "operator": "flag_evaluates_to", "type": "flag"},
+    ]
+    base_page = await world.client.get(f"/ui/projects/{world.project_id}/flags/{base_id}")
+    assert ">dependent</a>" in base_page.text  # listed among the flags that depend on it

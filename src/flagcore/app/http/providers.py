@@ -9,6 +9,7 @@ from litestar import Request
 
 from flagcore.app.http.auth import project_ref, request_project_ref, route_rule
 from flagcore.app.http.management.presenter import FlagPresenter
+from flagcore.app.http.ui.choices import FormChoices
 from flagcore.app.http.ui.session import SESSION_COOKIE, SignInRequiredError, UiUser
 from flagcore.app.identity.authenticate import Authenticate
 from flagcore.app.identity.authorize import Access, Authorize, OrganizationAccess, ProjectGrant, UserAccess
@@ -21,6 +22,7 @@ Req = Request[Any, Any, Any]
 
 class HttpProvider(Provider):
     presenter = provide(FlagPresenter, scope=Scope.APP)
+    form_choices = provide(FormChoices, scope=Scope.APP)
 
     @provide(scope=Scope.REQUEST)
     async def principal(self, request: Request, authenticate: Authenticate, throttles: Throttles) -> Principal:  # type: ignore[type-arg]  # dishka keys on the bare class

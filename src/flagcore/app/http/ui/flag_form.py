@@ -157,7 +157,7 @@ def read_form(fields: Mapping[str, Any]) -> FlagForm:
                 value=get(prefix + "value"),
                 group_type_index=get(prefix + "gti"),
             )
-            if row.key:
+            if row.key or (row.type == "cohort" and row.value):  # a cohort is named by its id, in Value
                 props.append(row)
         group = GroupRow(rollout=get(f"g{i}.rollout"), variant=get(f"g{i}.variant"), properties=props)
         if group.rollout or group.properties:

@@ -15,6 +15,7 @@ from flagcore.app.flags.create_flag import CreateFlag, CreateFlagCommand
 from flagcore.app.flags.queries import GetFlag
 from flagcore.app.flags.update_flag import UpdateFlag, UpdateFlagCommand
 from flagcore.app.http.auth import UI_PAGE
+from flagcore.app.http.ui.choices import Choices, FormChoices
 from flagcore.app.http.ui.flag_form import (
     OPERATOR_CHOICES,
     PROPERTY_TYPES,
@@ -43,6 +44,7 @@ def _form_page(
     access: Access,
     form: FlagForm,
     *,
+    choices: Choices,
     flag: FeatureFlag | None,
     errors: dict[str, str] | None = None,
     status: int = 200,
@@ -64,6 +66,7 @@ def _form_page(
         latest=form_of(conflict) if conflict is not None else None,
         saved=saved,
         split=rollout_split(form),
+        choices=choices,
         status=status,
         **(extra or {}),
     )
@@ -76,10 +79,15 @@ class FlagPagesController(Controller):
     @get("/new", opt=UI_PAGE)
     @inject
     async def new_flag(
-        self, project_id: FromPath[int], ui: FromDishka[UiUser], authorize: FromDishka[Authorize]
+        self,
+        project_id: FromPath[int],
+        ui: FromDishka[UiUser],
+        authorize: FromDishka[Authorize],
+        choices: FromDishka[FormChoices],
     ) -> Response[Any]:
         access = await ui.project(authorize, project_id)
-        return _form_page(ui, access, FlagForm(groups=[GroupRow(rollout="100")]), flag=None)
+        found = await choices.execute(access.project.id)
+        return _form_page(ui, access, FlagForm(groups=[GroupRow(rollout="100")]), choices=found, flag=None)
 
     @post("/new", opt=UI_PAGE)
     @inject
@@ -90,9 +98,11 @@ class FlagPagesController(Controller):
         ui: FromDishka[UiUser],
         authorize: FromDishka[Authorize],
         use_case: FromDishka[CreateFlag],
+        choices: FromDishka[FormChoices],
     ) -> Response[Any]:
         fields = await ui.form(request)
         access = await ui.project(authorize, project_id)
+        found = await choices.execute(access.project.id)
         form = read_form(fields)
         try:
             changes = to_changes(form, None)
@@ -100,9 +110,10 @@ class FlagPagesController(Controller):
                 CreateFlagCommand(project_id=access.project.id, user_id=ui.user.id, fields=changes)
             )
         except FormError as exc:
-            return _form_page(ui, access, form, flag=None, errors=exc.errors, status=422)
+            return _form_page(ui, access, form, choices=found, flag=None, errors=exc.errors, status=422)
         except InvalidInputError as exc:
-            return _form_page(ui, access, form, flag=None, errors={field_of(exc): exc.detail}, status=422)
+            errors = {field_of(exc): exc.detail}
+            return _form_page(ui, access, form, choices=found, flag=None, errors=errors, status=422)
         return Redirect(path=f"{UI_PREFIX}/projects/{project_id}/flags/{flag.id}?saved=1", status_code=303)
 
     @get("/{flag_id:int}", opt=UI_PAGE)
@@ -117,6 +128,7 @@ class FlagPagesController(Controller):
         get_flag: FromDishka[GetFlag],
         status: FromDishka[CheckFlagStatus],
         dependents: FromDishka[ListDependentFlags],
+        choices: FromDishka[FormChoices],
     ) -> Response[Any]:
         access = await ui.project(authorize, project_id, scope="feature_flag:read")
         flag = await get_flag.execute(access.project.id, flag_id)
@@ -125,7 +137,8 @@ class FlagPagesController(Controller):
             "dependents": await dependents.execute(access.project.id, flag.id),
         }
         saved = request.query_params.get("saved") == "1"
-        return _form_page(ui, access, form_of(flag), flag=flag, saved=saved, extra=extra)
+        found = await choices.execute(access.project.id)
+        return _form_page(ui, access, form_of(flag), choices=found, flag=flag, saved=saved, extra=extra)
 
     @post("/{flag_id:int}", opt=UI_PAGE)
     @inject
@@ -138,10 +151,12 @@ class FlagPagesController(Controller):
         authorize: FromDishka[Authorize],
         get_flag: FromDishka[GetFlag],
         use_case: FromDishka[UpdateFlag],
+        choices: FromDishka[FormChoices],
     ) -> Response[Any]:
         fields = await ui.form(request)
         access = await ui.project(authorize, project_id)
         stored = await get_flag.execute(access.project.id, flag_id)
+        found = await choices.execute(access.project.id)
         form = read_form(fields)
         expected = int(form.version) if form.version.isdigit() else stored.version
         try:
@@ -157,18 +172,20 @@ class FlagPagesController(Controller):
                 )
             )
         except FormError as exc:
-            return _form_page(ui, access, form, flag=stored, errors=exc.errors, status=422)
+            return _form_page(ui, access, form, choices=found, flag=stored, errors=exc.errors, status=422)
         except VersionConflictError as exc:
             latest = await get_flag.execute(access.project.id, flag_id)
             errors = {"form": exc.detail}
-            return _form_page(ui, access, form, flag=stored, errors=errors, status=409, conflict=latest)
+            return _form_page(ui, access, form, choices=found, flag=stored, errors=errors, status=409, conflict=latest)
         except InvalidInputError as exc:
-            return _form_page(ui, access, form, flag=stored, errors={field_of(exc): exc.detail}, status=422)
+            errors = {field_of(exc): exc.detail}
+            return _form_page(ui, access, form, choices=found, flag=stored, errors=errors, status=422)
         except (ConflictError, ForbiddenError) as exc:
             # Refusals with a reason the user must read (e.g. an edit that needs an approval): the edit stays
             # on the page, unsaved, with the reason above it.
             status = 403 if isinstance(exc, ForbiddenError) else 409
-            return _form_page(ui, access, form, flag=stored, errors={"form": exc.detail}, status=status)
+            errors = {"form": exc.detail}
+            return _form_page(ui, access, form, choices=found, flag=stored, errors=errors, status=status)
         return Redirect(path=f"{UI_PREFIX}/projects/{project_id}/flags/{stored.id}?saved=1", status_code=303)
 
     @get("/{flag_id:int}/history", opt=UI_PAGE)

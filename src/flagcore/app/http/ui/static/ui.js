@@ -36,6 +36,20 @@
     if (ok) { area.removeAttribute("aria-invalid"); } else { area.setAttribute("aria-invalid", "true"); }
   }
 
+  // Suggest cohort ids for a cohort condition's value, flag ids for a flag dependency's key.
+  function suggest(select) {
+    var row = select.closest(".row");
+    if (!row) { return; }
+    var key = row.querySelector("input[name$='.key']");
+    var value = row.querySelector("input[name$='.value']");
+    if (key) { if (select.value === "flag") { key.setAttribute("list", "flag-ids"); } else { key.removeAttribute("list"); } }
+    if (value) { if (select.value === "cohort") { value.setAttribute("list", "cohort-ids"); } else { value.removeAttribute("list"); } }
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[name$='.type']")) { suggest(event.target); }
+  });
+
   document.addEventListener("input", function (event) {
     var target = event.target;
     if (target.matches("input.weight, .variant input[name$='.key']")) { updateSum(); }
