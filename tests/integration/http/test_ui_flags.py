@@ -297,7 +297,11 @@ async def test_cohort_and_flag_conditions_are_offered_and_stored(world: World) -
         "g0.p1.key": base_id,
         "g0.p1.operator": "flag_evaluates_to",
         "g0.p1.value": "true",
-        **{"v0.key": "", "v0.rollout": "", "v1.key": "", "v1.rollout": "", "v1.payload": ""},
+        "v0.key": "",
+        "v0.rollout": "",
+        "v1.key": "",
+        "v1.rollout": "",
+        "v1.payload": "",
     }
     created = await _create(world, csrf, **fields)
     assert created.status_code == 303, field_errors(created.text)
