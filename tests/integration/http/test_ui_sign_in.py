@@ -105,3 +105,19 @@ async def test_the_members_api_sets_a_new_members_password_but_never_replaces_on
     )
     assert taken.status_code == 400
     assert taken.json()["code"] == "password_set"
+
+
+@pytest.mark.world_settings(ui_secure_cookie=True)
+async def test_behind_https_the_cookies_are_secure(world: World) -> None:
+    page = await world.client.get("/ui/sign-in")
+    assert "secure" in page.headers["set-cookie"].lower()
+    await set_password(world.client, world.user_id)
+    # A Secure cookie is not sent back over http: hand it over as a browser on https would.
+    world.client.cookies.set("flagcore_sign_in_csrf", page.cookies["flagcore_sign_in_csrf"])
+    answer = await world.client.post(
+        "/ui/sign-in",
+        data={"csrf_token": csrf_of(page.text), "email": ADMIN, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    session = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("flagcore_session="))
+    assert "secure" in session.lower()

@@ -35,13 +35,22 @@ def safe_next(raw: object) -> str:
     return f"{UI_PREFIX}/"
 
 
-def _sign_in_page(next_path: str, *, error: str | None = None, email: str = "", status: int = 200) -> Response[str]:
+def _sign_in_page(
+    next_path: str, *, secure: bool, error: str | None = None, email: str = "", status: int = 200
+) -> Response[str]:
     token = secrets.token_urlsafe(32)
     response = render(
         "sign_in.html", ui_user=None, csrf=token, next_path=next_path, error=error, email=email, status=status
     )
     response.set_cookie(
-        Cookie(key=SIGN_IN_CSRF_COOKIE, value=token, path=f"{UI_PREFIX}/", httponly=True, samesite="strict")
+        Cookie(
+            key=SIGN_IN_CSRF_COOKIE,
+            value=token,
+            path=f"{UI_PREFIX}/",
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+        )
     )
     return response
 
@@ -50,9 +59,10 @@ class SignInController(Controller):
     path = UI_PREFIX
     include_in_schema = False
 
-    @get("/sign-in", opt=PUBLIC_ROUTE, sync_to_thread=False)
-    def sign_in_form(self, request: Req) -> Response[str]:
-        return _sign_in_page(safe_next(request.query_params.get("next")))
+    @get("/sign-in", opt=PUBLIC_ROUTE)
+    @inject
+    async def sign_in_form(self, request: Req, settings: FromDishka[Settings]) -> Response[str]:
+        return _sign_in_page(safe_next(request.query_params.get("next")), secure=settings.ui_secure_cookie)
 
     @post("/sign-in", opt=PUBLIC_ROUTE)
     @inject
@@ -67,7 +77,9 @@ class SignInController(Controller):
             signed_in = await use_case.execute(email, str(form.get("password", "")))
         except (BadCredentialsError, TooManyAttemptsError) as exc:
             status = 429 if isinstance(exc, TooManyAttemptsError) else 401
-            return _sign_in_page(next_path, error=exc.detail, email=email, status=status)
+            return _sign_in_page(
+                next_path, secure=settings.ui_secure_cookie, error=exc.detail, email=email, status=status
+            )
         response: Response[Any] = Redirect(path=next_path, status_code=303)
         response.set_cookie(
             Cookie(
