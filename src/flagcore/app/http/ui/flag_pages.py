@@ -25,6 +25,7 @@ from flagcore.app.http.ui.flag_form import (
     form_of,
     read_form,
 )
+from flagcore.app.http.ui.flag_list import page_number
 from flagcore.app.http.ui.flag_write import FormError, field_of, to_changes
 from flagcore.app.http.ui.history import field_rows
 from flagcore.app.http.ui.render import render
@@ -192,6 +193,7 @@ class FlagPagesController(Controller):
     @inject
     async def history(
         self,
+        request: Req,
         project_id: FromPath[int],
         flag_id: FromPath[int],
         ui: FromDishka[UiUser],
@@ -201,7 +203,8 @@ class FlagPagesController(Controller):
     ) -> Response[Any]:
         access = await ui.project(authorize, project_id, scope="activity_log:read")
         flag = await get_flag.execute(access.project.id, flag_id)
-        found = await activity.execute(access.project.id, flag_id=flag.id, limit=HISTORY_PAGE, page=1)
+        page = page_number(request.query_params.get("page"))
+        found = await activity.execute(access.project.id, flag_id=flag.id, limit=HISTORY_PAGE, page=page)
         return render(
             "flag_history.html",
             ui_user=ui,
@@ -210,5 +213,7 @@ class FlagPagesController(Controller):
             entries=found.entries,
             users=found.users,
             total=found.total_count,
+            page=page,
+            pages=max(1, -(-found.total_count // HISTORY_PAGE)),
             rows=field_rows,
         )
