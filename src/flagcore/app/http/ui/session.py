@@ -42,10 +42,10 @@ class UiUser(msgspec.Struct, frozen=True, kw_only=True):
     session: UiSession
 
     @property
-    def principal(self) -> Principal:
+    def key(self) -> PersonalApiKey:
         # Not a stored key: it lets the session be checked by the same Authorize as a personal key of every scope,
         # so the UI reaches exactly the organizations and projects its user is a member of.
-        key = PersonalApiKey(
+        return PersonalApiKey(
             id="ui-session",
             user_id=self.user.id,
             label="admin UI session",
@@ -54,13 +54,14 @@ class UiUser(msgspec.Struct, frozen=True, kw_only=True):
             scopes=("*",),
             created_at=self.session.created_at,
         )
-        return Principal(user=self.user, key=key)
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(user=self.user, key=self.key)
 
     @property
     def user_access(self) -> UserAccess:
-        principal = self.principal
-        assert principal.key is not None  # noqa: S101 - built just above with a key
-        return UserAccess(user=self.user, key=principal.key)
+        return UserAccess(user=self.user, key=self.key)
 
     @property
     def csrf(self) -> str:
