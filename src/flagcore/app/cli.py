@@ -30,9 +30,11 @@ from flagcore.app.cli_database import (
     serving_database_problem,
 )
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, BootstrapResult, credentials_text
+from flagcore.app.identity.sign_in import EnsurePassword
 from flagcore.app.observability.multiprocess import multiprocess_metrics
 from flagcore.app.settings import Settings, SettingsError, load_settings
 from flagcore.domain.errors import InvalidInputError
+from flagcore.domain.identity.sign_in import validate_password
 from flagcore.ports.errors import BackendUnavailableError
 
 
@@ -76,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--organization", metavar="NAME", help="the organization to find or create by name")
     init.add_argument("--project", metavar="NAME", help="the project of that organization to find or create by name")
     init.add_argument("--email", metavar="EMAIL", help="the user to find or create, made a member of the organization")
+    init.add_argument(
+        "--password", metavar="PW", help="that user's admin UI password (default: generated once, printed once)"
+    )
     init.set_defaults(handler=_init)
     evaluate_command.add_parser(sub)
     cli_quota.add_parser(sub)
@@ -148,7 +153,9 @@ def _init(args: argparse.Namespace) -> int:
         print("flagcore: memory storage: `flagcore serve` creates the defaults and prints their credentials")
         return 0
     try:
-        result = asyncio.run(_bootstrap(settings, _bootstrap_command(args)))
+        if args.password is not None:  # before anything is created: a refused password leaves nothing behind
+            validate_password(args.password)
+        result = asyncio.run(_bootstrap(settings, _bootstrap_command(args), args.password))
     except InvalidInputError as exc:
         print(f"flagcore init: {exc.attr or 'input'}: {exc.detail}", file=sys.stderr)
         return 2
@@ -174,7 +181,7 @@ def _bootstrap_command(args: argparse.Namespace) -> BootstrapCommand:
     return BootstrapCommand(only_if_new=args.if_new, **{k: v for k, v in named.items() if v is not None})
 
 
-async def _bootstrap(settings: Settings, cmd: BootstrapCommand) -> BootstrapResult:
+async def _bootstrap(settings: Settings, cmd: BootstrapCommand, password: str | None = None) -> BootstrapResult:
     from dishka import make_async_container  # noqa: PLC0415
 
     from flagcore.app.ioc import get_providers  # noqa: PLC0415
@@ -183,6 +190,10 @@ async def _bootstrap(settings: Settings, cmd: BootstrapCommand) -> BootstrapResu
     container = make_async_container(*get_providers(settings), context={Settings: settings})
     try:
         bootstrap = await container.get(Bootstrap)
-        return await bootstrap.execute(cmd)
+        result = await bootstrap.execute(cmd)
+        if result.user_id is None:  # --if-new on an initialised installation: nothing to set
+            return result
+        generated = await (await container.get(EnsurePassword)).execute(result.user_id, password)
+        return msgspec.structs.replace(result, password=generated)
     finally:
         await container.close()

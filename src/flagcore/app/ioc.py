@@ -26,6 +26,7 @@ from flagcore.adapters.cached import (
     LastKnownUserRepo,
 )
 from flagcore.adapters.crypto import FernetPayloadCipher
+from flagcore.adapters.crypto.argon2_hasher import Argon2PasswordHasher
 from flagcore.adapters.http import HttpFlagEvaluator
 from flagcore.adapters.memory import (
     FixedClock,
@@ -51,6 +52,7 @@ from flagcore.adapters.memory.event_queue import MemoryEventQueue
 from flagcore.adapters.memory.probe import MemoryDatabaseProbe
 from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo, MemoryUsageCounters
 from flagcore.adapters.memory.quota_rate_limiter import MemoryRateLimiter
+from flagcore.adapters.memory.sign_in import MemoryPasswordStore, MemorySessionStore
 from flagcore.adapters.minio import MinioSnapshotStore
 from flagcore.adapters.redis import RedisInvalidationListener, RedisInvalidationPublisher, RedisSnapshotStore
 from flagcore.adapters.redis.quota import RedisUsageCounters
@@ -75,6 +77,7 @@ from flagcore.adapters.sqlalchemy import (
 )
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
+from flagcore.adapters.sqlalchemy.sign_in import SqlPasswordStore, SqlSessionStore
 from flagcore.app.approvals.apply import ApplyChangeRequest
 from flagcore.app.approvals.change_requests import ActOnChangeRequest, GetChangeRequest, ListChangeRequests
 from flagcore.app.approvals.expiry import ChangeRequestExpiryTask, ExpireChangeRequests
@@ -93,6 +96,7 @@ from flagcore.app.evaluation.evaluation_reasons import EvaluationReasons
 from flagcore.app.evaluation.in_process_evaluator import InProcessFlagEvaluator
 from flagcore.app.evaluation.my_flags import MyFlags
 from flagcore.app.evaluation.pipeline import EvaluationPipeline
+from flagcore.app.evaluation.preview_flags import PreviewFlags
 from flagcore.app.evaluation.stored_properties import StoredProperties
 from flagcore.app.flags.actions import CheckFlagStatus, KeysOfFlags, ListDependentFlags, MatchingFlagIds
 from flagcore.app.flags.activity import ListFlagActivity
@@ -108,6 +112,14 @@ from flagcore.app.groups.group_types import ListGroupTypes, RegisterGroupType, R
 from flagcore.app.identity.authenticate import Authenticate
 from flagcore.app.identity.authorize import Authorize
 from flagcore.app.identity.bootstrap import Bootstrap
+from flagcore.app.identity.sign_in import (
+    CurrentSession,
+    EnsurePassword,
+    SetInitialPassword,
+    SetPassword,
+    SignIn,
+    SignOut,
+)
 from flagcore.app.observability.metrics import Metrics
 from flagcore.app.observability.provider import ObservabilityProvider
 from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
@@ -158,6 +170,7 @@ from flagcore.ports.persons import GroupRepo, PersonRepo
 from flagcore.ports.quota import QuotaLimitRepo, UsageCounters
 from flagcore.ports.readiness import DatabaseProbe
 from flagcore.ports.scheduled_changes import ScheduledChangeRepo
+from flagcore.ports.sign_in import PasswordHasher, PasswordStore, SessionStore
 from flagcore.ports.snapshot_store import SnapshotSource
 from flagcore.ports.snapshots import ProjectSnapshots
 from flagcore.ports.status import ProcessStatus, StatusProbe, UsageStatus
@@ -171,6 +184,8 @@ class SettingsProvider(Provider):
 
 
 class ClockProvider(Provider):
+    password_hasher = provide(Argon2PasswordHasher, provides=PasswordHasher, scope=Scope.APP)
+
     @provide(scope=Scope.APP)
     def clock(self, settings: Settings) -> Clock:
         # FLAGCORE_NOW: a clock that never moves, so tests of relative dates and schedules are deterministic.
@@ -277,6 +292,15 @@ class SqlProvider(Provider):
     def keys(self, sessions: async_sessionmaker[AsyncSession]) -> ApiKeyRepo:
         return LastKnownApiKeyRepo(SqlApiKeyRepo(sessions))
 
+    # The admin UI's sessions live in the database, so every instance sees every signed-in browser.
+    @provide
+    def ui_sessions(self, sessions: async_sessionmaker[AsyncSession]) -> SessionStore:
+        return SqlSessionStore(sessions)
+
+    @provide
+    def passwords(self, sessions: async_sessionmaker[AsyncSession]) -> PasswordStore:
+        return SqlPasswordStore(sessions)
+
 
 class MemoryProvider(Provider):
     """In-process repositories: dev runs (``FLAGCORE_DATABASE_URL=memory://``) and tests. Nothing survives a restart.
@@ -303,6 +327,8 @@ class MemoryProvider(Provider):
     probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
     # Memory storage caches no credentials: every lookup reads the store.
     credentials = provide(NoCredentialCache, provides=ProjectCredentialCache)
+    ui_sessions = provide(MemorySessionStore, provides=SessionStore)
+    passwords = provide(MemoryPasswordStore, provides=PasswordStore)
 
     @provide
     def transactions(
@@ -682,11 +708,18 @@ class UseCaseProvider(Provider):
         Authenticate,
         Authorize,
         Bootstrap,
+        SignIn,
+        CurrentSession,
+        SignOut,
+        SetPassword,
+        EnsurePassword,
+        SetInitialPassword,
         LoadDefinitions,
         EvaluationPipeline,
         StoredProperties,
         MyFlags,
         EvaluationReasons,
+        PreviewFlags,
         ListGroupTypes,
         RegisterGroupType,
         RenameGroupTypes,

@@ -6,6 +6,7 @@ import os
 import sys
 from importlib.metadata import version
 
+import msgspec
 from dishka import Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar
@@ -44,7 +45,10 @@ from flagcore.app.http.tenants.members import MemberController
 from flagcore.app.http.tenants.organizations import OrganizationController
 from flagcore.app.http.tenants.projects import ProjectController
 from flagcore.app.http.tenants.users import CurrentUserController, PersonalKeyController
+from flagcore.app.http.ui.pages import ui_pages
+from flagcore.app.http.ui.router import ui_router
 from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, credentials_text
+from flagcore.app.identity.sign_in import EnsurePassword
 from flagcore.app.ioc import SnapshotBackground, get_providers
 from flagcore.app.observability.setup import configure_logs, install_observability
 from flagcore.app.persons.worker import IngestionWorker
@@ -122,6 +126,8 @@ def route_handlers() -> list[ControllerRouterHandler]:
         ofrep_router(),
         capture_batch,
         capture_event,
+        # The admin UI (/ui/): server-rendered pages over the same use cases, left out of the API document.
+        ui_router(ui_pages()),
     ]
 
 
@@ -151,7 +157,9 @@ def create_app(*overrides: Provider, settings: Settings | None = None, exit_on_s
         # Memory storage starts empty in every process: create the defaults and show their credentials, once.
         if settings.uses_memory_storage:
             result = await (await container.get(Bootstrap)).execute(BootstrapCommand(only_if_new=True))
-            if result.created:  # not when the embedding application (a test) seeded the store itself
+            if result.created and result.user_id is not None:  # not when the embedding application seeded the store
+                password = await (await container.get(EnsurePassword)).execute(result.user_id, settings.ui_password)
+                result = msgspec.structs.replace(result, password=password)
                 print(credentials_text(result), flush=True)  # noqa: T201 - the operator needs these keys to start
 
     async def check_encryption_keys() -> None:

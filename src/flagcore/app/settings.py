@@ -54,6 +54,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     #: Litestar's debug mode: tracebacks in error responses. Never in production.
     debug: bool = False
+    #: With memory storage: the admin's UI password set when the defaults are created at start (default: a
+    #: generated one, printed once with the other credentials). For a database, use ``flagcore init --password``.
+    ui_password: str | None = None
+    #: Mark the admin UI's session cookie ``Secure`` (sent over HTTPS only). Turn on behind TLS.
+    ui_secure_cookie: bool = False
     #: Who answers my_flags / evaluation_reasons: the in-process engine, or a ``/flags?v=2`` service over HTTP.
     evaluator: Literal["local", "http"] = "local"
     #: Base URL of that service (``http``/``https``); required when ``evaluator`` is ``http``.

@@ -89,6 +89,8 @@ def exempt(reason: str) -> Case:
 PUBLIC_TOKEN = "the public project token is the only credential; it selects the project (PostHog's /flags)"
 NO_TENANT = "public or operator route: no tenant data"
 SCHEMA = "the OpenAPI document: no tenant data"
+UI = "admin UI page: session cookie, not a key; its cross-tenant refusals are tests/integration/http/test_ui_tenancy.py"
+UI_PUBLIC = "admin UI sign-in and static files: no tenant data"
 ARRAY = "public client configuration selected by the public token in the path, as /flags is"
 LEGACY = "/api/feature_flag"
 
@@ -224,6 +226,29 @@ ROUTES: Final[dict[str, Case]] = {
     "GET /schema/openapi.json": exempt(SCHEMA),
     "GET /schema/{path:str}": exempt(SCHEMA),
     "GET /schema/assets/{file_path:path}": exempt(SCHEMA),
+    "GET /ui/sign-in": exempt(UI_PUBLIC),
+    "POST /ui/sign-in": exempt(UI_PUBLIC),
+    "GET /ui/static/{file_path:path}": exempt(UI_PUBLIC),
+    "POST /ui/sign-out": exempt(UI),
+    "GET /ui": exempt(UI),
+    "GET /ui/projects/{project_id:int}/flags": exempt(UI),
+    "GET /ui/keys": exempt(UI),
+    "GET /ui/organizations/{organization_id:str}/members": exempt(UI),
+    "GET /ui/projects/{project_id:int}/flags/new": exempt(UI),
+    "GET /ui/projects/{project_id:int}/flags/{flag_id:int}": exempt(UI),
+    "GET /ui/projects/{project_id:int}/flags/{flag_id:int}/history": exempt(UI),
+    "GET /ui/projects/{project_id:int}/keys": exempt(UI),
+    "GET /ui/projects/{project_id:int}/test-user": exempt(UI),
+    "POST /ui/keys": exempt(UI),
+    "POST /ui/keys/{key_id:str}/delete": exempt(UI),
+    "POST /ui/organizations/{organization_id:str}/members": exempt(UI),
+    "POST /ui/organizations/{organization_id:str}/members/{user_uuid:str}/remove": exempt(UI),
+    "POST /ui/organizations/{organization_id:str}/members/{user_uuid:str}/level": exempt(UI),
+    "POST /ui/projects/{project_id:int}/flags/new": exempt(UI),
+    "POST /ui/projects/{project_id:int}/flags/{flag_id:int}": exempt(UI),
+    "POST /ui/projects/{project_id:int}/keys": exempt(UI),
+    "POST /ui/projects/{project_id:int}/keys/{key_id:str}/revoke": exempt(UI),
+    "POST /ui/projects/{project_id:int}/test-user": exempt(UI),
     "GET /array/{token:str}/config": exempt(ARRAY),
     "GET /array/{token:str}/config.js": exempt(ARRAY),
     "GET /array/{token:str}/array.js": exempt(ARRAY),

@@ -33,7 +33,10 @@ def test_init_with_options_finds_or_creates_the_tenant(tmp_path: Path) -> None:
         "project_secret_api_key",
         "personal_api_key",
         "user_id",
+        "email",
+        "password",
     }
+    assert default["email"] == "admin@flagcore.local"
     acme = _init(env, "--organization", "Acme", "--project", "Web", "--email", "ops@acme.test")
     assert acme["organization_id"] != default["organization_id"]
     assert acme["user_id"] != default["user_id"]
@@ -59,3 +62,17 @@ def test_init_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == "flagcore init: email: Enter a valid email address.\n"
     assert result.stdout == ""
+
+
+def test_init_generates_a_ui_password_once_and_sets_the_one_given(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    assert run_cli("migrate", env=env).returncode == 0
+    first = _init(env)
+    assert len(first["password"]) >= 8
+    assert "password" not in _init(env)  # shown once: the next run leaves it as it is
+    given = _init(env, "--email", "ops@acme.test", "--password", "s3cret-passw0rd")
+    assert given["email"] == "ops@acme.test"
+    assert "password" not in given  # the operator chose it: not echoed
+    refused = run_cli("init", "--json", "--email", "new@acme.test", "--password", "short", env=env)
+    assert refused.returncode == 2
+    assert refused.stderr == "flagcore init: password: Ensure this field has at least 8 characters.\n"

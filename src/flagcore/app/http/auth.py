@@ -60,6 +60,8 @@ PROJECT_WRITE: Final = rule(Target.PROJECT, "project:write")
 USER_READ: Final = rule(Target.USER, "user:read")
 PERSONAL_KEY_READ: Final = rule(Target.USER, "personal_api_key:read")
 PERSONAL_KEY_WRITE: Final = rule(Target.USER, "personal_api_key:write")
+#: The admin UI's pages: a signed-in session; sign-in itself and the UI's static files are public.
+UI_PAGE: Final = rule(Target.SESSION)
 #: ``{id}/remote_config/``: like the feed, a personal key with ``feature_flag:read`` or the project's secret key.
 REMOTE_CONFIG_ROUTE: Final = rule(Target.PROJECT, "feature_flag:read", secret_key=True)
 

@@ -73,6 +73,11 @@ def error_response(status: int, body: ErrorBody, headers: dict[str, str] | None 
     )
 
 
+def error_status(exc: FlagcoreError) -> int:
+    """The HTTP status of a domain error (the admin UI renders it as a page, with this same status)."""
+    return next((status for category, status, _type in _CATEGORIES if isinstance(exc, category)), 500)
+
+
 def flagcore_error_handler(request: Request[Any, Any, Any], exc: FlagcoreError) -> Response[bytes]:
     # Approvals answer with PostHog's own bodies: the gate's 409 embeds the change request, and the change-request
     # actions refuse with ``{"error": message}``.

@@ -9,8 +9,11 @@ from litestar import Request
 
 from flagcore.app.http.auth import project_ref, request_project_ref, route_rule
 from flagcore.app.http.management.presenter import FlagPresenter
+from flagcore.app.http.ui.choices import FormChoices
+from flagcore.app.http.ui.session import SESSION_COOKIE, SignInRequiredError, UiUser
 from flagcore.app.identity.authenticate import Authenticate
 from flagcore.app.identity.authorize import Access, Authorize, OrganizationAccess, ProjectGrant, UserAccess
+from flagcore.app.identity.sign_in import CurrentSession
 from flagcore.app.quota.throttles import Throttles
 from flagcore.domain.identity import Principal
 
@@ -19,6 +22,7 @@ Req = Request[Any, Any, Any]
 
 class HttpProvider(Provider):
     presenter = provide(FlagPresenter, scope=Scope.APP)
+    form_choices = provide(FormChoices, scope=Scope.APP)
 
     @provide(scope=Scope.REQUEST)
     async def principal(self, request: Request, authenticate: Authenticate, throttles: Throttles) -> Principal:  # type: ignore[type-arg]  # dishka keys on the bare class
@@ -56,3 +60,15 @@ class HttpProvider(Provider):
     @provide(scope=Scope.REQUEST)
     async def user_access(self, request: Request, principal: Principal, authorize: Authorize) -> UserAccess:  # type: ignore[type-arg]
         return await authorize.user(principal, scope=route_rule(request.route_handler.opt).scope)
+
+    @provide(scope=Scope.REQUEST)
+    async def ui_user(self, request: Request, current: CurrentSession) -> UiUser:  # type: ignore[type-arg]
+        """The admin UI's signed-in user (a redirect to the sign-in page without a live session)."""
+        found = await current.execute(request.cookies.get(SESSION_COOKIE))
+        if found is None:
+            query = request.scope.get("query_string", b"").decode("latin-1")
+            raise SignInRequiredError(request.url.path + (f"?{query}" if query else ""))
+        session, user = found
+        # The body cannot be read here (dishka's request has no receive channel): POST handlers read their form
+        # through ``UiUser.form``, which checks the CSRF token (a test posts to every UI route without one).
+        return UiUser(user=user, session=session)

@@ -48,6 +48,10 @@ class BootstrapResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
     personal_api_key: str | None = None
     #: The user the personal key belongs to.
     user_id: int | None = None
+    #: That user's email: what they sign in to the admin UI with.
+    email: str | None = None
+    #: Their UI password, when this run generated it (shown once; stored as an argon2 hash).
+    password: str | None = None
     created: bool = False
 
 
@@ -99,6 +103,7 @@ class Bootstrap:
             project_secret_api_key=secret,
             personal_api_key=personal_key,
             user_id=user.id,
+            email=user.email,
             created=secret is not None,
         )
 
@@ -177,4 +182,8 @@ def credentials_text(result: BootstrapResult) -> str:
     if result.project_secret_api_key:
         lines.append(f"  project_secret_api_key:  {result.project_secret_api_key}   (server SDK local evaluation)")
     lines.append(f"  personal_api_key:        {result.personal_api_key}   (management API: Authorization: Bearer)")
+    if result.email:
+        lines.append(f"  email:                   {result.email}   (admin UI sign-in: /ui/)")
+    if result.password:
+        lines.append(f"  password:                {result.password}")
     return "\n".join(lines)

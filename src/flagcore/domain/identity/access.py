@@ -32,6 +32,8 @@ class Target(StrEnum):
     ORGANIZATION = "organization"
     #: The authenticated caller's own resources (their keys, their profile): a valid personal key with the scope.
     USER = "user"
+    #: The admin UI: a signed-in browser session (cookie); the pages then check membership of what they show.
+    SESSION = "session"
 
 
 class AccessRule(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,6 +53,8 @@ class AccessRule(msgspec.Struct, frozen=True, kw_only=True):
             return "project api key in request"
         if self.target is Target.OPERATOR:
             return "operator token when FLAGCORE_METRICS_TOKEN is set, else public"
+        if self.target is Target.SESSION:
+            return "signed-in admin UI session (cookie), member of the organization shown"
         who = f"personal API key with {self.scope}" if self.scope else "personal API key"
         if self.secret_key:
             who += " or the project's secret key"

@@ -14,6 +14,7 @@ from flagcore.app.http.openapi import doc
 from flagcore.app.http.routes import operation
 from flagcore.app.http.tenants.schemas import MemberIn, MemberList, MemberOut, MemberPatch
 from flagcore.app.identity.authorize import OrganizationAccess
+from flagcore.app.identity.sign_in import SetInitialPassword
 from flagcore.app.tenants.members import AddMember, AddMemberCommand, ChangeMemberLevel, ListMembers, RemoveMember
 from flagcore.domain.identity.members import parse_level
 
@@ -40,11 +41,20 @@ class MemberController(Controller):
     )
     @inject
     async def add_member(
-        self, request: Req, access: FromDishka[OrganizationAccess], use_case: FromDishka[AddMember]
+        self,
+        request: Req,
+        access: FromDishka[OrganizationAccess],
+        use_case: FromDishka[AddMember],
+        passwords: FromDishka[SetInitialPassword],
     ) -> MemberOut:
         body = decode_json_body(await request.body(), MemberIn)
         cmd = AddMemberCommand(email=body.email, level=parse_level(body.level), first_name=body.first_name)
-        return MemberOut.of(await use_case.execute(access, cmd))
+        if body.password is not None:  # checked first: a refused password adds no member
+            await passwords.check(body.email, body.password)
+        member = await use_case.execute(access, cmd)
+        if body.password is not None:
+            await passwords.execute(member.user.id, body.password)
+        return MemberOut.of(member)
 
     @patch(
         MEMBER,

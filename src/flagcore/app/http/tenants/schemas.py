@@ -129,6 +129,8 @@ class MemberIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     email: str
     level: int = 1
     first_name: str = ""
+    #: The member's first admin UI password (refused for a user who already has one).
+    password: str | None = None
 
 
 class MemberPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
