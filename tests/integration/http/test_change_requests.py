@@ -320,3 +320,21 @@ async def test_actions_through_the_environments_mount(world: World) -> None:
     assert approved.json()["status"] == "applied"
     policies = await world.client.get(f"/api/environments/{world.project_id}/approval_policies/", headers=world.auth())
     assert policies.json()["count"] == 1
+
+
+async def test_key_taken_meanwhile_fails_validation(world: World) -> None:
+    approver = await member(world, "a1@example.com")
+    await policy(world, approver_config={"quorum": 1, "users": [approver.id]})
+    made = await flag(world, active=False)
+    gated = await world.client.patch(
+        world.url(f"{made['id']}/"), json={"active": True, "key": "renamed"}, headers=world.auth()
+    )
+    assert gated.status_code == 409, gated.text
+    await flag(world, "renamed")
+    response = await _act(world, gated.json()["change_request_id"], "approve", approver.key)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "failed"
+    assert response.json()["change_request"]["apply_error"] == (
+        "Validation failed: There is already a feature flag with this key."
+    )
+    assert (await _get(world, made["id"]))["key"] == "gated"

@@ -11,7 +11,7 @@ from flagcore.app.flags.update_flag import ApprovedChange, UpdateFlag, UpdateFla
 from flagcore.domain.approvals import Actor, ChangeRequest, ChangeRequestActionError, ChangeRequestState
 from flagcore.domain.approvals.lifecycle import applied, failed
 from flagcore.domain.errors import InvalidInputError
-from flagcore.domain.flags import FlagNotFoundError, VersionConflictError
+from flagcore.domain.flags import DuplicateFlagKeyError, FlagNotFoundError, VersionConflictError
 from flagcore.domain.identity import Project
 from flagcore.ports.clock import Clock
 from flagcore.ports.unit_of_work import UnitOfWork
@@ -40,6 +40,8 @@ class ApplyChangeRequest:
             raise ChangeRequestActionError("This change request can no longer be approved.")
         try:
             cmd = self._command(project, done)
+            if await _key_taken(uow, cmd):  # checked first: a unique violation would abort PostgreSQL's transaction
+                raise DuplicateFlagKeyError(str(cmd.changes.key))
             await self._update.write(uow, cmd)  # commits the vote, the request and the flag together
         except VersionConflictError as exc:
             error = (
@@ -82,3 +84,14 @@ class ApplyChangeRequest:
             full_update=bool(intent.get("full_update", False)),
             approved=ApprovedChange(change_request_id=request.id, approver_ids=approvers),
         )
+
+
+async def _key_taken(uow: UnitOfWork, cmd: UpdateFlagCommand) -> bool:
+    """Whether the replayed write would give the flag a key another live flag of the project holds."""
+    current = await uow.flags.get(cmd.project_id, cmd.flag_id)
+    if current is None:
+        return False
+    key = cmd.changes.key if isinstance(cmd.changes.key, str) else current.key
+    deleted = cmd.changes.deleted if isinstance(cmd.changes.deleted, bool) else current.deleted
+    other = None if deleted else await uow.flags.get_by_key(cmd.project_id, key)
+    return other is not None and other.id != cmd.flag_id
