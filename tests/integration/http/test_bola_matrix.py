@@ -334,7 +334,9 @@ ROUTES: Final[dict[str, Case]] = {
         body={"key": "ours-manifest", "type": "boolean", "defaultValue": False},
         also_refused=frozenset({400}),
     ),
-    "DELETE /openfeature/v0/manifest/flags/{key:str}": _manifest(item="manifest_key"),
+    # Archiving disables the flag: once the approval routes' own scenario turned the scene's policy into a disable
+    # policy, the archive is gated (409 with the change request, in the sync API's envelope).
+    "DELETE /openfeature/v0/manifest/flags/{key:str}": _manifest(item="manifest_key", own=OK | {409}),
     "POST /openfeature/v0/manifest/sync": _manifest(body={"flags": [], "dryRun": True}),
     **{
         route: case
