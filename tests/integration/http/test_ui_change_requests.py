@@ -114,7 +114,8 @@ async def test_a_gated_edit_says_why_links_its_request_and_saves_nothing(world: 
     assert f"/change-requests/{request_id}" in again.text
     # A flag without any request has no notice.
     plain = await flag(world, key="plain", active=True)
-    assert 'id="pending-requests"' not in (await world.client.get(f"/ui/projects/{world.project_id}/flags/{plain['id']}")).text
+    plain_page = await world.client.get(f"/ui/projects/{world.project_id}/flags/{plain['id']}")
+    assert 'id="pending-requests"' not in plain_page.text
 
 
 async def test_the_list_shows_pending_first_and_filters_by_state(world: World) -> None:
@@ -131,7 +132,7 @@ async def test_the_list_shows_pending_first_and_filters_by_state(world: World) -
     assert listed.status_code == 200
     assert listed.text.index(pending_id) < listed.text.index(rejected_id)
     assert "2 change request(s)" in text(listed.text)
-    row = re.search(r'<tr data-state="pending">(.*?)</tr>', listed.text, re.S)
+    row = re.search(r'<tr data-state="pending">(.*?)</tr>', listed.text, re.DOTALL)
     assert row is not None
     assert "first-pending" in row.group(1)
     assert "Enable the flag" in text(row.group(1))
@@ -169,7 +170,7 @@ async def test_the_request_page_shows_the_change_who_when_votes_and_expiry(world
     assert "Approvals 0 of 1 needed" in shown
     assert f"Approvers 1 approval from {APPROVER}" in shown
     assert 'id="cr-state">pending<' in page.text
-    changes = re.search(r'<table class="diff" id="cr-changes">(.*?)</table>', page.text, re.S)
+    changes = re.search(r'<table class="diff" id="cr-changes">(.*?)</table>', page.text, re.DOTALL)
     assert changes is not None
     rows = text(changes.group(1))
     assert "active false true" in rows
@@ -307,7 +308,7 @@ async def test_a_failed_precondition_is_shown_and_the_flag_left_alone(world: Wor
     answer = await _post(world, csrf, request_id, "approve")
     assert answer.headers["location"].endswith("?done=failed")
     page = await world.client.get(answer.headers["location"])
-    alert = re.search(r'<p class="error" role="alert" id="done">(.*?)</p>', page.text, re.S)
+    alert = re.search(r'<p class="error" role="alert" id="done">(.*?)</p>', page.text, re.DOTALL)
     assert alert is not None
     assert "could not be applied: Precondition failed: the flag is at version" in text(alert.group(1))
     after = await _api_flag(world, made["id"])
@@ -371,8 +372,7 @@ async def test_another_organizations_request_is_not_found_and_its_forms_change_n
             )
             assert answer.status_code == 404, (project, action)
             assert "their-secret-flag" not in answer.text
-    body = (
-        await world.client.get(f"/api/projects/{other}/change_requests/{their_id}/", headers=world.auth(world.other_key))
-    ).json()
+    url = f"/api/projects/{other}/change_requests/{their_id}/"
+    body = (await world.client.get(url, headers=world.auth(world.other_key))).json()
     assert (body["state"], body["approvals"]) == ("pending", [])
     assert (await _api_flag(world, theirs.json()["id"], key=world.other_key, project=other))["active"] is False
