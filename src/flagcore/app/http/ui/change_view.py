@@ -28,6 +28,8 @@ LEVELS: Final = {1: "member", 8: "admin", 15: "owner"}
 #: The order fields are listed in (the flag's own order); anything else follows, sorted.
 _FIELD_ORDER: Final = ("key", "name", "active", "deleted", "filters", "tags", "evaluation_tags")
 _UNRECORDED = object()
+#: Shown values that all mean "nothing there" (a missing key, null, an empty object or list): not a change.
+_NOTHING: Final = frozenset({"—", "{}", "[]"})
 
 
 class VoteRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,7 +88,7 @@ def requested_changes(request: ChangeRequest) -> list[tuple[str, str, str]]:
         if field == "filters" and not intent.get("full_update") and isinstance(before, dict):
             after = {**before, **after} if isinstance(after, dict) else after
         change = FieldChange(type="FeatureFlag", action="changed", field=field, before=before, after=after)
-        rows.extend(row for row in field_rows(change) if row[1] != row[2])
+        rows.extend(row for row in field_rows(change) if row[1] != row[2] and not {row[1], row[2]} <= _NOTHING)
     return rows
 
 
