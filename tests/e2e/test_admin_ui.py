@@ -1,7 +1,8 @@
 """The admin UI in a real browser (Debian's Chromium through Playwright) against a real ``flagcore serve``.
 
 Sign in, create a flag with a condition and variants, roll it out, read the change in its history, see a test user's
-value change, a 409 conflict between two browser sessions, and bad input in every form (shown, nothing stored).
+value change, a 409 conflict between two browser sessions, an edit that a policy turns into a change request and a
+second user approving it, and bad input in every form (shown, nothing stored).
 Every request outside the server is refused (no internet on-prem) and no page may log a console error (a CSP
 violation would). Screenshots go to ``artifacts/screenshots/`` for a reviewer (not committed).
 """
@@ -51,11 +52,12 @@ class Browser:
         page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
         return page
 
-    def signed_in(self, width: int = 1280) -> Any:
+    def signed_in(self, width: int = 1280, email: str | None = None, password: str | None = None) -> Any:
+        """A page in a new context (its own session), signed in as the admin or as ``email``."""
         page = self.page(width)
         page.goto(f"{self.server.base_url}/ui/")
-        page.get_by_label("Email").fill(self.server.credentials["email"])
-        page.get_by_label("Password").fill(self.server.credentials["password"])
+        page.get_by_label("Email").fill(email or self.server.credentials["email"])
+        page.get_by_label("Password").fill(password or self.server.credentials["password"])
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(re.compile(r".*/ui/$"))
         return page
@@ -185,6 +187,87 @@ def test_two_sessions_saving_the_same_flag_conflict(ui: Browser) -> None:
     assert flag["name"] == "Saved by the first"
     second.get_by_role("link", name="Reload the saved version").click()
     assert second.get_by_label("Name / description").input_value() == "Saved by the first"
+
+
+def test_an_edit_becomes_a_change_request_that_a_second_user_approves(ui: Browser) -> None:
+    server = ui.server
+    project, organization = server.credentials["project_id"], server.credentials["organization_id"]
+    reviewer, password = "reviewer@example.com", "reviewer-password-1"
+    with server.client() as client:
+        added = client.post(
+            f"/api/organizations/{organization}/members/", json={"email": reviewer, "password": password}
+        )
+        assert added.status_code == 201, added.text
+        policy = client.post(
+            f"/api/projects/{project}/approval_policies/",
+            json={
+                "action_key": "feature_flag.enable",
+                "approver_config": {"quorum": 1, "users": [added.json()["user"]["id"]]},
+            },
+        )
+        assert policy.status_code == 201, policy.text
+        created = client.post(
+            f"/api/projects/{project}/feature_flags/",
+            json={"key": "needs-approval", "active": False, "filters": {"groups": [{"rollout_percentage": 100}]}},
+        )
+        assert created.status_code == 201, created.text
+    try:
+        admin = ui.signed_in()
+        admin.goto(f"{flags_url(server)}?search=needs-approval")
+        admin.get_by_role("link", name="needs-approval").click()
+        admin.get_by_label("Active", exact=True).check()
+        admin.get_by_role("button", name="Save").click()
+        gated = admin.locator("#gated")
+        assert "This edit needs approval" in gated.inner_text()
+        assert "A change request has been created and is pending approval." in gated.inner_text()
+        assert admin.locator("#pending-requests").is_visible()
+        assert not admin.get_by_label("Active", exact=True).is_checked()  # the flag as it stays
+        shot(admin, "flag-gated")
+        (stored,) = [f for f in api_flags(server) if f["key"] == "needs-approval"]
+        assert stored["active"] is False
+        admin.get_by_role("link", name="View the change request").click()
+        assert "You cannot approve your own change request" in admin.locator("#vote-refusal").inner_text()
+        assert admin.get_by_role("button", name="Cancel this request").is_visible()
+        shot(admin, "change-request-requester")
+        # The reviewer, in a browser context of their own, finds the request and approves it.
+        second = ui.signed_in(email=reviewer, password=password)
+        second.goto(f"{server.base_url}/ui/")
+        second.get_by_role("link", name="Default Project").click()
+        second.get_by_role("link", name="Change requests").click()
+        row = second.locator("#change-requests tbody tr").first
+        assert "needs-approval" in row.inner_text()
+        assert "pending" in row.inner_text()
+        shot(second, "change-requests")
+        row.get_by_role("link", name="needs-approval").click()
+        changes = second.locator("#cr-changes").inner_text()
+        assert re.search(r"active\s+false\s+true", changes), changes
+        assert "filters" not in changes  # the form resent the same filters: not shown as a change
+        second.get_by_label("Reason (required to reject)").fill("Checked the dashboard")
+        second.get_by_role("button", name="Approve").click()
+        assert "the change was applied" in second.locator("#done").inner_text()
+        assert second.locator("#cr-state").inner_text() == "applied"
+        assert "Checked the dashboard" in second.locator("#cr-votes").inner_text()
+        shot(second, "change-request-applied")
+        (stored,) = [f for f in api_flags(server) if f["key"] == "needs-approval"]
+        assert stored["active"] is True
+        # The admin sees the flag changed: switched on, no pending request, and the change in its history.
+        admin.goto(f"{flags_url(server)}/{stored['id']}")
+        assert admin.get_by_label("Active", exact=True).is_checked()
+        assert admin.locator("#pending-requests").count() == 0
+        admin.get_by_role("link", name="Activity history").click()
+        entry = admin.locator(".history-entry").first
+        assert re.search(r"active\s+false\s+true", entry.inner_text()), entry.inner_text()
+        shot(admin, "flag-history-approved")
+        phone = ui.signed_in(width=375, email=reviewer, password=password)
+        phone.goto(f"{server.base_url}/ui/projects/{project}/change-requests")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.get_by_role("link", name="needs-approval").click()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        shot(phone, "change-request-phone")
+    finally:
+        # The module's server is shared: later tests enable flags without a policy in the way.
+        with server.client() as client:
+            client.delete(f"/api/projects/{project}/approval_policies/{policy.json()['id']}/")
 
 
 def test_bad_input_in_every_form_is_shown_and_nothing_is_stored(ui: Browser) -> None:

@@ -92,6 +92,7 @@ async def test_every_form_refuses_a_post_without_the_sessions_csrf_token(world: 
             .replace("{organization_id:str}", world.organization_id)
             .replace("{user_uuid:str}", "x")
             .replace("{key_id:str}", "x")
+            .replace("{request_id:str}", "00000000-0000-0000-0000-000000000000")
         )
         for data in ({}, {"csrf_token": "forged"}):
             answer = await world.client.post(path, data=data, follow_redirects=False)

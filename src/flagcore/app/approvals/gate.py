@@ -94,12 +94,7 @@ class ApprovalGate:
         intent: dict[str, Any] = {
             "flag_id": before.id,
             "flag_key": before.key,
-            "current_state": {
-                "active": before.active,
-                "deleted": before.deleted,
-                "filters": msgspec.to_builtins(before.filters),
-                "version": before.version,
-            },
+            "current_state": _current_state(before, write.changes),
             "gated_changes": decision.action.gated_changes,
             "full_request_data": msgspec.to_builtins(write.changes),
             "full_update": write.full_update,
@@ -143,6 +138,16 @@ async def users_of(uow: UnitOfWork, request: ChangeRequest) -> dict[int, User]:
         if user is not None:
             users[user_id] = user
     return users
+
+
+def _current_state(before: FeatureFlag, changes: FlagChanges) -> dict[str, Any]:
+    """The flag's state the request was made against: the gated fields and every field the write sends.
+
+    So a reader of the request sees each sent field's before and after (``FlagChanges`` fields are the flag's).
+    """
+    state: dict[str, Any] = {name: getattr(before, name) for name in _sent_fields(changes)}
+    state.update(active=before.active, deleted=before.deleted, filters=before.filters, version=before.version)
+    return msgspec.to_builtins(state)  # type: ignore[no-any-return]
 
 
 def _sent_fields(changes: FlagChanges) -> frozenset[str]:

@@ -9,12 +9,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from flagcore.app.approvals.change_requests import ListChangeRequests
 from flagcore.app.flags.actions import CheckFlagStatus, ListDependentFlags
 from flagcore.app.flags.activity import ListFlagActivity
 from flagcore.app.flags.create_flag import CreateFlag, CreateFlagCommand
 from flagcore.app.flags.queries import GetFlag
 from flagcore.app.flags.update_flag import UpdateFlag, UpdateFlagCommand
 from flagcore.app.http.auth import UI_PAGE
+from flagcore.app.http.ui.change_requests import open_requests
 from flagcore.app.http.ui.choices import Choices, FormChoices
 from flagcore.app.http.ui.flag_form import (
     OPERATOR_CHOICES,
@@ -32,12 +34,17 @@ from flagcore.app.http.ui.render import render
 from flagcore.app.http.ui.session import UI_PREFIX, UiUser
 from flagcore.app.http.ui.split import rollout_split
 from flagcore.app.identity.authorize import Access, Authorize
+from flagcore.domain.approvals import ApprovalRequiredError, PolicyConflictError
 from flagcore.domain.errors import ConflictError, ForbiddenError, InvalidInputError
 from flagcore.domain.flags import FeatureFlag, VersionConflictError
 
 Req = Request[Any, Any, Any]
 FLAGS: Final = f"{UI_PREFIX}/projects/{{project_id:int}}/flags"
 HISTORY_PAGE: Final = 50
+POLICY_CONFLICT: Final = (
+    "Two approval policies apply to this edit (say, enabling the flag and changing its rollout): "
+    "save the two changes separately."
+)
 
 
 def _form_page(
@@ -130,12 +137,14 @@ class FlagPagesController(Controller):
         status: FromDishka[CheckFlagStatus],
         dependents: FromDishka[ListDependentFlags],
         choices: FromDishka[FormChoices],
+        requests: FromDishka[ListChangeRequests],
     ) -> Response[Any]:
         access = await ui.project(authorize, project_id, scope="feature_flag:read")
         flag = await get_flag.execute(access.project.id, flag_id)
         extra = {
             "flag_status": await status.execute(access.project.id, flag.id),
             "dependents": await dependents.execute(access.project.id, flag.id),
+            "open_requests": await open_requests(requests, ui, access, flag.id),
         }
         saved = request.query_params.get("saved") == "1"
         found = await choices.execute(access.project.id)
@@ -153,6 +162,7 @@ class FlagPagesController(Controller):
         get_flag: FromDishka[GetFlag],
         use_case: FromDishka[UpdateFlag],
         choices: FromDishka[FormChoices],
+        requests: FromDishka[ListChangeRequests],
     ) -> Response[Any]:
         fields = await ui.form(request)
         access = await ui.project(authorize, project_id)
@@ -178,6 +188,16 @@ class FlagPagesController(Controller):
             latest = await get_flag.execute(access.project.id, flag_id)
             errors = {"form": exc.detail}
             return _form_page(ui, access, form, choices=found, flag=stored, errors=errors, status=409, conflict=latest)
+        except ApprovalRequiredError as exc:
+            # Not saved: a policy turned the edit into a change request (or one is open for the same change). A new
+            # request holds the edit, so the form shows the flag as it stays; a refused duplicate keeps the edit.
+            extra = {"gated": exc, "open_requests": await open_requests(requests, ui, access, stored.id)}
+            shown = form if exc.duplicate else form_of(stored)
+            status = 409 if exc.duplicate else 202
+            return _form_page(ui, access, shown, choices=found, flag=stored, status=status, extra=extra)
+        except PolicyConflictError:
+            errors = {"form": POLICY_CONFLICT}
+            return _form_page(ui, access, form, choices=found, flag=stored, errors=errors, status=400)
         except InvalidInputError as exc:
             errors = {field_of(exc): exc.detail}
             return _form_page(ui, access, form, choices=found, flag=stored, errors=errors, status=422)

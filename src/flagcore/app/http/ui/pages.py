@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from flagcore.app.http.ui.change_requests import ChangeRequestsController
 from flagcore.app.http.ui.flag_list import FlagListController
 from flagcore.app.http.ui.flag_pages import FlagPagesController
 from flagcore.app.http.ui.home import HomeController
@@ -19,6 +20,7 @@ def ui_pages() -> list[ControllerRouterHandler]:
         HomeController,
         FlagListController,
         FlagPagesController,
+        ChangeRequestsController,
         TestUserController,
         MembersController,
         PersonalKeysController,

@@ -8,12 +8,13 @@ from typing import Final
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import MediaType, Response
 
+from flagcore.app.http.ui.change_view import ACTIONS
 from flagcore.app.http.ui.session import CSRF_FIELD, UI_PREFIX, UiUser
 
 TEMPLATES: Final = Path(__file__).parent / "templates"
 STATIC: Final = Path(__file__).parent / "static"
 #: Bumped with the assets, so browsers may cache them for a long time (they are served with max-age).
-ASSET_VERSION: Final = "3"
+ASSET_VERSION: Final = "4"
 
 _ENV: Final = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -22,7 +23,7 @@ _ENV: Final = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.globals.update(ui=UI_PREFIX, csrf_field=CSRF_FIELD, asset_version=ASSET_VERSION)
+_ENV.globals.update(ui=UI_PREFIX, csrf_field=CSRF_FIELD, asset_version=ASSET_VERSION, action_labels=ACTIONS)
 
 
 def render(template: str, *, ui_user: UiUser | None, status: int = 200, **context: object) -> Response[str]:
