@@ -295,6 +295,7 @@ def _serve_scenarios(
     rows = {
         "hello world (GET /_health)": _wrk(f"{base}/_health", seconds),
         "feed 200 (1,000 flags)": _wrk(feed_url, seconds, headers=secret),
+        "feed 200 gzip (1,000 flags)": _wrk(feed_url, seconds, headers={**secret, "Accept-Encoding": "gzip"}),
         "feed 304 (1,000 flags)": _wrk(feed_url, seconds, headers={**secret, "If-None-Match": etag}),
         "POST /flags?v=2 (50 flags)": _wrk(base, seconds, script=str(script)),
         "hello world again": _wrk(f"{base}/_health", seconds),
