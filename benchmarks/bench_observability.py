@@ -26,7 +26,49 @@ from statistics import mean
 
 import httpx
 from bench_http import CONNECTIONS, THREADS, _cli
-from on_off import bench_env, measure_on_off, on_off_servers
+from on_off import aa_envs, bench_env, measure_on_off, on_off_servers, seed_flags
+
+
+def in_process(*, aa: bool = False) -> None:
+    """CPU µs per ``POST /flags?v=2`` with the access log and metrics on and off, in this process."""
+    import asyncio  # noqa: PLC0415
+    import os  # noqa: PLC0415
+
+    import msgspec  # noqa: PLC0415
+    from in_process import compare, prepare, running, seed  # noqa: PLC0415
+
+    metrics_dir = tempfile.mkdtemp(prefix="flagcore-bench-metrics-")
+    creds = prepare({"PROMETHEUS_MULTIPROC_DIR": metrics_dir})  # before prometheus-client is imported
+    log = Path(metrics_dir) / "access.log"
+    with log.open("w") as stream:
+        os.dup2(stream.fileno(), 2)  # the writer thread writes to stderr, as under flagcore serve
+    from flagcore.app.main import create_app  # noqa: PLC0415
+    from flagcore.app.observability.logs import log_writer  # noqa: PLC0415
+    from flagcore.app.settings import load_settings  # noqa: PLC0415
+
+    base = load_settings()
+    writer = log_writer(base.log_format)
+
+    async def between() -> None:
+        await asyncio.sleep(0)  # let the metrics publisher run when due
+        writer.flush()  # the writer thread's formatting and write counted in the round that queued them
+
+    async def run() -> None:
+        async with running(create_app(settings=base)) as seeder:
+            await seed(seeder, creds)
+        on = create_app(settings=msgspec.structs.replace(base, access_log=not aa, metrics=not aa))
+        off = create_app(settings=msgspec.structs.replace(base, access_log=False, metrics=False))
+        async with running(on), running(off):
+            best = await compare({"on": on, "off": off}, creds, between=between)
+        print(
+            f"in process, POST /flags?v=2, 50 flags: on {best['on']:.1f} µs, off {best['off']:.1f} µs CPU per "
+            f"request: +{best['on'] - best['off']:.1f} µs, off/on = {best['off'] / best['on']:.3f}"
+        )
+
+    asyncio.run(run())
+    lines = sum(1 for line in log.read_text().splitlines() if "flagcore.access" in line)
+    print(f"access lines written: {lines}", file=sys.stdout)
+    shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def main() -> None:
@@ -34,7 +76,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8, help="measured seconds per round and server (default 8)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per server (default 3)")
     parser.add_argument("--log-format", choices=["text", "json"], default="text")
+    parser.add_argument("--in-process", action="store_true", help="CPU per request in process, on and off")
+    parser.add_argument("--aa", action="store_true", help="both servers 'off' (A/A: the harness's own bias)")
     args = parser.parse_args()
+    if args.in_process:
+        in_process(aa=args.aa)
+        return
     if shutil.which("wrk") is None:
         sys.exit("wrk is required: apt-get install wrk")
     workdir = Path(tempfile.mkdtemp(prefix="flagcore-bench-obs-"))
@@ -46,6 +93,8 @@ def main() -> None:
         | {"FLAGCORE_ACCESS_LOG": "true", "FLAGCORE_METRICS": "true", "FLAGCORE_LOG_FORMAT": args.log_format},
         "off": base_env | {"FLAGCORE_ACCESS_LOG": "false", "FLAGCORE_METRICS": "false"},
     }
+    envs = aa_envs(envs, aa=args.aa)
+    seed_flags(base_env, creds)
     try:
         with on_off_servers(envs, workers=2, logdir=workdir) as bases:
             rps = measure_on_off(bases, creds, workdir, rounds=args.rounds, seconds=args.seconds)

@@ -28,7 +28,7 @@ from statistics import mean
 
 import httpx
 from bench_http import CONNECTIONS, THREADS, _cli
-from on_off import bench_env, measure_on_off, on_off_servers
+from on_off import aa_envs, bench_env, measure_on_off, on_off_servers, seed_flags
 
 
 def in_process(calls: int = 200_000) -> None:
@@ -63,6 +63,51 @@ def in_process(calls: int = 200_000) -> None:
     asyncio.run(run())
 
 
+def in_process_app(*, aa: bool = False) -> None:
+    """The whole app twice in this process, quotas on and off: CPU µs per ``POST /flags``, and one flush's cost."""
+    import asyncio  # noqa: PLC0415
+
+    import msgspec  # noqa: PLC0415
+    from in_process import compare, prepare, running, seed  # noqa: PLC0415
+
+    creds = prepare({"FLAGCORE_ACCESS_LOG": "false", "FLAGCORE_METRICS": "false"})
+    _cli(dict(os.environ), "quota", "set", creds["organization_id"], "--limit", str(10**12))
+    from flagcore.app.main import create_app  # noqa: PLC0415
+    from flagcore.app.quota.accounting import UsageAccounting  # noqa: PLC0415
+    from flagcore.app.settings import load_settings  # noqa: PLC0415
+
+    base = load_settings()
+
+    async def between() -> None:
+        await asyncio.sleep(0)  # let the once-a-second flush run when due (its cost lands in some round)
+
+    async def run() -> None:
+        async with running(create_app(settings=base)) as seeder:
+            await seed(seeder, creds)
+        on = create_app(settings=msgspec.structs.replace(base, quotas_enabled=not aa))
+        off = create_app(settings=msgspec.structs.replace(base, quotas_enabled=False))
+        async with running(on), running(off):
+            best = await compare({"on": on, "off": off}, creds, between=between)
+            accounting = await on.state.dishka_container.get(UsageAccounting)
+            flushes = []
+            for _ in range(20):
+                for _ in range(3000):
+                    accounting.count(creds["organization_id"], 1)
+                start = time.process_time()
+                await accounting.flush()
+                flushes.append(time.process_time() - start)
+        print(
+            f"in process, POST /flags?v=2, 50 flags: quotas on {best['on']:.1f} µs, off {best['off']:.1f} µs CPU "
+            f"per request: {best['on'] - best['off']:+.1f} µs, off/on = {best['off'] / best['on']:.3f}"
+        )
+        print(
+            f"one usage flush to the database (SQLite, CPU incl. its thread): best {min(flushes) * 1e3:.2f} ms, "
+            f"median {sorted(flushes)[len(flushes) // 2] * 1e3:.2f} ms (it runs once a second)"
+        )
+
+    asyncio.run(run())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=8, help="measured seconds per round and server (default 8)")
@@ -70,9 +115,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="granian workers per server (default 1)")
     parser.add_argument("--redis", help="count usage in this Redis (redis://127.0.0.1:6379/0) instead of the db")
     parser.add_argument("--in-process", action="store_true", help="time the per-request quota work in process")
+    parser.add_argument("--aa", action="store_true", help="both servers 'off' (A/A: the harness's own bias)")
     args = parser.parse_args()
     if args.in_process:
         in_process()
+        in_process_app(aa=args.aa)
         return
     if shutil.which("wrk") is None:
         sys.exit("wrk is required: apt-get install wrk")
@@ -87,6 +134,8 @@ def main() -> None:
         "on": base_env | {"FLAGCORE_QUOTAS_ENABLED": "true"},
         "off": base_env | {"FLAGCORE_QUOTAS_ENABLED": "false"},
     }
+    envs = aa_envs(envs, aa=args.aa)
+    seed_flags(base_env, creds)
     try:
         with on_off_servers(envs, workers=args.workers) as bases:
             rps = measure_on_off(bases, creds, workdir, rounds=args.rounds, seconds=args.seconds)

@@ -2,6 +2,9 @@
 
 Both serve one SQLite database seeded with the 50-flag project of ``bench_http.py``; wrk drives them in alternation
 (on, off, off, on, ...), so drift of a shared machine hits both alike, and only one is under load at a time.
+The flags are created through a third server, stopped before the two measured ones start, so that neither of them
+carries what serving the writes left behind (an earlier version seeded through the "on" server). ``--aa`` (see
+``aa_envs``) runs the "off" configuration on both sides: its ratio shows how far from 1.000 the harness itself is.
 Used by ``bench_observability.py`` and ``bench_quota.py``.
 """
 
@@ -59,14 +62,26 @@ def on_off_servers(
             process.wait(timeout=15)
 
 
+def aa_envs(envs: dict[str, dict[str, str]], *, aa: bool) -> dict[str, dict[str, str]]:
+    """With ``aa``, both servers get the "off" environment (an A/A run); otherwise ``envs`` unchanged."""
+    return {"on": envs["off"], "off": envs["off"]} if aa else envs
+
+
+def seed_flags(env: dict[str, str], creds: dict[str, str]) -> None:
+    """Create the benchmark's flags through a server of its own (one worker), stopped before returning."""
+    auth = {"Authorization": f"Bearer {creds['personal_api_key']}"}
+    with (
+        on_off_servers({"seed": env}, workers=1) as bases,
+        httpx.Client(base_url=bases["seed"], headers=auth, timeout=10) as client,
+    ):
+        for flag in _flags(random.Random(7)):
+            client.post("/api/projects/@current/feature_flags/", json=flag).raise_for_status()
+
+
 def measure_on_off(
     bases: dict[str, str], creds: dict[str, str], workdir: Path, *, rounds: int, seconds: int
 ) -> dict[str, list[float]]:
-    """Seed the flags, check both servers answer them all, warm both, then req/s per round for each server."""
-    auth = {"Authorization": f"Bearer {creds['personal_api_key']}"}
-    with httpx.Client(base_url=bases["on"], headers=auth, timeout=10) as client:
-        for flag in _flags(random.Random(7)):
-            client.post("/api/projects/@current/feature_flags/", json=flag).raise_for_status()
+    """Check both servers answer every flag (seeded by ``seed_flags``), warm both, then req/s per round for each."""
     for base in bases.values():
         check = httpx.post(f"{base}/flags/?v=2", json={"api_key": creds["project_api_key"], "distinct_id": "p"})
         check.raise_for_status()

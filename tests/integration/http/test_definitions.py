@@ -146,3 +146,26 @@ async def test_cohort_switch_changes_the_etag_but_not_the_flags(world: World) ->
     )
     assert with_cohorts.json()["flags"] == without.json()["flags"]
     assert with_cohorts.headers["etag"] != without.headers["etag"]
+
+
+async def test_gzip_is_sent_only_to_clients_that_accept_it_compressed_once_per_snapshot(world: World) -> None:
+    import gzip  # noqa: PLC0415
+
+    await create(world, "packed")
+    query = {"token": world.project_api_key}
+    auth = world.auth(world.secret_key)
+    plain = await world.client.get(FEED, params=query, headers={**auth, "Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.headers["vary"] == "Accept-Encoding"
+    for accept in ("gzip, deflate", "br;q=1.0, gzip;q=0.5", "*"):
+        packed = await world.client.get(FEED, params=query, headers={**auth, "Accept-Encoding": accept})
+        assert packed.headers["content-encoding"] == "gzip"
+        assert packed.headers["etag"] == plain.headers["etag"]
+        assert packed.content == plain.content  # httpx inflated it: the same document
+    refused = await world.client.get(FEED, params=query, headers={**auth, "Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers
+    # The bytes sent are the ones kept for this ETag (one compression per snapshot), and inflate to the document.
+    async with world.client.stream("GET", FEED, params=query, headers={**auth, "Accept-Encoding": "gzip"}) as raw:
+        wire = b"".join([chunk async for chunk in raw.aiter_raw()])
+    assert gzip.decompress(wire) == plain.content
+    assert int(raw.headers["content-length"]) == len(wire) < len(plain.content)

@@ -19,10 +19,12 @@ headers and one extra call per response message (measured in docs/performance.md
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, cast
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPResponseStartEvent, HTTPScope, Message, Receive, Scope, Send
+
+from flagcore.app.observability.middleware import STATUS_KEY
 
 #: The routes browser SDKs call from any origin (Litestar serves each with and without a trailing slash).
 EVALUATION_PATHS: Final = frozenset({"/flags", "/flags/", "/decide", "/decide/"})
@@ -61,7 +63,7 @@ class ResponseHeaders:
         http: HTTPScope = scope  # narrowed by the check above
         if http["path"] in EVALUATION_PATHS and http["method"] != "OPTIONS":
             # The hot path: no header to look at. "*" is sent with or without an Origin; it grants nothing more.
-            await self._app(scope, receive, _adding(send, _EVALUATION_HEADERS, no_store=False))
+            await self._app(scope, receive, _adding(http, send, _EVALUATION_HEADERS, no_store=False))
             return
         await self._other(http, receive, send)
 
@@ -85,14 +87,21 @@ class ResponseHeaders:
                 extra.extend((_CREDENTIALS, _VARY_ORIGIN))
         if not evaluation and self._allowed:
             extra.append(_VARY_ORIGIN)  # the answer depends on the Origin header: caches must key on it
-        await self._app(scope, receive, _adding(send, tuple(extra), no_store=path.startswith("/api/")))
+        await self._app(scope, receive, _adding(scope, send, tuple(extra), no_store=path.startswith("/api/")))
 
 
-def _adding(send: Send, extra: tuple[tuple[bytes, bytes], ...], *, no_store: bool) -> Send:
-    """``send`` with ``extra`` headers (and ``no-store`` unless the route set a Cache-Control) on the response start."""
+def _adding(scope: HTTPScope, send: Send, extra: tuple[tuple[bytes, bytes], ...], *, no_store: bool) -> Send:
+    """``send`` with ``extra`` headers (and ``no-store`` unless the route set a Cache-Control) on the response start.
+
+    It also keeps the status in the scope (``STATUS_KEY``), for the access log and metrics middleware inside, which
+    then needs no ``send`` wrapper of its own.
+    """
+    raw = cast("dict[str, object]", scope)  # our own key beside the ASGI ones
+    raw[STATUS_KEY] = 500  # until the app answers (the server sends a 500 if it fails first)
 
     async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start":
+            raw[STATUS_KEY] = message["status"]
             headers = [*message.get("headers", ()), *extra]
             if no_store and not any(name.lower() == b"cache-control" for name, _ in headers):
                 headers.append(_NO_STORE)

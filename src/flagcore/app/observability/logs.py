@@ -1,8 +1,11 @@
 """Log output: text or JSON lines, written by one thread so that formatting and I/O stay off the event loop.
 
-A request's access line costs the event loop one ``SimpleQueue.put`` of a tuple: no ``LogRecord``, no formatting,
-no write. Ordinary log records are queued the same way (the handler does not format them first, as the standard
-``QueueHandler`` would). The writer thread drains the queue in batches and writes each batch with one call.
+A request's access line costs the event loop one ``deque.append`` of a plain tuple (:data:`RawAccess`): no
+``LogRecord``, no formatting, no write, no wall-clock read (the writer turns the middleware's ``perf_counter``
+reading into wall time), and for routes other than ``/flags`` not even the request id (the writer derives it from
+the request's headers). Ordinary log records are queued on a ``SimpleQueue`` (the handler does not format them
+first, as the standard ``QueueHandler`` would). The writer thread drains both in batches and writes each batch with
+one call; within a batch, records come before access lines.
 Lines still queued at exit are written by an ``atexit`` flush. Access lines are written whatever the log level
 (``FLAGCORE_ACCESS_LOG`` turns them off); inside an application that configured logging itself they go to the
 ``flagcore.access`` logger instead, at INFO.
@@ -11,14 +14,18 @@ Lines still queued at exit are written by an ``atexit`` flush. Access lines are 
 from __future__ import annotations
 
 import atexit
+import collections
 import logging
 import queue
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from typing import IO, Final, Literal, NamedTuple
 
 import msgspec
+
+from flagcore.app.observability.request_id import request_id_of
 
 ACCESS_LOGGER: Final = "flagcore.access"
 _BATCH: Final = 512
@@ -38,12 +45,18 @@ class AccessEntry(NamedTuple):
     request_id: str
 
 
+#: What the middleware queues per request: ``perf_counter()`` when the response finished, method, route template,
+#: status, duration in seconds, and the request id, or the request's raw headers to derive it from (in the writer).
+RawAccess = tuple[float, str, str, int, float, "str | Iterable[tuple[bytes, bytes]]"]
+
+
 class LineFormat:
     """Turns log records and access entries into lines: ``text`` (as ``logging``'s usual format) or ``json``."""
 
     def __init__(self, kind: LogFormat) -> None:
         self.kind = kind
         self._text = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+        self._prefixes: dict[tuple[str, str, int], str] = {}
 
     def record(self, record: logging.LogRecord) -> str:
         if self.kind == "text":
@@ -60,10 +73,12 @@ class LineFormat:
 
     def access(self, entry: AccessEntry) -> str:
         if self.kind == "text":
-            return (
-                f"{_local(entry.at)} INFO {ACCESS_LOGGER} {entry.method} {entry.route} {entry.status} "
-                f"{entry.duration_ms:.1f}ms requestId={entry.request_id}\n"
-            )
+            # The part between the time and the duration, made once per (method, route, status).
+            key = (entry.method, entry.route, entry.status)
+            prefix = self._prefixes.get(key)
+            if prefix is None:
+                prefix = self._prefixes[key] = f" INFO {ACCESS_LOGGER} {entry.method} {entry.route} {entry.status} "
+            return f"{_local(entry.at)}{prefix}{entry.duration_ms:.1f}ms requestId={entry.request_id}\n"
         body = {
             "ts": _iso(entry.at),
             "level": "INFO",
@@ -88,6 +103,9 @@ class LogWriter:
         #: of an embedding application, or of pytest: they decide where lines go).
         self.forward_access = False
         self._queue: queue.SimpleQueue[logging.LogRecord | AccessEntry | threading.Event] = queue.SimpleQueue()
+        self._access: collections.deque[RawAccess] = collections.deque()
+        #: Queue one request's access line (the middleware's only cost: ``deque.append`` is atomic under the GIL).
+        self.access = self._access.append
         self._thread = threading.Thread(target=self._run, name="flagcore-log-writer", daemon=True)
         self._thread.start()
         atexit.register(self.flush)
@@ -116,12 +134,16 @@ class LogWriter:
                 if len(batch) >= _BATCH:
                     self._write(batch)
                     batch = []
-            if batch:
-                self._write(batch)
+            self._write(batch)
 
     def _write(self, batch: list[logging.LogRecord | AccessEntry | threading.Event]) -> None:
         lines: list[str] = []
         done: list[threading.Event] = []
+        # After the queue: an access line appended before a flush's event was queued is taken here with it.
+        if self._access:
+            batch.extend(self._entries())
+        if not batch:
+            return
         for item in batch:
             if isinstance(item, AccessEntry):
                 if self.forward_access:
@@ -144,6 +166,22 @@ class LogWriter:
                 pass
         for event in done:
             event.set()
+
+    def _entries(self) -> list[AccessEntry]:
+        pending = self._access
+        taken = [pending.popleft() for _ in range(len(pending))]
+        to_wall = time.time() - time.perf_counter()  # perf_counter readings to wall time, as of now
+        return [
+            AccessEntry(
+                end + to_wall,
+                method,
+                route,
+                status,
+                seconds * 1000,
+                request_id if isinstance(request_id, str) else request_id_of(request_id),
+            )
+            for end, method, route, status, seconds, request_id in taken
+        ]
 
 
 class QueuedHandler(logging.Handler):

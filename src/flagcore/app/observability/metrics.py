@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left
-from collections import Counter as Tally
+from collections import _count_elements  # type: ignore[attr-defined]  # Counter.update's C loop
 from collections.abc import Mapping
 from operator import attrgetter
 from typing import Any, Final
@@ -106,7 +106,7 @@ class Metrics:
             "flagcore_credentials_served_stale", "Credential lookups answered from the last known value.", registry=reg
         )
         self._requests: dict[tuple[str, str, int], _RequestTally] = {}
-        self._reasons: Tally[str] = Tally()
+        self._reasons: dict[str, int] = {}
         self._reason_children: dict[str, Any] = {}
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
@@ -123,8 +123,12 @@ class Metrics:
         tally.buckets[bisect_left(_BOUNDS, seconds)] += 1
 
     def count_evaluations(self, flags: Mapping[str, FlagResult]) -> None:
-        """Count a request's flag results by reason (added to a local tally, flushed with the requests)."""
-        self._reasons.update(map(_REASON, flags.values()))
+        """Count a request's flag results by reason (added to a local tally, flushed with the requests).
+
+        ``Counter.update`` without its Python-level preamble (an ABC ``isinstance`` check, among others), which cost
+        about as much as the counting itself for 50 flags.
+        """
+        _count_elements(self._reasons, map(_REASON, flags.values()))
 
     def flush(self) -> None:
         """Move the tallies into the Prometheus metrics (at scrape time, and periodically with several workers)."""
@@ -140,7 +144,7 @@ class Metrics:
             for index, added in enumerate(buckets):
                 if added:
                     histogram._buckets[index].inc(added)  # noqa: SLF001
-        reasons, self._reasons = self._reasons, Tally()
+        reasons, self._reasons = self._reasons, {}
         for reason, count in reasons.items():
             child = self._reason_children.get(reason)
             if child is None:

@@ -15,6 +15,7 @@ from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 from flagcore.app.evaluation.definitions import LoadDefinitions
 from flagcore.app.http.asgi import app_scoped, scope_headers
 from flagcore.app.http.auth import FEED_ROUTE, project_ref, route_rule
+from flagcore.app.http.evaluation.feed_gzip import GzipFeeds, accepts_gzip
 from flagcore.app.http.evaluation.flags_request import parse_query
 from flagcore.app.http.openapi import QueryParam, doc
 from flagcore.app.http.routes import operation
@@ -26,6 +27,8 @@ from flagcore.domain.snapshots.documents import Definitions
 _CACHE_CONTROL: Final = (b"cache-control", b"private, must-revalidate")
 _JSON: Final = (b"content-type", b"application/json")
 _TRUE: Final = frozenset({"", "true", "1", "yes", "on"})
+_GZIP: Final = (b"content-encoding", b"gzip")
+_VARY: Final = (b"vary", b"Accept-Encoding")
 
 
 def wants_cohorts(query: dict[str, str]) -> bool:
@@ -44,15 +47,18 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 class FeedEndpoint:
     """Authorize the caller for a project, then send its feed, or 304 when the caller already has it."""
 
-    __slots__ = ()
+    __slots__ = ("_gzip",)
+
+    def __init__(self) -> None:
+        self._gzip = GzipFeeds()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: ARG002 - no body to read
         http = cast("HTTPScope", scope)  # an HTTP route's scope
-        headers = scope_headers(http["headers"])
+        headers_in = scope_headers(http["headers"])
         query = parse_query(http["query_string"])
         app = Litestar.from_scope(scope)
         opt = http["route_handler"].opt
-        principal = await (await app_scoped(app, Authenticate)).execute(headers.get("authorization"))
+        principal = await (await app_scoped(app, Authenticate)).execute(headers_in.get("authorization"))
         grant = await (await app_scoped(app, Authorize)).project(
             principal,
             project_ref(opt, http["path_params"], query, token_wins=True),  # PostHog's feed reads ?token= first
@@ -63,14 +69,19 @@ class FeedEndpoint:
         await quota.check_feed(grant.project)  # 429 when throttled, 402 when the organization is limited
         feed = await (await app_scoped(app, LoadDefinitions)).execute(grant.project, with_cohorts=wants_cohorts(query))
         etag = (b"etag", f'W/"{feed.etag}"'.encode())
-        if etag_matches(headers.get("if-none-match"), feed.etag):
-            start = {"type": "http.response.start", "status": 304, "headers": [etag, _CACHE_CONTROL]}
+        if etag_matches(headers_in.get("if-none-match"), feed.etag):
+            start = {"type": "http.response.start", "status": 304, "headers": [etag, _CACHE_CONTROL, _VARY]}
             await send(start)  # type: ignore[arg-type]  # a valid ASGI message; the TypedDict union is too strict
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
-        length = (b"content-length", b"%d" % len(feed.body))
-        await send({"type": "http.response.start", "status": 200, "headers": [etag, _CACHE_CONTROL, _JSON, length]})
-        await send({"type": "http.response.body", "body": feed.body, "more_body": False})
+        headers = [etag, _CACHE_CONTROL, _JSON, _VARY]
+        body = feed.body
+        if accepts_gzip(headers_in.get("accept-encoding")):
+            body = await self._gzip.body(feed.etag, feed.body)  # compressed once per snapshot, not per request
+            headers.append(_GZIP)
+        headers.append((b"content-length", b"%d" % len(body)))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
         quota.feed_served(grant.project)  # a 304 above counts nothing
 
 

@@ -98,9 +98,13 @@ class EvaluationEndpoint:
 
 
 def _request_id(scope: HTTPScope, headers: dict[str, str]) -> str:
-    # The access middleware made the id (so the access line carries it); without that middleware, made here.
-    made = cast("str | None", scope.get(REQUEST_ID_KEY))  # our own key in the scope
-    return made or new_request_id(headers.get("x-request-id"))
+    # Made here from the headers already read, and left in the scope for the access line (the middleware, which
+    # would otherwise have the log writer derive one, reads it there).
+    raw = cast("dict[str, object]", scope)  # our own key in the scope
+    made = cast("str | None", raw.get(REQUEST_ID_KEY))
+    if made is None:
+        made = raw[REQUEST_ID_KEY] = new_request_id(headers.get("x-request-id"))
+    return made
 
 
 _FLAGS: Final = EvaluationEndpoint(decide=False)

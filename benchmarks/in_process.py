@@ -1,0 +1,86 @@
+"""An in-process A/B harness: the whole ASGI app built twice (feature X on and off), ``POST /flags`` timed in turns.
+
+What ``on_off.py`` measures over HTTP, without server, client or kernel: CPU microseconds per request of this process
+(so the access log's writer thread counts too), best of many short rounds, the two apps alternating round by round,
+so that the load of a shared machine hits both alike and hardly moves the figures. Both apps serve one SQLite file
+seeded beforehand by a third app, so neither of the two measured ones carries the seeding's garbage or caches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_asgi import App, Message, _body, _call
+from bench_http import _flags
+
+
+def prepare(env: dict[str, str]) -> dict[str, Any]:
+    """A fresh SQLite database named in ``os.environ`` (with ``env`` on top), migrated; the credentials of ``init``."""
+    workdir = Path(tempfile.mkdtemp(prefix="flagcore-bench-inproc-"))
+    os.environ["FLAGCORE_DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    os.environ["FLAGCORE_LOG_LEVEL"] = "warning"
+    os.environ.update(env)
+    cli = [sys.executable, "-m", "flagcore"]
+    subprocess.run([*cli, "migrate"], check=True, capture_output=True, timeout=120)  # noqa: S603
+    init = subprocess.run([*cli, "init", "--json"], check=True, capture_output=True, text=True, timeout=120)  # noqa: S603
+    creds: dict[str, Any] = json.loads(init.stdout)
+    return creds
+
+
+@contextlib.asynccontextmanager
+async def running(app: App) -> AsyncIterator[App]:
+    """``app`` started (lifespan) for the block, stopped after."""
+    lifespan: asyncio.Queue[Message] = asyncio.Queue()
+    events: asyncio.Queue[Message] = asyncio.Queue()
+    await lifespan.put({"type": "lifespan.startup"})
+    task = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, lifespan.get, events.put)
+    )
+    await events.get()
+    try:
+        yield app
+    finally:
+        await lifespan.put({"type": "lifespan.shutdown"})
+        await task
+
+
+async def seed(app: App, creds: dict[str, Any]) -> None:
+    auth = {"authorization": f"Bearer {creds['personal_api_key']}"}
+    for flag in _flags(random.Random(7)):
+        body = json.dumps(flag).encode()
+        assert await _call(app, "POST", "/api/projects/@current/feature_flags/", body=body, **auth) == 201
+
+
+async def compare(
+    apps: dict[str, App], creds: dict[str, Any], *, rounds: int = 40, requests: int = 300, between: Callable[[], Any]
+) -> dict[str, float]:
+    """Best CPU µs per ``POST /flags?v=2`` of each app, rounds alternating (``between`` runs after each round)."""
+    rng = random.Random(1)
+    bodies = [_body(rng, creds["project_api_key"]) for _ in range(requests)]
+    for app in apps.values():
+        for body in bodies:
+            assert await _call(app, "POST", "/flags/", b"v=2", body) == 200
+    best = dict.fromkeys(apps, float("inf"))
+    names = list(apps)
+    for round_no in range(rounds):
+        for name in names if round_no % 2 == 0 else names[::-1]:
+            app = apps[name]
+            start = time.process_time()
+            for body in bodies:
+                await _call(app, "POST", "/flags/", b"v=2", body)
+            await between()
+            best[name] = min(best[name], (time.process_time() - start) / requests * 1e6)
+    return best
