@@ -46,6 +46,7 @@ from flagcore.adapters.memory import (
     SystemClock,
 )
 from flagcore.adapters.memory.event_queue import MemoryEventQueue
+from flagcore.adapters.memory.flag_usage import MemoryFlagUsageRepo
 from flagcore.adapters.memory.probe import MemoryDatabaseProbe
 from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo, MemoryUsageCounters
 from flagcore.adapters.memory.quota_rate_limiter import MemoryRateLimiter
@@ -70,6 +71,7 @@ from flagcore.adapters.sqlalchemy import (
     create_engine,
     create_sessionmaker,
 )
+from flagcore.adapters.sqlalchemy.flag_usage import SqlFlagUsageRepo
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
 from flagcore.app.cohorts.queries import GetCohort, ListCohortPersons, ListCohorts
@@ -127,6 +129,7 @@ from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.errors import BackendUnavailableError
 from flagcore.ports.event_queue import EventQueue
 from flagcore.ports.flag_evaluator import FlagEvaluator
+from flagcore.ports.flag_usage import FlagUsageRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
@@ -221,6 +224,10 @@ class SqlProvider(Provider):
         return SqlCohortRepo(sessions)
 
     @provide
+    def flag_usage(self, sessions: async_sessionmaker[AsyncSession]) -> FlagUsageRepo:
+        return SqlFlagUsageRepo(sessions)
+
+    @provide
     def probe(self, engine: AsyncEngine) -> DatabaseProbe:
         return SqlDatabaseProbe(engine)
 
@@ -267,6 +274,8 @@ class MemoryProvider(Provider):
     persons = provide(MemoryPersonRepo, provides=PersonRepo)
     groups = provide(MemoryGroupRepo, provides=GroupRepo)
     cohorts = provide(MemoryCohortRepo, provides=CohortRepo)
+    # Written through units of work (ingestion) and read by the status action: one instance for both.
+    flag_usage = provide(MemoryFlagUsageRepo, provides=FlagUsageRepo)
     # Set through units of work and read by the quota gate: one instance for both (see MemoryQuotaProvider).
     quota_limits = provide(MemoryQuotaLimitRepo, provides=QuotaLimitRepo)
     probe = provide(MemoryDatabaseProbe, provides=DatabaseProbe)
@@ -287,6 +296,7 @@ class MemoryProvider(Provider):
         groups: GroupRepo,
         cohorts: CohortRepo,
         quota_limits: QuotaLimitRepo,
+        flag_usage: FlagUsageRepo,
     ) -> UnitOfWorkFactory:
         stores = MemoryStores(
             flags=cast("MemoryFlagRepo", flags),
@@ -300,6 +310,7 @@ class MemoryProvider(Provider):
             groups=cast("MemoryGroupRepo", groups),
             cohorts=cast("MemoryCohortRepo", cohorts),
             quota_limits=cast("MemoryQuotaLimitRepo", quota_limits),
+            flag_usage=cast("MemoryFlagUsageRepo", flag_usage),
         )
         return MemoryUnitOfWorkFactory(stores)
 

@@ -17,6 +17,7 @@ from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.cohorts import CohortRepo
+from flagcore.ports.flag_usage import FlagUsageRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -77,6 +78,10 @@ class UnitOfWork(Protocol):
     @property
     @abstractmethod
     def quota_limits(self) -> QuotaLimitRepo: ...
+
+    @property
+    @abstractmethod
+    def flag_usage(self) -> FlagUsageRepo: ...
 
     @abstractmethod
     async def lock_project(self, project_id: int) -> Project | None:

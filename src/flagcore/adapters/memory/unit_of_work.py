@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from flagcore.adapters.memory.activity import MemoryActivityLog
 from flagcore.adapters.memory.cohorts import MemoryCohortRepo
 from flagcore.adapters.memory.flag_repo import MemoryFlagRepo
+from flagcore.adapters.memory.flag_usage import MemoryFlagUsageRepo
 from flagcore.adapters.memory.groups import MemoryGroupTypeRepo
 from flagcore.adapters.memory.identity import (
     MemoryApiKeyRepo,
@@ -30,6 +31,7 @@ from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.cohorts import CohortRepo
+from flagcore.ports.flag_usage import FlagUsageRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -94,6 +96,10 @@ class MemoryUnitOfWork(UnitOfWork):
     def quota_limits(self) -> QuotaLimitRepo:
         return self._forks.quota_limits
 
+    @property
+    def flag_usage(self) -> FlagUsageRepo:
+        return self._forks.flag_usage
+
     async def lock_project(self, project_id: int) -> Project | None:
         # Units are serialised already (see the module docstring): the project's lock is held.
         return await self._forks.projects.get(project_id)
@@ -131,6 +137,7 @@ class MemoryStores:
         groups: MemoryGroupRepo | None = None,
         cohorts: MemoryCohortRepo | None = None,
         quota_limits: MemoryQuotaLimitRepo | None = None,
+        flag_usage: MemoryFlagUsageRepo | None = None,
     ) -> None:
         self.flags = flags
         self.group_types = group_types
@@ -146,6 +153,8 @@ class MemoryStores:
         self.cohorts = cohorts if cohorts is not None else MemoryCohortRepo()
         # The quota gate reads limits from this same instance (see app/ioc.py).
         self.quota_limits = quota_limits if quota_limits is not None else MemoryQuotaLimitRepo()
+        # The status action reads usage from this same instance (see app/ioc.py).
+        self.flag_usage = flag_usage if flag_usage is not None else MemoryFlagUsageRepo()
 
     def fork(self) -> MemoryStores:
         return MemoryStores(
@@ -161,6 +170,7 @@ class MemoryStores:
             groups=self.groups.fork(),
             cohorts=self.cohorts.fork(),
             quota_limits=self.quota_limits.fork(),
+            flag_usage=self.flag_usage.fork(),
         )
 
     def adopt(self, forks: MemoryStores) -> None:
@@ -177,6 +187,7 @@ class MemoryStores:
         self.groups.adopt(forks.groups)
         self.cohorts.adopt(forks.cohorts)
         self.quota_limits.adopt(forks.quota_limits)
+        self.flag_usage.adopt(forks.flag_usage)
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):

@@ -22,6 +22,7 @@ from flagcore.adapters.sqlalchemy.activity import SqlActivityLog
 from flagcore.adapters.sqlalchemy.cohorts import SqlCohortRepo
 from flagcore.adapters.sqlalchemy.engine import SQLITE_IMMEDIATE
 from flagcore.adapters.sqlalchemy.flag_repo import SqlFlagRepo
+from flagcore.adapters.sqlalchemy.flag_usage import SqlFlagUsageRepo
 from flagcore.adapters.sqlalchemy.groups import SqlGroupTypeRepo
 from flagcore.adapters.sqlalchemy.identity import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
 from flagcore.adapters.sqlalchemy.mappers import organization_from_row, project_from_row
@@ -34,6 +35,7 @@ from flagcore.domain.activity import ActivityEntry
 from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.cohorts import CohortRepo
+from flagcore.ports.flag_usage import FlagUsageRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -59,6 +61,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._groups = SqlGroupRepo(scope)
         self._cohorts = SqlCohortRepo(scope)
         self._quota_limits = SqlQuotaLimitRepo(scope)
+        self._flag_usage = SqlFlagUsageRepo(scope)
         self._actions = AfterCommitActions()
         self.committed = False
 
@@ -109,6 +112,10 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def quota_limits(self) -> QuotaLimitRepo:
         return self._quota_limits
+
+    @property
+    def flag_usage(self) -> FlagUsageRepo:
+        return self._flag_usage
 
     async def lock_project(self, project_id: int) -> Project | None:
         stmt = sa.select(ProjectRow).where(ProjectRow.id == project_id)
