@@ -8,6 +8,7 @@ import random
 import msgspec
 
 from flagcore.app.flags.changes import FlagChanges, Unset, apply_changes
+from flagcore.app.flags.cohort_check import check_flag_cohorts
 from flagcore.app.flags.payloads import payloads_sent, protect_payloads
 from flagcore.app.flags.writes import commit_flag_write
 from flagcore.domain.errors import InvalidInputError
@@ -103,6 +104,8 @@ class UpdateFlag:
             updated_at=now,
             last_modified_by_id=cmd.user_id,
         )
+        if not isinstance(cmd.changes.filters, Unset):  # PostHog validates cohorts only when filters are sent
+            await check_flag_cohorts(uow.cohorts, cmd.project_id, after.filters)
         sent = payloads_sent(cmd.changes.filters)
         after = protect_payloads(current, after, sent=sent, cipher=self._cipher)
         updated = await uow.flags.update(after, expected_version=current.version)
