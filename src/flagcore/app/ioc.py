@@ -74,6 +74,8 @@ from flagcore.adapters.sqlalchemy import (
 from flagcore.adapters.sqlalchemy.flag_usage import SqlFlagUsageRepo
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
+from flagcore.app.background import BackgroundJobs
+from flagcore.app.cohorts.flag_cohort import CreateStaticCohortForFlag, FillCohortFromFlag
 from flagcore.app.cohorts.queries import GetCohort, ListCohortPersons, ListCohorts
 from flagcore.app.cohorts.static_members import AddPersonsToStaticCohort, RemovePersonFromStaticCohort
 from flagcore.app.cohorts.write_cohorts import CreateCohort, UpdateCohort
@@ -86,6 +88,7 @@ from flagcore.app.evaluation.pipeline import EvaluationPipeline
 from flagcore.app.evaluation.stored_properties import StoredProperties
 from flagcore.app.flags.actions import CheckFlagStatus, KeysOfFlags, ListDependentFlags, MatchingFlagIds
 from flagcore.app.flags.activity import ListFlagActivity
+from flagcore.app.flags.blast_radius import ComputeBlastRadius
 from flagcore.app.flags.bulk_delete import BulkDeleteFlags
 from flagcore.app.flags.create_flag import CreateFlag
 from flagcore.app.flags.encryption_check import CheckEncryptionKeys
@@ -601,6 +604,18 @@ class IngestionProvider(Provider):
         await worker.stop(drain_s=settings.ingestion_drain_s)
 
 
+class BackgroundProvider(Provider):
+    """Jobs requests start and do not wait for (one runner per process; given time to finish at shutdown)."""
+
+    scope = Scope.APP
+
+    @provide
+    async def jobs(self) -> AsyncIterator[BackgroundJobs]:
+        jobs = BackgroundJobs()
+        yield jobs
+        await jobs.stop()
+
+
 class UseCaseProvider(Provider):
     # Use cases hold only ports, so one instance per app serves every request without per-request allocation.
     scope = Scope.APP
@@ -655,6 +670,9 @@ class UseCaseProvider(Provider):
         IngestEvents,
         CreateCohort,
         UpdateCohort,
+        ComputeBlastRadius,
+        CreateStaticCohortForFlag,
+        FillCohortFromFlag,
         GetCohort,
         ListCohorts,
         ListCohortPersons,
@@ -704,6 +722,7 @@ def get_providers(settings: Settings) -> list[Provider]:
         UseCaseProvider(),
         OpenFeatureProvider(),
         IngestionProvider(),
+        BackgroundProvider(),
         ObservabilityProvider(),
     ]
 
