@@ -75,6 +75,7 @@ from flagcore.adapters.sqlalchemy.flag_usage import SqlFlagUsageRepo
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
 from flagcore.app.background import BackgroundJobs
+from flagcore.app.cohorts.csv_import import ImportCohortCsv
 from flagcore.app.cohorts.flag_cohort import CreateStaticCohortForFlag, FillCohortFromFlag
 from flagcore.app.cohorts.queries import GetCohort, ListCohortPersons, ListCohorts
 from flagcore.app.cohorts.static_members import AddPersonsToStaticCohort, RemovePersonFromStaticCohort
@@ -671,6 +672,7 @@ class UseCaseProvider(Provider):
         CreateCohort,
         UpdateCohort,
         ComputeBlastRadius,
+        ImportCohortCsv,
         CreateStaticCohortForFlag,
         FillCohortFromFlag,
         GetCohort,

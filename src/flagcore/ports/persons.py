@@ -65,6 +65,14 @@ class PersonRepo(Protocol):
         ...
 
     @abstractmethod
+    async def by_emails(self, project_id: int, emails: Sequence[str]) -> builtins.list[Person]:
+        """The project's persons whose ``email`` property is one of ``emails`` (exactly), by id.
+
+        For CSV uploads, in batches: the property is not indexed, so each call may read the project's persons once.
+        """
+        ...
+
+    @abstractmethod
     async def create(self, person: NewPerson) -> Person:
         """Store a new person with its distinct ids (version 0).
 

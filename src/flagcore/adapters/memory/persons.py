@@ -125,6 +125,13 @@ class MemoryPersonRepo(PersonRepo):
     async def count(self, project_id: int) -> int:
         return sum(1 for p in self._persons.values() if p.project_id == project_id)
 
+    async def by_emails(self, project_id: int, emails: Sequence[str]) -> builtins.list[Person]:
+        wanted = set(emails)
+        return sorted(
+            (p for p in self._persons.values() if p.project_id == project_id and p.properties.get("email") in wanted),
+            key=lambda p: p.id,
+        )
+
     async def scan(self, project_id: int, *, after_id: int, limit: int) -> builtins.list[Person]:
         found = sorted(
             (p for p in self._persons.values() if p.project_id == project_id and p.id > after_id), key=lambda p: p.id

@@ -239,6 +239,18 @@ class SqlPersonRepo(PersonRepo):
             async with self._session() as session:
                 return int((await session.execute(stmt)).scalar_one())
 
+    async def by_emails(self, project_id: int, emails: Sequence[str]) -> builtins.list[Person]:
+        if not emails:
+            return []
+        stmt = sa.select(PersonRow.id).where(
+            PersonRow.project_id == project_id, _text_property("email").in_(list(emails))
+        )
+        with backend_errors():
+            async with self._session() as session:
+                ids = set((await session.scalars(stmt)).all())
+                persons = await self._load(session, ids)
+        return sorted(persons.values(), key=lambda p: p.id)
+
     async def scan(self, project_id: int, *, after_id: int, limit: int) -> builtins.list[Person]:
         # Served by the (project_id, id) index: a range read, whatever the depth.
         stmt = (
