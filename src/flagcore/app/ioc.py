@@ -52,6 +52,7 @@ from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo, MemoryUsageCoun
 from flagcore.adapters.memory.quota_rate_limiter import MemoryRateLimiter
 from flagcore.adapters.minio import MinioSnapshotStore
 from flagcore.adapters.redis import RedisInvalidationListener, RedisInvalidationPublisher, RedisSnapshotStore
+from flagcore.adapters.redis.event_queue import RedisEventQueue
 from flagcore.adapters.redis.quota import RedisUsageCounters
 from flagcore.adapters.redis.quota_rate_limiter import RedisRateLimiter
 from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotSource, Tier, TieredSnapshotStore
@@ -593,7 +594,9 @@ class IngestionProvider(Provider):
     scope = Scope.APP
 
     @provide
-    def queue(self, settings: Settings) -> EventQueue:
+    def queue(self, settings: Settings, redis: RedisConnection) -> EventQueue:
+        if settings.ingestion_queue == "redis" and redis.client is not None:
+            return RedisEventQueue(redis.client, capacity=settings.ingestion_queue_size, processes=settings.workers)
         return MemoryEventQueue(settings.ingestion_queue_size)
 
     @provide
@@ -603,6 +606,8 @@ class IngestionProvider(Provider):
         worker = IngestionWorker(queue, ingest, batch_size=settings.ingestion_batch_size)
         yield worker
         await worker.stop(drain_s=settings.ingestion_drain_s)
+        if isinstance(queue, RedisEventQueue):
+            await queue.release()  # what this process did not drain stays queued for the others
 
 
 class BackgroundProvider(Provider):
