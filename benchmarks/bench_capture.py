@@ -6,6 +6,7 @@ client, no network), so the figures compare the paths rather than measure a depl
 
 - capture: POST /batch with 100 events each (acknowledged: validated and queued), events per second;
 - ingestion: the worker applying those events to persons, events per second;
+- usage: ``$feature_flag_called`` events of known persons applied (person touch + one usage upsert per batch);
 - /flags: a flag on a person property, the request sending it (no store read) against not sending it (one person
   read); the ratio is the cost of the stored-properties read.
 """
@@ -19,10 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
-from flagcore.adapters.sqlalchemy import upgrade_database
-from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand
+from flagcore.adapters.memory import SystemClock
+from flagcore.adapters.sqlalchemy import SqlUnitOfWorkFactory, create_engine, create_sessionmaker, upgrade_database
+from flagcore.app.identity.bootstrap import Bootstrap, BootstrapCommand, BootstrapResult
 from flagcore.app.main import create_app
 from flagcore.app.persons.worker import IngestionWorker
 from flagcore.app.settings import Settings
@@ -33,13 +36,25 @@ FLAG_REQUESTS = 200
 ROUNDS = 3
 
 
+async def _seed(url: str, container: AsyncContainer) -> BootstrapResult:
+    """The project and key; over an engine of this loop on PostgreSQL (the app's pool belongs to the app's loop)."""
+    if not url.startswith("postgresql"):
+        return await (await container.get(Bootstrap)).execute(BootstrapCommand(only_if_new=True))
+    engine = create_engine(url)
+    try:
+        bootstrap = Bootstrap(SqlUnitOfWorkFactory(create_sessionmaker(engine)), SystemClock())
+        return await bootstrap.execute(BootstrapCommand(only_if_new=True))
+    finally:
+        await engine.dispose()
+
+
 async def main(url: str) -> None:
     if not url.startswith("memory"):
         await upgrade_database(url)
     app = create_app(settings=Settings(database_url=url, access_log=False, metrics=False))
     async with AsyncTestClient(app) as client:
         container = app.state.dishka_container
-        seeded = await (await container.get(Bootstrap)).execute(BootstrapCommand(only_if_new=True))
+        seeded = await _seed(url, container)
         token, key = seeded.project_api_key, seeded.personal_api_key
         worker = await container.get(IngestionWorker)
         body = {
@@ -71,6 +86,22 @@ async def main(url: str) -> None:
             done = time.perf_counter()
             capture.append(BATCHES * BATCH / (acknowledged - start))
             ingest.append(BATCHES * BATCH / (done - start))
+        usage = []
+        for round_ in range(ROUNDS):
+            start = time.perf_counter()
+            for b in range(BATCHES):
+                events = [
+                    {
+                        "event": "$feature_flag_called",
+                        "distinct_id": f"r{round_}-u{b * BATCH + i}",
+                        "properties": {"$feature_flag": f"flag-{i % 10}", "$feature_flag_response": True},
+                    }
+                    for i in range(BATCH)
+                ]
+                response = await client.post("/batch", json={"api_key": token, "batch": events})
+                assert response.status_code == 200, response.text
+            await worker.flush()
+            usage.append(BATCHES * BATCH / (time.perf_counter() - start))
         sent, stored = [], []
         for _ in range(ROUNDS):
             for label, extra, out in (("sent", {"person_properties": {"plan": "pro"}}, sent), ("stored", {}, stored)):
@@ -84,6 +115,7 @@ async def main(url: str) -> None:
     print(f"database: {url.split('://', maxsplit=1)[0]}")
     print(f"capture acknowledged: {statistics.median(capture):,.0f} events/s (batches of {BATCH})")
     print(f"capture + ingestion applied: {statistics.median(ingest):,.0f} events/s")
+    print(f"capture + $feature_flag_called applied (usage): {statistics.median(usage):,.0f} events/s")
     s, d = statistics.median(sent), statistics.median(stored)
     print(f"/flags properties sent: {s:,.0f} req/s; read from the store: {d:,.0f} req/s; ratio {s / d:.2f}")
 

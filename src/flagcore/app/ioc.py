@@ -49,12 +49,14 @@ from flagcore.adapters.memory import (
     SystemClock,
 )
 from flagcore.adapters.memory.event_queue import MemoryEventQueue
+from flagcore.adapters.memory.flag_usage import MemoryFlagUsageRepo
 from flagcore.adapters.memory.probe import MemoryDatabaseProbe
 from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo, MemoryUsageCounters
 from flagcore.adapters.memory.quota_rate_limiter import MemoryRateLimiter
 from flagcore.adapters.memory.sign_in import MemoryPasswordStore, MemorySessionStore
 from flagcore.adapters.minio import MinioSnapshotStore
 from flagcore.adapters.redis import RedisInvalidationListener, RedisInvalidationPublisher, RedisSnapshotStore
+from flagcore.adapters.redis.event_queue import RedisEventQueue
 from flagcore.adapters.redis.quota import RedisUsageCounters
 from flagcore.adapters.redis.quota_rate_limiter import RedisRateLimiter
 from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotSource, Tier, TieredSnapshotStore
@@ -75,6 +77,7 @@ from flagcore.adapters.sqlalchemy import (
     create_engine,
     create_sessionmaker,
 )
+from flagcore.adapters.sqlalchemy.flag_usage import SqlFlagUsageRepo
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
 from flagcore.adapters.sqlalchemy.sign_in import SqlPasswordStore, SqlSessionStore
@@ -87,6 +90,9 @@ from flagcore.app.approvals.policies import (
     ListApprovalPolicies,
     WriteApprovalPolicy,
 )
+from flagcore.app.background import BackgroundJobs
+from flagcore.app.cohorts.csv_import import ImportCohortCsv
+from flagcore.app.cohorts.flag_cohort import CreateStaticCohortForFlag, FillCohortFromFlag
 from flagcore.app.cohorts.queries import GetCohort, ListCohortPersons, ListCohorts
 from flagcore.app.cohorts.static_members import AddPersonsToStaticCohort, RemovePersonFromStaticCohort
 from flagcore.app.cohorts.write_cohorts import CreateCohort, UpdateCohort
@@ -100,6 +106,7 @@ from flagcore.app.evaluation.preview_flags import PreviewFlags
 from flagcore.app.evaluation.stored_properties import StoredProperties
 from flagcore.app.flags.actions import CheckFlagStatus, KeysOfFlags, ListDependentFlags, MatchingFlagIds
 from flagcore.app.flags.activity import ListFlagActivity
+from flagcore.app.flags.blast_radius import ComputeBlastRadius
 from flagcore.app.flags.bulk_delete import BulkDeleteFlags
 from flagcore.app.flags.create_flag import CreateFlag
 from flagcore.app.flags.encryption_check import CheckEncryptionKeys
@@ -160,6 +167,7 @@ from flagcore.ports.cohorts import CohortRepo
 from flagcore.ports.errors import BackendUnavailableError
 from flagcore.ports.event_queue import EventQueue
 from flagcore.ports.flag_evaluator import FlagEvaluator
+from flagcore.ports.flag_usage import FlagUsageRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.hash_key_overrides import HashKeyOverrideRepo
@@ -265,6 +273,9 @@ class SqlProvider(Provider):
     def scheduled_changes(self, sessions: async_sessionmaker[AsyncSession]) -> ScheduledChangeRepo:
         return SqlScheduledChangeRepo(sessions)
 
+    def flag_usage(self, sessions: async_sessionmaker[AsyncSession]) -> FlagUsageRepo:
+        return SqlFlagUsageRepo(sessions)
+
     @provide
     def probe(self, engine: AsyncEngine) -> DatabaseProbe:
         return SqlDatabaseProbe(engine)
@@ -321,6 +332,8 @@ class MemoryProvider(Provider):
     persons = provide(MemoryPersonRepo, provides=PersonRepo)
     groups = provide(MemoryGroupRepo, provides=GroupRepo)
     cohorts = provide(MemoryCohortRepo, provides=CohortRepo)
+    # Written through units of work (ingestion) and read by the status action: one instance for both.
+    flag_usage = provide(MemoryFlagUsageRepo, provides=FlagUsageRepo)
     # Set through units of work and read by the quota gate: one instance for both (see MemoryQuotaProvider).
     quota_limits = provide(MemoryQuotaLimitRepo, provides=QuotaLimitRepo)
     scheduled_changes = provide(MemoryScheduledChangeRepo, provides=ScheduledChangeRepo)
@@ -345,6 +358,7 @@ class MemoryProvider(Provider):
         cohorts: CohortRepo,
         quota_limits: QuotaLimitRepo,
         scheduled_changes: ScheduledChangeRepo,
+        flag_usage: FlagUsageRepo,
     ) -> UnitOfWorkFactory:
         stores = MemoryStores(
             flags=cast("MemoryFlagRepo", flags),
@@ -359,6 +373,7 @@ class MemoryProvider(Provider):
             cohorts=cast("MemoryCohortRepo", cohorts),
             quota_limits=cast("MemoryQuotaLimitRepo", quota_limits),
             scheduled_changes=cast("MemoryScheduledChangeRepo", scheduled_changes),
+            flag_usage=cast("MemoryFlagUsageRepo", flag_usage),
         )
         return MemoryUnitOfWorkFactory(stores)
 
@@ -637,7 +652,9 @@ class IngestionProvider(Provider):
     scope = Scope.APP
 
     @provide
-    def queue(self, settings: Settings) -> EventQueue:
+    def queue(self, settings: Settings, redis: RedisConnection) -> EventQueue:
+        if settings.ingestion_queue == "redis" and redis.client is not None:
+            return RedisEventQueue(redis.client, capacity=settings.ingestion_queue_size, processes=settings.workers)
         return MemoryEventQueue(settings.ingestion_queue_size)
 
     @provide
@@ -647,6 +664,23 @@ class IngestionProvider(Provider):
         worker = IngestionWorker(queue, ingest, batch_size=settings.ingestion_batch_size)
         yield worker
         await worker.stop(drain_s=settings.ingestion_drain_s)
+        if isinstance(queue, RedisEventQueue):
+            await queue.release()  # what this process did not drain stays queued for the others
+
+
+class BackgroundProvider(Provider):
+    """Background work: jobs requests start without waiting, and the change-request expiry task.
+
+    One runner per process; both are given time to finish at shutdown.
+    """
+
+    scope = Scope.APP
+
+    @provide
+    async def jobs(self) -> AsyncIterator[BackgroundJobs]:
+        jobs = BackgroundJobs()
+        yield jobs
+        await jobs.stop()
 
     @provide
     async def change_request_expiry(
@@ -747,6 +781,10 @@ class UseCaseProvider(Provider):
         IngestEvents,
         CreateCohort,
         UpdateCohort,
+        ComputeBlastRadius,
+        ImportCohortCsv,
+        CreateStaticCohortForFlag,
+        FillCohortFromFlag,
         GetCohort,
         ListCohorts,
         ListCohortPersons,
@@ -802,6 +840,7 @@ def get_providers(settings: Settings) -> list[Provider]:
         OpenFeatureProvider(),
         IngestionProvider(),
         ScheduledChangeProvider(),
+        BackgroundProvider(),
         ObservabilityProvider(),
     ]
 

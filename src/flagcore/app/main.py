@@ -25,6 +25,7 @@ from flagcore.app.http.evaluation.remote_config_public import public_array_js, p
 from flagcore.app.http.headers import ResponseHeaders
 from flagcore.app.http.management.cohorts import CohortController
 from flagcore.app.http.management.flag_actions import FlagActionsController
+from flagcore.app.http.management.flag_cohort_actions import FlagCohortActionsController
 from flagcore.app.http.management.flag_custom_actions import FlagCustomActionsController
 from flagcore.app.http.management.flag_value import FlagValueController
 from flagcore.app.http.management.flags import FeatureFlagController
@@ -70,6 +71,7 @@ def project_flag_routes() -> list[ControllerRouterHandler]:
         FeatureFlagController,
         FlagActionsController,
         FlagCustomActionsController,
+        FlagCohortActionsController,
         project_local_evaluation,
         remote_config,
     ]

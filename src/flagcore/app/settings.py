@@ -94,6 +94,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Browser origins (``https://admin.example.com``, comma-separated) allowed to call the management API and the
     #: definitions feed; empty: none. ``/flags`` and ``/decide`` allow every origin whatever this says.
     cors_origins: str = ""
+    #: Where captured events wait for ingestion: this process's memory (lost on a crash), or Redis (shared by every
+    #: process and instance, survives restarts, keeps one person's events in order across processes; needs
+    #: ``redis_url``).
+    ingestion_queue: Literal["memory", "redis"] = "memory"
     #: Captured events waiting for ingestion, at most; a capture request that does not fit answers 503 (SDKs retry).
     ingestion_queue_size: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)] = 100_000
     #: Events applied to persons and groups per transaction by the ingestion worker.
@@ -172,7 +176,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(msg)
         _check_evaluator_url(self.evaluator, self.evaluator_url)
         tiers = _parse_tiers(self.snapshot_tiers)
-        _check_redis_url(self.redis_url, required="redis" in tiers)
+        _check_redis_url(self.redis_url, required="redis" in tiers or self.ingestion_queue == "redis")
         _check_s3(self, required="s3" in tiers)
         _parse_encryption_keys(self.encryption_keys)
         try:
@@ -329,7 +333,10 @@ def _check_redis_url(url: str | None, *, required: bool) -> None:
     name = f"{ENV_PREFIX}REDIS_URL"
     if not url:
         if required:
-            msg = f"{name}: required when {ENV_PREFIX}SNAPSHOT_TIERS includes redis (e.g. redis://127.0.0.1:6379/0)"
+            msg = (
+                f"{name}: required when {ENV_PREFIX}SNAPSHOT_TIERS includes redis or {ENV_PREFIX}INGESTION_QUEUE is "
+                "redis (e.g. redis://127.0.0.1:6379/0)"
+            )
             raise SettingsError(msg)
         return
     if not url.startswith(_REDIS_SCHEMES):

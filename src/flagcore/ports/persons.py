@@ -6,6 +6,7 @@ project, group type index and group key); listings are paginated.
 
 from __future__ import annotations
 
+import builtins
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -64,6 +65,14 @@ class PersonRepo(Protocol):
         ...
 
     @abstractmethod
+    async def by_emails(self, project_id: int, emails: Sequence[str]) -> builtins.list[Person]:
+        """The project's persons whose ``email`` property is one of ``emails`` (exactly), by id.
+
+        For CSV uploads, in batches: the property is not indexed, so each call may read the project's persons once.
+        """
+        ...
+
+    @abstractmethod
     async def create(self, person: NewPerson) -> Person:
         """Store a new person with its distinct ids (version 0).
 
@@ -106,6 +115,15 @@ class PersonRepo(Protocol):
         """How many persons the project has."""
         ...
 
+    @abstractmethod
+    async def scan(self, project_id: int, *, after_id: int, limit: int) -> builtins.list[Person]:
+        """Up to ``limit`` of the project's persons with an id above ``after_id``, lowest id first.
+
+        For work over every person (blast radius, a flag's static cohort): a keyset page, as cheap deep in the
+        table as at its start; pass the last id of a page to get the next one.
+        """
+        ...
+
 
 class GroupQuery(msgspec.Struct, frozen=True, kw_only=True):
     group_type_index: int
@@ -129,4 +147,9 @@ class GroupRepo(Protocol):
     @abstractmethod
     async def list(self, project_id: int, query: GroupQuery) -> GroupPage:
         """A page of the project's groups of one type, ordered by key."""
+        ...
+
+    @abstractmethod
+    async def count(self, project_id: int, group_type_index: int) -> int:
+        """How many groups of one type the project has."""
         ...

@@ -18,6 +18,7 @@ from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.approvals import ApprovalPolicyRepo, ChangeRequestRepo
 from flagcore.ports.cohorts import CohortRepo
+from flagcore.ports.flag_usage import FlagUsageRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -91,6 +92,9 @@ class UnitOfWork(Protocol):
     @property
     @abstractmethod
     def scheduled_changes(self) -> ScheduledChangeRepo: ...
+    @property
+    @abstractmethod
+    def flag_usage(self) -> FlagUsageRepo: ...
 
     @abstractmethod
     async def lock_project(self, project_id: int) -> Project | None:

@@ -74,11 +74,17 @@ FLAGS: Final[tuple[dict[str, Any], ...]] = (
         "ensure_experience_continuity": True,
         "filters": {"groups": [{"properties": [], "rollout_percentage": 50}]},
     },
-    # No cohort store exists, so the cohort is missing: the flag fails and the other flags are unaffected.
+    # A soft-deleted cohort: a flag may still name it (PostHog refuses only ids that never existed), but it
+    # evaluates as missing: the flag fails and the other flags are unaffected.
     {
         "key": "missing-cohort",
         "filters": {
-            "groups": [{"properties": [{"key": "id", "type": "cohort", "value": 999}], "rollout_percentage": 100}]
+            "groups": [
+                {
+                    "properties": [{"key": "id", "type": "cohort", "value": "{cohort:deleted}"}],
+                    "rollout_percentage": 100,
+                }
+            ]
         },
     },
     {"key": "inactive", "active": False, "filters": {"groups": [{"properties": [], "rollout_percentage": 100}]}},
@@ -104,10 +110,15 @@ def resolve(body: dict[str, Any], ids: Mapping[str, int]) -> dict[str, Any]:
 
 
 async def seed(
-    create: Callable[[dict[str, Any]], Awaitable[int]], delete: Callable[[int], Awaitable[None]]
+    create: Callable[[dict[str, Any]], Awaitable[int]],
+    delete: Callable[[int], Awaitable[None]],
+    deleted_cohort: Callable[[], Awaitable[int]],
 ) -> dict[str, int]:
-    """Create the catalogue with ``create`` (body -> id), then soft-delete with ``delete``; the ids by key."""
-    ids: dict[str, int] = {}
+    """Create the catalogue with ``create`` (body -> id), then soft-delete with ``delete``; the ids by key.
+
+    ``deleted_cohort`` creates a cohort and soft-deletes it (its id is ``{cohort:deleted}`` in the bodies).
+    """
+    ids: dict[str, int] = {"cohort:deleted": await deleted_cohort()}
     for body in FLAGS:
         ids[body["key"]] = await create(resolve(body, ids))
     for key in DELETED:

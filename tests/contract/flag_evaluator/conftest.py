@@ -25,6 +25,7 @@ from flagcore.app.evaluation.in_process_evaluator import InProcessFlagEvaluator
 from flagcore.app.evaluation.pipeline import EvaluationPipeline
 from flagcore.app.flags.create_flag import CreateFlagCommand
 from flagcore.app.http.management.schemas import FlagWrite
+from flagcore.domain.cohorts import NewCohort
 from flagcore.domain.identity import Project
 from flagcore.ports.flag_evaluator import EvaluatedFlag, FlagEvaluator
 from tests.contract.flag_evaluator.catalogue import FLAGS, seed
@@ -33,6 +34,9 @@ from tests.servers import run_cli, running_server
 
 STARTUP_TIMEOUT_S = 30
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+GONE_COHORT: dict[str, Any] = {
+    "properties": {"type": "AND", "values": [{"type": "person", "key": "plan", "operator": "exact", "value": "x"}]}
+}
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,16 @@ async def _seed_over_api(base_url: str, credentials: dict[str, Any]) -> dict[str
             response = await client.patch(f"{flags_url}{flag_id}/", json={"deleted": True})
             assert response.status_code == 200, response.text
 
-        return await seed(create, delete)
+        async def deleted_cohort() -> int:
+            cohorts_url = f"/api/projects/{credentials['project_id']}/cohorts/"
+            response = await client.post(cohorts_url, json={"name": "gone", "filters": GONE_COHORT})
+            assert response.status_code == 201, response.text
+            cohort_id = int(response.json()["id"])
+            response = await client.patch(f"{cohorts_url}{cohort_id}/", json={"deleted": True})
+            assert response.status_code == 200, response.text
+            return cohort_id
+
+        return await seed(create, delete, deleted_cohort)
 
 
 @pytest.fixture
@@ -129,7 +142,15 @@ async def local_remote_evaluator() -> EvaluatorUnderTest:
     async def delete(flag_id: int) -> None:
         await stack.stores.flags.soft_delete(project.id, flag_id, expected_version=1)
 
-    await seed(create, delete)
+    async def deleted_cohort() -> int:
+        new = NewCohort(project_id=project.id, name="gone", filters=GONE_COHORT, created_at=EPOCH)
+        async with stack.uow.begin() as uow:
+            cohort = await uow.cohorts.create(new)
+            await uow.cohorts.save(msgspec.structs.replace(cohort, deleted=True))
+            await uow.commit()
+        return cohort.id
+
+    await seed(create, delete, deleted_cohort)
     overrides = MemoryHashKeyOverrideRepo()
 
     async def identify(distinct_id: str, anon_distinct_id: str) -> None:

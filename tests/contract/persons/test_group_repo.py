@@ -49,3 +49,6 @@ async def test_list_by_type_ordered_by_key_and_searched(group_repo: GroupRepo) -
     found = await group_repo.list(PROJECT_ID, GroupQuery(group_type_index=0, search="name c"))
     assert [g.group_key for g in found.items] == ["c-corp"]
     assert (await group_repo.list(OTHER_PROJECT_ID, GroupQuery(group_type_index=0))).items == []
+    assert await group_repo.count(PROJECT_ID, 0) == 3
+    assert await group_repo.count(PROJECT_ID, 1) == 1
+    assert await group_repo.count(OTHER_PROJECT_ID, 0) == 0

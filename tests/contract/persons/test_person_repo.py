@@ -133,3 +133,28 @@ async def test_nested_properties_round_trip(person_repo: PersonRepo) -> None:
     found = await person_repo.by_distinct_id(PROJECT_ID, "p")
     assert found is not None
     assert found.properties == properties
+
+
+async def test_scan_pages_by_id_lowest_first_with_distinct_ids(person_repo: PersonRepo) -> None:
+    made = [await person_repo.create(_new(f"s{i}", f"s{i}-alias", n=i)) for i in range(5)]
+    await person_repo.create(_new("elsewhere", project_id=OTHER_PROJECT_ID))
+    first = await person_repo.scan(PROJECT_ID, after_id=0, limit=2)
+    assert [p.id for p in first] == [made[0].id, made[1].id]
+    assert first[0].distinct_ids == ("s0", "s0-alias")
+    assert first[1].properties == {"n": 1}
+    rest = await person_repo.scan(PROJECT_ID, after_id=first[-1].id, limit=10)
+    assert [p.id for p in rest] == [p.id for p in made[2:]]
+    assert await person_repo.scan(PROJECT_ID, after_id=made[-1].id, limit=10) == []
+    await person_repo.delete(PROJECT_ID, made[3].id)
+    assert [p.id for p in await person_repo.scan(PROJECT_ID, after_id=made[2].id, limit=10)] == [made[4].id]
+
+
+async def test_by_emails_matches_the_email_property_exactly(person_repo: PersonRepo) -> None:
+    a = await person_repo.create(_new("a", email="a@x.io"))
+    await person_repo.create(_new("b", email="A@X.IO"))
+    c = await person_repo.create(_new("c", email="c@x.io"))
+    await person_repo.create(_new("d", email=7))
+    await person_repo.create(_new("e", email="a@x.io", project_id=OTHER_PROJECT_ID))
+    found = await person_repo.by_emails(PROJECT_ID, ["a@x.io", "c@x.io", "none@x.io"])
+    assert [p.id for p in found] == [a.id, c.id]
+    assert await person_repo.by_emails(PROJECT_ID, []) == []

@@ -197,6 +197,12 @@ _PROJECT_FLAG_ROUTES: Final[dict[str, Case]] = {
     ),
     "POST /api/projects/{project_id:str}/feature_flags/bulk_keys": Case("project", body={"ids": [1]}),
     "POST /api/projects/{project_id:str}/feature_flags/bulk_delete": Case("project", body={"ids": [999999]}),
+    "POST /api/projects/{project_id:str}/feature_flags/user_blast_radius": Case(
+        "project", body={"condition": {"properties": []}}
+    ),
+    "POST /api/projects/{project_id:str}/feature_flags/{flag_id:int}/create_static_cohort_for_flag": Case(
+        "project", item="flag"
+    ),
 }
 
 _OTHER_FLAG_ROUTES: Final[dict[str, Case]] = {

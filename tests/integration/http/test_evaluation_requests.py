@@ -174,8 +174,18 @@ async def post_v2(world: World, **fields: Any) -> dict[str, Any]:
 
 async def test_a_failing_flag_is_failed_and_sets_errors_while_computing_flags(world: World) -> None:
     await create(world, "fine", filters=ALWAYS)
-    # No cohort store exists yet, so a cohort filter cannot be evaluated: the server fails that flag alone.
-    cohort = {"key": "id", "type": "cohort", "operator": "in", "value": 4242}
+    # A soft-deleted cohort may still be named by a flag (PostHog refuses only ids that never existed), but it is
+    # not in the snapshot: the server cannot evaluate that condition and fails that flag alone.
+    cohorts_url = f"/api/projects/{world.project_id}/cohorts/"
+    filters = {
+        "properties": {"type": "AND", "values": [{"type": "person", "key": "plan", "operator": "exact", "value": "x"}]}
+    }
+    made = await world.client.post(cohorts_url, json={"name": "gone", "filters": filters}, headers=world.auth())
+    assert made.status_code == 201, made.text
+    gone = made.json()["id"]
+    deleted = await world.client.patch(f"{cohorts_url}{gone}/", json={"deleted": True}, headers=world.auth())
+    assert deleted.status_code == 200, deleted.text
+    cohort = {"key": "id", "type": "cohort", "operator": "in", "value": gone}
     await create(world, "needs-cohort", filters={"groups": [{"properties": [cohort], "rollout_percentage": 100}]})
     detailed = (await world.client.post("/flags?v=2", json=body_of(world))).json()
     assert detailed["errorsWhileComputingFlags"] is True

@@ -167,3 +167,10 @@ async def test_redis_and_s3_tiers_are_wired_and_the_listener_runs(redis_url: str
         assert Minio(s3_endpoint, access_key="test", secret_key="test", secure=False).bucket_exists("wired-bucket")
     finally:
         await container.close()
+
+
+def test_the_redis_ingestion_queue_requires_a_redis_url() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"FLAGCORE_INGESTION_QUEUE": "redis"})
+    assert "FLAGCORE_INGESTION_QUEUE is redis" in str(caught.value)
+    assert load_settings({"FLAGCORE_INGESTION_QUEUE": "redis", **REDIS}).ingestion_queue == "redis"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import itertools
 from collections.abc import Sequence
 from typing import Any
@@ -124,6 +125,19 @@ class MemoryPersonRepo(PersonRepo):
     async def count(self, project_id: int) -> int:
         return sum(1 for p in self._persons.values() if p.project_id == project_id)
 
+    async def by_emails(self, project_id: int, emails: Sequence[str]) -> builtins.list[Person]:
+        wanted = set(emails)
+        return sorted(
+            (p for p in self._persons.values() if p.project_id == project_id and p.properties.get("email") in wanted),
+            key=lambda p: p.id,
+        )
+
+    async def scan(self, project_id: int, *, after_id: int, limit: int) -> builtins.list[Person]:
+        found = sorted(
+            (p for p in self._persons.values() if p.project_id == project_id and p.id > after_id), key=lambda p: p.id
+        )
+        return found[:limit]
+
 
 def _person_matches(person: Person, query: PersonQuery) -> bool:
     if query.distinct_id is not None and query.distinct_id not in person.distinct_ids:
@@ -161,6 +175,9 @@ class MemoryGroupRepo(GroupRepo):
         )
         self._groups[key] = stored
         return stored
+
+    async def count(self, project_id: int, group_type_index: int) -> int:
+        return sum(1 for (p, index, _) in self._groups if p == project_id and index == group_type_index)
 
     async def list(self, project_id: int, query: GroupQuery) -> GroupPage:
         needle = (query.search or "").lower()

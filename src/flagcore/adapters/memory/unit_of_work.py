@@ -16,6 +16,7 @@ from flagcore.adapters.memory.activity import MemoryActivityLog
 from flagcore.adapters.memory.approvals import MemoryApprovalPolicyRepo, MemoryChangeRequestRepo
 from flagcore.adapters.memory.cohorts import MemoryCohortRepo
 from flagcore.adapters.memory.flag_repo import MemoryFlagRepo
+from flagcore.adapters.memory.flag_usage import MemoryFlagUsageRepo
 from flagcore.adapters.memory.groups import MemoryGroupTypeRepo
 from flagcore.adapters.memory.identity import (
     MemoryApiKeyRepo,
@@ -33,6 +34,7 @@ from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.approvals import ApprovalPolicyRepo, ChangeRequestRepo
 from flagcore.ports.cohorts import CohortRepo
+from flagcore.ports.flag_usage import FlagUsageRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -110,6 +112,10 @@ class MemoryUnitOfWork(UnitOfWork):
     def scheduled_changes(self) -> ScheduledChangeRepo:
         return self._forks.scheduled_changes
 
+    @property
+    def flag_usage(self) -> FlagUsageRepo:
+        return self._forks.flag_usage
+
     async def lock_project(self, project_id: int) -> Project | None:
         # Units are serialised already (see the module docstring): the project's lock is held.
         return await self._forks.projects.get(project_id)
@@ -150,6 +156,7 @@ class MemoryStores:
         approval_policies: MemoryApprovalPolicyRepo | None = None,
         change_requests: MemoryChangeRequestRepo | None = None,
         scheduled_changes: MemoryScheduledChangeRepo | None = None,
+        flag_usage: MemoryFlagUsageRepo | None = None,
     ) -> None:
         self.flags = flags
         self.group_types = group_types
@@ -170,6 +177,8 @@ class MemoryStores:
 
         # The listing reads this same instance outside units of work (see app/ioc.py).
         self.scheduled_changes = scheduled_changes if scheduled_changes is not None else MemoryScheduledChangeRepo()
+        # The status action reads usage from this same instance (see app/ioc.py).
+        self.flag_usage = flag_usage if flag_usage is not None else MemoryFlagUsageRepo()
 
     def fork(self) -> MemoryStores:
         return MemoryStores(
@@ -188,6 +197,7 @@ class MemoryStores:
             approval_policies=self.approval_policies.fork(),
             change_requests=self.change_requests.fork(),
             scheduled_changes=self.scheduled_changes.fork(),
+            flag_usage=self.flag_usage.fork(),
         )
 
     def adopt(self, forks: MemoryStores) -> None:
@@ -207,6 +217,7 @@ class MemoryStores:
         self.approval_policies.adopt(forks.approval_policies)
         self.change_requests.adopt(forks.change_requests)
         self.scheduled_changes.adopt(forks.scheduled_changes)
+        self.flag_usage.adopt(forks.flag_usage)
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):

@@ -200,6 +200,7 @@ __all__ = (
 from flagcore.adapters.sqlalchemy import orm_approvals as _orm_approvals  # noqa: E402, F401 - registers its tables
 from flagcore.adapters.sqlalchemy import orm_persons as _orm_persons  # noqa: E402, F401 - registers its tables on Base
 from flagcore.adapters.sqlalchemy import orm_quota  # noqa: E402, F401 - registers the quota tables on Base
+from flagcore.adapters.sqlalchemy import orm_usage as _orm_usage  # noqa: E402, F401 - registers its table on Base
 from flagcore.adapters.sqlalchemy.orm_openfeature import FlagDeclarationRow  # noqa: E402, F401 - registers the table
 from flagcore.adapters.sqlalchemy.orm_scheduled_changes import ScheduledChangeRow  # noqa: E402, F401 - registers it
 from flagcore.adapters.sqlalchemy.orm_sign_in import UiSessionRow  # noqa: E402, F401 - registers the sign-in tables

@@ -7,6 +7,7 @@ hold NUL) so that any id round-trips.
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -238,6 +239,32 @@ class SqlPersonRepo(PersonRepo):
             async with self._session() as session:
                 return int((await session.execute(stmt)).scalar_one())
 
+    async def by_emails(self, project_id: int, emails: Sequence[str]) -> builtins.list[Person]:
+        if not emails:
+            return []
+        stmt = sa.select(PersonRow.id).where(
+            PersonRow.project_id == project_id, _text_property("email").in_(list(emails))
+        )
+        with backend_errors():
+            async with self._session() as session:
+                ids = set((await session.scalars(stmt)).all())
+                persons = await self._load(session, ids)
+        return sorted(persons.values(), key=lambda p: p.id)
+
+    async def scan(self, project_id: int, *, after_id: int, limit: int) -> builtins.list[Person]:
+        # Served by the (project_id, id) index: a range read, whatever the depth.
+        stmt = (
+            sa.select(PersonRow.id)
+            .where(PersonRow.project_id == project_id, PersonRow.id > after_id)
+            .order_by(PersonRow.id)
+            .limit(limit)
+        )
+        with backend_errors():
+            async with self._session() as session:
+                ids = list((await session.scalars(stmt)).all())
+                persons = await self._load(session, set(ids))
+        return [persons[i] for i in ids]
+
 
 def _group_rows(rows: Sequence[sa.Row[tuple[PersonRow, str]]]) -> list[Person]:
     ids: dict[int, list[str]] = defaultdict(list)
@@ -295,6 +322,16 @@ class SqlGroupRepo(GroupRepo):
                 ).returning(GroupRow)
                 row = (await session.execute(upsert)).scalar_one()
                 return _group(row)
+
+    async def count(self, project_id: int, group_type_index: int) -> int:
+        stmt = (
+            sa.select(sa.func.count())
+            .select_from(GroupRow)
+            .where(GroupRow.project_id == project_id, GroupRow.group_type_index == group_type_index)
+        )
+        with backend_errors():
+            async with self._session() as session:
+                return int((await session.execute(stmt)).scalar_one())
 
     async def list(self, project_id: int, query: GroupQuery) -> GroupPage:
         stmt = sa.select(GroupRow).where(

@@ -23,6 +23,7 @@ from flagcore.adapters.sqlalchemy.approvals import SqlApprovalPolicyRepo, SqlCha
 from flagcore.adapters.sqlalchemy.cohorts import SqlCohortRepo
 from flagcore.adapters.sqlalchemy.engine import SQLITE_IMMEDIATE
 from flagcore.adapters.sqlalchemy.flag_repo import SqlFlagRepo
+from flagcore.adapters.sqlalchemy.flag_usage import SqlFlagUsageRepo
 from flagcore.adapters.sqlalchemy.groups import SqlGroupTypeRepo
 from flagcore.adapters.sqlalchemy.identity import SqlApiKeyRepo, SqlOrganizationRepo, SqlProjectRepo, SqlUserRepo
 from flagcore.adapters.sqlalchemy.mappers import organization_from_row, project_from_row
@@ -37,6 +38,7 @@ from flagcore.domain.identity import Organization, Project
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.approvals import ApprovalPolicyRepo, ChangeRequestRepo
 from flagcore.ports.cohorts import CohortRepo
+from flagcore.ports.flag_usage import FlagUsageRepo
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.groups import GroupTypeRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
@@ -66,6 +68,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._approval_policies = SqlApprovalPolicyRepo(scope)
         self._change_requests = SqlChangeRequestRepo(scope)
         self._scheduled_changes = SqlScheduledChangeRepo(scope)
+        self._flag_usage = SqlFlagUsageRepo(scope)
         self._actions = AfterCommitActions()
         self.committed = False
 
@@ -128,6 +131,10 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def scheduled_changes(self) -> ScheduledChangeRepo:
         return self._scheduled_changes
+
+    @property
+    def flag_usage(self) -> FlagUsageRepo:
+        return self._flag_usage
 
     async def lock_project(self, project_id: int) -> Project | None:
         stmt = sa.select(ProjectRow).where(ProjectRow.id == project_id)

@@ -43,8 +43,10 @@ class CreateCohort:
         self._snapshots = snapshots
         self._clock = clock
 
-    async def execute(self, project_id: int, user_id: int | None, fields: CohortFields) -> Cohort:
-        """The created cohort.
+    async def execute(
+        self, project_id: int, user_id: int | None, fields: CohortFields, *, calculating: bool = False
+    ) -> Cohort:
+        """The created cohort (``calculating``: a static cohort that background work is about to fill).
 
         Raises:
             InvalidInputError: bad name, description or filters; a query (flagcore keeps no events to run it on).
@@ -66,7 +68,7 @@ class CreateCohort:
                 )
             )
             if is_static:
-                created = await uow.cohorts.save(msgspec.structs.replace(created, count=0))
+                created = await uow.cohorts.save(msgspec.structs.replace(created, count=0, is_calculating=calculating))
             uow.after_commit(functools.partial(self._snapshots.invalidate, project_id))
             await uow.commit()
         return created

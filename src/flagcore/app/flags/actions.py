@@ -8,6 +8,7 @@ from flagcore.domain.flags import FeatureFlag, FlagNotFoundError
 from flagcore.domain.flags.status import STALE_AFTER, StatusReport, flag_status
 from flagcore.domain.ids import is_valid_id, parse_id
 from flagcore.ports.clock import Clock
+from flagcore.ports.flag_usage import FlagUsageRepo
 from flagcore.ports.flags import FlagQuery, FlagRepo
 
 #: Ids one bulk request may name: a bound on the work one request can ask for (PostHog has none).
@@ -27,15 +28,22 @@ class KeysById(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CheckFlagStatus:
-    """A flag's status (PostHog's ``status/`` action); UNKNOWN for a flag that is not in the project."""
+    """A flag's status (PostHog's ``status/`` action) from its configuration and its recorded usage.
 
-    def __init__(self, flags: FlagRepo, clock: Clock) -> None:
+    UNKNOWN for a flag that is not in the project.
+    """
+
+    def __init__(self, flags: FlagRepo, usage: FlagUsageRepo, clock: Clock) -> None:
         self._flags = flags
+        self._usage = usage
         self._clock = clock
 
     async def execute(self, project_id: int, flag_id: int) -> StatusReport:
         flag = await self._flags.get(project_id, flag_id) if is_valid_id(flag_id) else None
-        return flag_status(flag, now=self._clock.now())
+        last_called_at = None
+        if flag is not None and not flag.deleted:
+            last_called_at = (await self._usage.last_called(project_id, [flag.key])).get(flag.key)
+        return flag_status(flag, now=self._clock.now(), last_called_at=last_called_at)
 
 
 class ListDependentFlags:

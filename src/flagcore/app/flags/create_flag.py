@@ -7,6 +7,7 @@ from typing import TypeVar
 import msgspec
 
 from flagcore.app.flags.changes import FlagChanges, Unset, new_flag_filters
+from flagcore.app.flags.cohort_check import check_flag_cohorts
 from flagcore.app.flags.payloads import protect_new_payloads
 from flagcore.app.flags.writes import commit_flag_write
 from flagcore.domain.errors import InvalidInputError
@@ -100,6 +101,7 @@ class CreateFlag:
         project_flags = await uow.flags.dependency_view(cmd.project_id)
         check_flag_count(len(project_flags))  # the view holds every live flag; counted under the lock
         validate_dependencies(flag_id=None, key=key, filters=filters, project_flags=project_flags)
+        await check_flag_cohorts(uow.cohorts, cmd.project_id, filters)
         created = await uow.flags.create(new)
         await commit_flag_write(
             uow, self._snapshots, project=project, before=None, after=created, user_id=cmd.user_id, at=now

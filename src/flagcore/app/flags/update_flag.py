@@ -10,6 +10,7 @@ import msgspec
 
 from flagcore.app.approvals.gate import ApprovalGate, GatedWrite
 from flagcore.app.flags.changes import FlagChanges, Unset, apply_changes
+from flagcore.app.flags.cohort_check import check_flag_cohorts
 from flagcore.app.flags.payloads import payloads_sent, protect_payloads
 from flagcore.app.flags.writes import commit_flag_write
 from flagcore.domain.approvals import ApprovalRequiredError
@@ -132,6 +133,8 @@ class UpdateFlag:
             updated_at=now,
             last_modified_by_id=cmd.user_id,
         )
+        if not isinstance(cmd.changes.filters, Unset):  # PostHog validates cohorts only when filters are sent
+            await check_flag_cohorts(uow.cohorts, cmd.project_id, after.filters)
         sent = payloads_sent(cmd.changes.filters)
         after = protect_payloads(current, after, sent=sent, cipher=self._cipher)
         if cmd.approved is None:

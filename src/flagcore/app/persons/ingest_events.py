@@ -1,6 +1,8 @@
 """Use case: apply a batch of queued events to persons and groups (persons spec §1.6), in one transaction.
 
-Events are applied in queue order, so the updates of one person keep their order. If the batch fails as a whole
+Events are applied in queue order, so the updates of one person keep their order. ``$feature_flag_called`` events
+are tallied per flag and day and recorded with one usage write per batch, in the batch's transaction (so a retried
+batch does not count twice). If the batch fails as a whole
 (one event the database refuses), each event is re-applied in a transaction of its own, so one bad event costs only
 itself; it is logged and skipped.
 """
@@ -15,6 +17,7 @@ from datetime import datetime
 import msgspec
 
 from flagcore.domain.errors import FlagcoreError
+from flagcore.domain.flags.usage import FlagCall, called_at, tally
 from flagcore.domain.groups import GroupTypeLimitError
 from flagcore.domain.persons import (
     EventPlan,
@@ -80,12 +83,18 @@ class IngestEvents:
     async def _apply_all(self, events: Sequence[IngestEvent]) -> None:
         now = self._clock.now()
         async with self._transactions.begin() as uow:
+            calls: list[FlagCall] = []
             for event in events:
-                await self._apply(uow, event, now)
+                plan = plan_event(event)
+                await self._apply(uow, event, plan, now)
+                if plan.flag_called is not None:
+                    at = called_at(event.timestamp, now=now)
+                    calls.append(FlagCall(project_id=event.project_id, flag_key=plan.flag_called.flag_key, at=at))
+            if calls:
+                await uow.flag_usage.record(tally(calls))
             await uow.commit()
 
-    async def _apply(self, uow: UnitOfWork, event: IngestEvent, now: datetime) -> None:
-        plan = plan_event(event)
+    async def _apply(self, uow: UnitOfWork, event: IngestEvent, plan: EventPlan, now: datetime) -> None:
         if plan.group is not None:
             await self._group(uow, event.project_id, plan.group, now)
         if plan.person_ops is None:

@@ -1,8 +1,9 @@
-"""How rolled out a flag is, and its status (management spec §6.1): ACTIVE, STALE, DELETED or UNKNOWN.
+"""How rolled out a flag is, and its status (management spec §6.1): ACTIVE, INACTIVE, STALE, DELETED or UNKNOWN.
 
-PostHog calls a flag stale when it has served the same answer to everyone for more than 30 days. flagcore has no
-usage tracking yet (``last_called_at``), so only PostHog's configuration rule applies: fully rolled out and older
-than :data:`STALE_AFTER`. ``INACTIVE`` arrives with usage tracking.
+INACTIVE comes from usage (``last_called_at``, counted from ``$feature_flag_called`` events, see ``usage.py``): an
+enabled flag not called for more than :data:`STALE_AFTER`, or never called and older than that. It takes precedence
+over STALE, PostHog's configuration rule (fully rolled out and older than :data:`STALE_AFTER`). A disabled flag is
+not judged by usage: nobody is expected to call it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ RolloutState = Literal["fully_rolled_out", "not_rolled_out", "partial"]
 
 class FlagStatus(StrEnum):
     ACTIVE = "active"
+    INACTIVE = "inactive"
     STALE = "stale"
     DELETED = "deleted"
     UNKNOWN = "unknown"
@@ -74,12 +76,24 @@ def rollout_state(flag: FeatureFlag) -> tuple[RolloutState, str | None]:
     return "partial", None
 
 
-def flag_status(flag: FeatureFlag | None, *, now: datetime) -> StatusReport:
-    """The flag's status with PostHog's reason texts."""
+def _not_called_for(flag: FeatureFlag, last_called_at: datetime | None, now: datetime) -> timedelta | None:
+    """How long an enabled flag has gone uncalled, if longer than :data:`STALE_AFTER`."""
+    if not flag.active:
+        return None
+    since = last_called_at if last_called_at is not None else flag.created_at
+    idle = now - since
+    return idle if idle > STALE_AFTER else None
+
+
+def flag_status(flag: FeatureFlag | None, *, now: datetime, last_called_at: datetime | None = None) -> StatusReport:
+    """The flag's status with PostHog's reason texts; ``last_called_at`` is the flag's latest recorded call."""
     if flag is None:
         return StatusReport(status=FlagStatus.UNKNOWN, reason="Flag could not be found")
     if flag.deleted:
         return StatusReport(status=FlagStatus.DELETED, reason="Flag has been deleted")
+    idle = _not_called_for(flag, last_called_at, now)
+    if idle is not None:
+        return StatusReport(status=FlagStatus.INACTIVE, reason=f"Flag has not been called in {idle.days} days")
     if flag.active and is_fully_rolled_out(flag.filters) and flag.created_at < now - STALE_AFTER:
         variant = always_served_variant(flag.filters)
         reason = (

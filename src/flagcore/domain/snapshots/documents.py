@@ -17,6 +17,7 @@ from typing import Any, Final
 import msgspec
 
 from flagcore.domain.flags.model import FeatureFlag
+from flagcore.domain.snapshots.cohort_inline import inline_single_cohort
 from flagcore.domain.snapshots.feed import FeedFlag, feed_flags
 
 
@@ -93,9 +94,22 @@ def snapshot_etag(body: bytes, kind: SnapshotKind) -> str:
 def encode_snapshot(
     definitions: Definitions, kind: SnapshotKind, *, timezone: str, static_cohorts: Iterable[int] = ()
 ) -> EncodedSnapshot:
-    """The stored form of one kind of a project's snapshot (``static_cohorts``: the evaluation kind only)."""
+    """The stored form of one kind of a project's snapshot.
+
+    The feed without cohorts carries no ``cohorts`` map; a flag naming exactly one cohort gets it inlined there
+    when it can be (``cohort_inline.py``). ``static_cohorts``: the live static cohorts the flags reference.
+    """
     document: msgspec.Struct = definitions
-    if kind is SnapshotKind.EVALUATION:
+    if kind is SnapshotKind.DEFINITIONS:
+        statics = frozenset(static_cohorts)
+        flags = [
+            msgspec.structs.replace(f, filters=inline_single_cohort(f.filters, definitions.cohorts, statics))
+            if definitions.cohorts or statics
+            else f
+            for f in definitions.flags
+        ]
+        document = msgspec.structs.replace(definitions, flags=flags, cohorts={})
+    elif kind is SnapshotKind.EVALUATION:
         document = EvaluationDocument(
             flags=definitions.flags,
             group_type_mapping=definitions.group_type_mapping,

@@ -65,3 +65,9 @@ def cohort_out(cohort: Cohort) -> CohortOut:
         cohort_type="static" if cohort.is_static else "person_property",
         experiment_set=[],
     )
+
+
+class FlagCohortOut(msgspec.Struct, frozen=True, kw_only=True):
+    """``create_static_cohort_for_flag``'s answer: the new cohort, still calculating."""
+
+    cohort: CohortOut

@@ -9,6 +9,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.exceptions import MethodNotAllowedException
 from litestar.params import FromPath
 
+from flagcore.app.cohorts.csv_import import ImportCohortCsv
 from flagcore.app.cohorts.queries import GetCohort, ListCohortPersons, ListCohorts
 from flagcore.app.cohorts.static_members import AddPersonsToStaticCohort, RemovePersonFromStaticCohort
 from flagcore.app.cohorts.write_cohorts import CohortFields, CreateCohort, UpdateCohort
@@ -22,11 +23,13 @@ from flagcore.app.http.management.cohort_schemas import (
     Success,
     cohort_out,
 )
+from flagcore.app.http.management.cohort_upload import MAX_COHORT_BODY, read_cohort_body, require_static
 from flagcore.app.http.management.list_query import page_urls, parse_page, request_base_url
 from flagcore.app.http.management.person_schemas import PersonList, person_out
 from flagcore.app.http.openapi import doc
 from flagcore.app.http.routes import operation
 from flagcore.app.identity.authorize import Access
+from flagcore.domain.cohorts import Cohort
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.identity import Target
 from flagcore.ports.cohorts import CohortQuery
@@ -58,13 +61,21 @@ class CohortController(Controller):
         nxt, prev = page_urls(request_base_url(request), params, limit=limit, offset=offset, count=page.count)
         return CohortList(count=page.count, next=nxt, previous=prev, results=[cohort_out(c) for c in page.items])
 
-    @post("/", opt=_WRITE, operation_id=operation("cohorts_create"))
+    @post("/", opt=_WRITE, operation_id=operation("cohorts_create"), request_max_body_size=MAX_COHORT_BODY)
     @inject
     async def create_cohort(
-        self, request: Req, access: FromDishka[Access], use_case: FromDishka[CreateCohort]
+        self,
+        request: Req,
+        access: FromDishka[Access],
+        use_case: FromDishka[CreateCohort],
+        importer: FromDishka[ImportCohortCsv],
     ) -> CohortOut:
-        fields = decode_json_body(await request.body(), CohortFields)
-        return cohort_out(await use_case.execute(access.project.id, access.user.id, fields))
+        body = await read_cohort_body(request)
+        require_static(body, is_static=body.fields.is_static is True)
+        cohort = await use_case.execute(access.project.id, access.user.id, body.fields)
+        if body.upload is not None:
+            cohort = await importer.execute(access.project.id, cohort.id, body.upload)
+        return cohort_out(cohort)
 
     @get("/{cohort_id:int}", opt=COHORT_READ, operation_id=operation("cohorts_retrieve"))
     @inject
@@ -77,21 +88,35 @@ class CohortController(Controller):
         "/{cohort_id:int}",
         opt=_WRITE,
         operation_id=operation("cohorts_partial_update"),
+        request_max_body_size=MAX_COHORT_BODY,
     )
     @inject
     async def patch_cohort(
-        self, request: Req, cohort_id: FromPath[int], access: FromDishka[Access], use_case: FromDishka[UpdateCohort]
+        self,
+        request: Req,
+        cohort_id: FromPath[int],
+        access: FromDishka[Access],
+        use_case: FromDishka[UpdateCohort],
+        importer: FromDishka[ImportCohortCsv],
     ) -> CohortOut:
-        fields = decode_json_body(await request.body(), CohortFields)
-        return cohort_out(await use_case.execute(access.project.id, cohort_id, fields))
+        return cohort_out(await _update(request, access, cohort_id, use_case, importer))
 
-    @put("/{cohort_id:int}", opt=_WRITE, operation_id=operation("cohorts_update"))
+    @put(
+        "/{cohort_id:int}",
+        opt=_WRITE,
+        operation_id=operation("cohorts_update"),
+        request_max_body_size=MAX_COHORT_BODY,
+    )
     @inject
     async def put_cohort(
-        self, request: Req, cohort_id: FromPath[int], access: FromDishka[Access], use_case: FromDishka[UpdateCohort]
+        self,
+        request: Req,
+        cohort_id: FromPath[int],
+        access: FromDishka[Access],
+        use_case: FromDishka[UpdateCohort],
+        importer: FromDishka[ImportCohortCsv],
     ) -> CohortOut:
-        fields = decode_json_body(await request.body(), CohortFields)
-        return cohort_out(await use_case.execute(access.project.id, cohort_id, fields))
+        return cohort_out(await _update(request, access, cohort_id, use_case, importer))
 
     @delete("/{cohort_id:int}", opt=COHORT_WRITE, operation_id=operation("cohorts_destroy"), status_code=405)
     @inject
@@ -149,3 +174,15 @@ class CohortController(Controller):
         body = decode_json_body(await request.body(), PersonToRemove)
         await use_case.execute(access.project.id, cohort_id, body.person_id)
         return Success()
+
+
+async def _update(
+    request: Req, access: Access, cohort_id: int, use_case: UpdateCohort, importer: ImportCohortCsv
+) -> Cohort:
+    """Apply the fields, then import the CSV (re-imports add persons; a bad CSV is refused before any write)."""
+    body = await read_cohort_body(request)
+    cohort = await use_case.execute(access.project.id, cohort_id, body.fields)
+    if body.upload is None:
+        return cohort
+    require_static(body, is_static=cohort.is_static)
+    return await importer.execute(access.project.id, cohort.id, body.upload)
