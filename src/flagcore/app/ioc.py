@@ -104,7 +104,13 @@ from flagcore.app.evaluation.my_flags import MyFlags
 from flagcore.app.evaluation.pipeline import EvaluationPipeline
 from flagcore.app.evaluation.preview_flags import PreviewFlags
 from flagcore.app.evaluation.stored_properties import StoredProperties
-from flagcore.app.flags.actions import CheckFlagStatus, KeysOfFlags, ListDependentFlags, MatchingFlagIds
+from flagcore.app.flags.actions import (
+    CheckFlagStatus,
+    FlagDailyCalls,
+    KeysOfFlags,
+    ListDependentFlags,
+    MatchingFlagIds,
+)
 from flagcore.app.flags.activity import ListFlagActivity
 from flagcore.app.flags.blast_radius import ComputeBlastRadius
 from flagcore.app.flags.bulk_delete import BulkDeleteFlags
@@ -273,6 +279,7 @@ class SqlProvider(Provider):
     def scheduled_changes(self, sessions: async_sessionmaker[AsyncSession]) -> ScheduledChangeRepo:
         return SqlScheduledChangeRepo(sessions)
 
+    @provide
     def flag_usage(self, sessions: async_sessionmaker[AsyncSession]) -> FlagUsageRepo:
         return SqlFlagUsageRepo(sessions)
 
@@ -729,6 +736,7 @@ class UseCaseProvider(Provider):
         GetFlag,
         ListFlags,
         CheckFlagStatus,
+        FlagDailyCalls,
         ListDependentFlags,
         KeysOfFlags,
         MatchingFlagIds,

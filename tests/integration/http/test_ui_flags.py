@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from flagcore.domain.flags import NewFlag
 from flagcore.domain.flags.model import ConditionGroup, Filters
 from tests.integration.http.conftest import World
+from tests.integration.http.test_flag_usage import called, capture
 from tests.integration.http.ui_support import field_errors, signed_in
 
 GOOD: dict[str, str] = {
@@ -312,3 +313,22 @@ async def test_cohort_and_flag_conditions_are_offered_and_stored(world: World) -
     ]
     base_page = await world.client.get(f"/ui/projects/{world.project_id}/flags/{base_id}")
     assert ">dependent</a>" in base_page.text  # listed among the flags that depend on it
+
+
+async def test_the_flag_page_draws_its_daily_calls(world: World) -> None:
+    """``$feature_flag_called`` events captured through ``/batch`` become the flag page's calls-per-day picture."""
+    await signed_in(world.client, world.user_id)
+    body = {"key": "called-flag", "filters": {"groups": [{"properties": [], "rollout_percentage": 100}]}}
+    flag_id = (await world.client.post(world.url(), json=body, headers=world.auth())).json()["id"]
+    page = (await world.client.get(f"/ui/projects/{world.project_id}/flags/{flag_id}")).text
+    assert "Calls per day, last 30 days" in page
+    assert "<strong>0</strong>" in page
+    now = datetime.now(UTC)
+    yesterday = now - timedelta(days=1)
+    await capture(world, called("called-flag", now), called("called-flag", now), called("called-flag", yesterday))
+    await capture(world, called("other-flag", now))
+    page = (await world.client.get(f"/ui/projects/{world.project_id}/flags/{flag_id}")).text
+    assert "<strong>3</strong>" in page
+    assert f"<title>{now.date().isoformat()}: 2</title>" in page
+    assert f"<title>{yesterday.date().isoformat()}: 1</title>" in page
+    assert len(re.findall(r'class="calls-bar"', page)) == 30

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, timedelta
+
 import msgspec
 
 from flagcore.domain.flags import FeatureFlag, FlagNotFoundError
@@ -44,6 +46,31 @@ class CheckFlagStatus:
         if flag is not None and not flag.deleted:
             last_called_at = (await self._usage.last_called(project_id, [flag.key])).get(flag.key)
         return flag_status(flag, now=self._clock.now(), last_called_at=last_called_at)
+
+
+class DailyCalls(msgspec.Struct, frozen=True, kw_only=True):
+    """A flag's recorded ``$feature_flag_called`` calls per UTC day, oldest first, days without calls as 0."""
+
+    days: list[tuple[date, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.days)
+
+
+class FlagDailyCalls:
+    """Calls per day of one flag over the last ``days`` UTC days (today included), for the admin UI's picture."""
+
+    def __init__(self, usage: FlagUsageRepo, clock: Clock) -> None:
+        self._usage = usage
+        self._clock = clock
+
+    async def execute(self, project_id: int, flag_key: str, *, days: int = 30) -> DailyCalls:
+        today = self._clock.now().astimezone(UTC).date()
+        start = today - timedelta(days=days - 1)
+        counts = await self._usage.daily(project_id, flag_key, start, today + timedelta(days=1))
+        span = [start + timedelta(days=i) for i in range(days)]
+        return DailyCalls(days=[(day, counts.get(day, 0)) for day in span])
 
 
 class ListDependentFlags:

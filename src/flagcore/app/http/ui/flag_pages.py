@@ -10,7 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from flagcore.app.approvals.change_requests import ListChangeRequests
-from flagcore.app.flags.actions import CheckFlagStatus, ListDependentFlags
+from flagcore.app.flags.actions import CheckFlagStatus, FlagDailyCalls, ListDependentFlags
 from flagcore.app.flags.activity import ListFlagActivity
 from flagcore.app.flags.create_flag import CreateFlag, CreateFlagCommand
 from flagcore.app.flags.queries import GetFlag
@@ -33,6 +33,7 @@ from flagcore.app.http.ui.history import field_rows
 from flagcore.app.http.ui.render import render
 from flagcore.app.http.ui.session import UI_PREFIX, UiUser
 from flagcore.app.http.ui.split import rollout_split
+from flagcore.app.http.ui.usage_chart import calls_chart
 from flagcore.app.identity.authorize import Access, Authorize
 from flagcore.domain.approvals import ApprovalRequiredError, PolicyConflictError
 from flagcore.domain.errors import ConflictError, ForbiddenError, InvalidInputError
@@ -138,11 +139,13 @@ class FlagPagesController(Controller):
         dependents: FromDishka[ListDependentFlags],
         choices: FromDishka[FormChoices],
         requests: FromDishka[ListChangeRequests],
+        daily_calls: FromDishka[FlagDailyCalls],
     ) -> Response[Any]:
         access = await ui.project(authorize, project_id, scope="feature_flag:read")
         flag = await get_flag.execute(access.project.id, flag_id)
         extra = {
             "flag_status": await status.execute(access.project.id, flag.id),
+            "calls": calls_chart(await daily_calls.execute(access.project.id, flag.key)),
             "dependents": await dependents.execute(access.project.id, flag.id),
             "open_requests": await open_requests(requests, ui, access, flag.id),
         }

@@ -14,7 +14,7 @@ from flagcore.app.http.ui.session import CSRF_FIELD, UI_PREFIX, UiUser
 TEMPLATES: Final = Path(__file__).parent / "templates"
 STATIC: Final = Path(__file__).parent / "static"
 #: Bumped with the assets, so browsers may cache them for a long time (they are served with max-age).
-ASSET_VERSION: Final = "4"
+ASSET_VERSION: Final = "5"
 
 _ENV: Final = Environment(
     loader=FileSystemLoader(TEMPLATES),
