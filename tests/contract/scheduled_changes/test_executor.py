@@ -100,11 +100,11 @@ class FlakyUpdateFlag(UpdateFlag):
         super().__init__(runner.transactions, runner.snapshots, runner.clock, runner.cipher)
         self.failures = failures
 
-    async def write(self, uow: UnitOfWork, cmd: UpdateFlagCommand) -> FeatureFlag:
+    async def write(self, uow: UnitOfWork, cmd: UpdateFlagCommand, *, commit_when_gated: bool = True) -> FeatureFlag:
         if self.failures:
             self.failures -= 1
             raise BackendUnavailableError("database unavailable")
-        return await super().write(uow, cmd)
+        return await super().write(uow, cmd, commit_when_gated=commit_when_gated)
 
 
 async def test_a_recoverable_failure_is_retried_after_the_delay_then_applied(runner: Runner) -> None:

@@ -262,6 +262,8 @@ async def test_list_filters_and_environments_mount(world: World) -> None:
     bad = await world.client.get(requests_url(world) + "?state=done", headers=world.auth())
     assert (bad.status_code, bad.json()["attr"]) == (400, "state")
     assert (await world.client.get(requests_url(world) + "?requester=x", headers=world.auth())).status_code == 400
+    huge = await world.client.get(requests_url(world) + "?requester=99999999999999999999", headers=world.auth())
+    assert (huge.status_code, huge.json()["attr"]) == (400, "requester")
     got = await world.client.get(requests_url(world, f"{one}/", prefix="environments"), headers=world.auth())
     assert got.json()["state"] == "applied"
     by_approver = await world.client.get(requests_url(world, f"{two}/"), headers=world.auth(approver.key))

@@ -31,7 +31,7 @@ logger = logging.getLogger("flagcore.scheduled_changes")
 
 #: Changes one run handles at most; the rest wait for the next run (PostHog's batch).
 MAX_PER_RUN: Final = 10_000
-Outcome = Literal["applied", "failed", "finished", "awaiting_approval"]
+Outcome = Literal["applied", "failed", "finished", "awaiting_approval", "approval_requested"]
 
 
 class RunReport(msgspec.Struct, kw_only=True):
@@ -40,6 +40,8 @@ class RunReport(msgspec.Struct, kw_only=True):
     finished: int = 0
     #: Left due because an open change request for the same action and flag waits for approval.
     awaiting_approval: int = 0
+    #: Not applied: the approval gate stopped the update and a change request now stands for it.
+    approval_requested: int = 0
 
 
 class RunScheduledChanges:
@@ -82,20 +84,22 @@ class RunScheduledChanges:
                 await uow.commit()
                 return "finished"
             try:
-                await self._apply(uow, change, now)
+                applied = await self._apply(uow, change, now)
             except _AwaitingApprovalError:
                 stuck.add(change.id)  # rolled back: due again on the next run, not in this one
                 return "awaiting_approval"
             except Exception as exc:  # noqa: BLE001 - every failure is recorded with its reason, never raised
                 error: Exception = exc
             else:
+                if not applied:
+                    return "approval_requested"
                 logger.info("scheduled change %d applied to flag %s", change.id, change.record_id)
                 return "applied"
         if not await self._record_failure(change, error, now):
             stuck.add(change.id)
         return "failed"
 
-    async def _apply(self, uow: UnitOfWork, change: ScheduledChange, now: datetime) -> None:
+    async def _apply(self, uow: UnitOfWork, change: ScheduledChange, now: datetime) -> bool:
         # The project's lock before reading the flag: the update is computed from the flag it is written over.
         await uow.lock_project(change.project_id)
         flag = await target_flag(uow.flags, change.project_id, change.record_id)
@@ -111,9 +115,9 @@ class RunScheduledChanges:
             changes=changes,
         )
         await uow.scheduled_changes.save(succeeded(change, now))
-        await self.apply_through_gate(uow, change, cmd)
+        return await self.apply_through_gate(uow, change, cmd)
 
-    async def apply_through_gate(self, uow: UnitOfWork, change: ScheduledChange, cmd: UpdateFlagCommand) -> None:
+    async def apply_through_gate(self, uow: UnitOfWork, change: ScheduledChange, cmd: UpdateFlagCommand) -> bool:
         """Write the change's flag update, unless the approval gate stops it.
 
         ``UpdateFlag.write`` validates, gates, records the activity entry, invalidates snapshots after commit and
@@ -121,7 +125,7 @@ class RunScheduledChanges:
         change request to ``uow`` instead, and committing it with the change's new state means "this occurrence
         asked for approval" (approving the request applies the update). An open request for the same action
         already exists (PostHog's conflicting pending request): nothing commits and the change stays due, retried on
-        a later run, as PostHog's sweep leaves such a row untouched.
+        a later run, as PostHog's sweep leaves such a row untouched. Returns whether the update was applied.
         """
         try:
             await self._update_flag.write(uow, cmd, commit_when_gated=False)
@@ -130,6 +134,8 @@ class RunScheduledChanges:
                 raise _AwaitingApprovalError from gated
             await uow.commit()
             logger.info("scheduled change %d needs approval: change request %s", change.id, gated.change_request.id)
+            return False
+        return True
 
     async def _record_failure(self, change: ScheduledChange, error: Exception, now: datetime) -> bool:
         message = error.detail if isinstance(error, FlagcoreError) else (str(error) or type(error).__name__)

@@ -29,7 +29,8 @@ def detect_actions(before: FeatureFlag, after: FeatureFlag, *, sent: frozenset[s
 
     ``sent`` names the fields the request carried (``active``, ``filters``, ``deleted``...). A soft delete of an
     active flag stops it serving, so flagcore gates it as ``feature_flag.disable`` (PostHog does not gate deletes;
-    flagcore's bulk delete would otherwise bypass every disable policy).
+    flagcore's bulk delete would otherwise bypass every disable policy), and restoring one puts it back into service:
+    ``feature_flag.enable``.
     """
     found: list[DetectedAction] = []
     was_serving = before.active and not before.deleted
@@ -37,6 +38,9 @@ def detect_actions(before: FeatureFlag, after: FeatureFlag, *, sent: frozenset[s
     active_change = {"active": [{"path": "active", "before": before.active, "after": after.active}]}
     if "active" in sent and after.active and not before.active:
         found.append(DetectedAction(key="feature_flag.enable", gated_changes=active_change))
+    elif "deleted" in sent and serving and not was_serving:  # a restore puts an active flag back into service
+        restored = {"deleted": [{"path": "deleted", "before": True, "after": False}]}
+        found.append(DetectedAction(key="feature_flag.enable", gated_changes=restored))
     if ("active" in sent or "deleted" in sent) and was_serving and not serving:
         changes = (
             active_change if not after.active else {"deleted": [{"path": "deleted", "before": False, "after": True}]}

@@ -70,6 +70,22 @@ def test_enable_and_disable_detection(case: str, was_active: bool, after: dict, 
     assert [a.key for a in detect_actions(before, changed, sent=frozenset(sent))] == expected
 
 
+@pytest.mark.parametrize(
+    ("case", "was_active", "after_active", "sent", "expected"),
+    [
+        ("restore of an active flag", True, True, {"deleted"}, ["feature_flag.enable"]),
+        ("restore of an inactive flag", False, False, {"deleted"}, []),
+        ("restore and enable together", False, True, {"deleted", "active"}, ["feature_flag.enable"]),
+    ],
+)
+def test_a_restore_that_puts_a_flag_back_into_service_is_an_enable(
+    case: str, was_active: bool, after_active: bool, sent: set, expected: list
+) -> None:
+    before = flag(active=was_active, deleted=True)
+    after = flag(active=after_active, deleted=False)
+    assert [a.key for a in detect_actions(before, after, sent=frozenset(sent))] == expected
+
+
 def test_enable_and_rollout_change_are_both_detected_in_gate_order() -> None:
     actions = detect_actions(
         flag(active=False, **rollout(10)), flag(**rollout(20)), sent=frozenset({"active", "filters"})

@@ -36,6 +36,7 @@ from flagcore.app.identity.authorize import Access
 from flagcore.domain.approvals import ChangeRequestState
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.identity import Target
+from flagcore.domain.ids import is_valid_id
 from flagcore.ports.approvals import ChangeRequestQuery
 
 Req = Request[Any, Any, Any]
@@ -64,6 +65,12 @@ def _query(params: dict[str, str]) -> ChangeRequestQuery:
     requester = params.get("requester") or None
     if requester is not None and not (requester.isascii() and requester.isdigit()):
         raise InvalidInputError("Enter a number.", code="invalid", attr="requester")
+    if requester is not None and not is_valid_id(int(requester)):  # no user has it (and the database column overflows)
+        raise InvalidInputError(
+            "Select a valid choice. That choice is not one of the available choices.",
+            code="invalid_choice",
+            attr="requester",
+        )
     return ChangeRequestQuery(
         states=frozenset(states),
         action_key=params.get("action_key") or None,
