@@ -340,3 +340,20 @@ async def test_key_taken_meanwhile_fails_validation(world: World) -> None:
         "Validation failed: There is already a feature flag with this key."
     )
     assert (await _get(world, made["id"]))["key"] == "gated"
+
+
+async def test_a_request_whose_author_left_the_organization_fails_instead_of_applying(world: World) -> None:
+    leaver = await member(world, "leaver@example.com")
+    await policy(world, approver_config={"quorum": 1, "users": [world.user_id]})
+    made = await flag(world, active=False)
+    request_id = (await gated_enable(world, made["id"], key=leaver.key))["change_request_id"]
+    org = (await world.client.get("/api/users/@me/", headers=world.auth())).json()["organization"]["id"]
+    members = (await world.client.get(f"/api/organizations/{org}/members/", headers=world.auth())).json()["results"]
+    uuid = next(m["user"]["uuid"] for m in members if m["user"]["email"] == "leaver@example.com")
+    removed = await world.client.delete(f"/api/organizations/{org}/members/{uuid}/", headers=world.auth())
+    assert removed.status_code == 204, removed.text
+    answer = await _act(world, request_id, "approve", None)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "failed"
+    assert "no longer a member" in answer.json()["message"]
+    assert (await _get(world, made["id"]))["active"] is False

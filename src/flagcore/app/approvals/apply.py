@@ -40,6 +40,8 @@ class ApplyChangeRequest:
             raise ChangeRequestActionError("This change request can no longer be approved.")
         try:
             cmd = self._command(project, done)
+            if not await _still_a_member(uow, project, done):
+                raise _RequesterGoneError  # noqa: TRY301 - failed like the other preconditions below
             if await _key_taken(uow, cmd):  # checked first: a unique violation would abort PostgreSQL's transaction
                 raise DuplicateFlagKeyError(str(cmd.changes.key))
             await self._update.write(uow, cmd)  # commits the vote, the request and the flag together
@@ -49,6 +51,9 @@ class ApplyChangeRequest:
             )
         except FlagNotFoundError:
             error = "Precondition failed: the flag no longer exists."
+        except _RequesterGoneError:
+            # The change is replayed as the requester: someone who left must not have a change land in their name.
+            error = "Precondition failed: the requester is no longer a member of the organization."
         except InvalidInputError as exc:
             error = f"Validation failed: {exc.detail}"
         else:
@@ -95,3 +100,13 @@ async def _key_taken(uow: UnitOfWork, cmd: UpdateFlagCommand) -> bool:
     deleted = cmd.changes.deleted if isinstance(cmd.changes.deleted, bool) else current.deleted
     other = None if deleted else await uow.flags.get_by_key(cmd.project_id, key)
     return other is not None and other.id != cmd.flag_id
+
+
+class _RequesterGoneError(Exception):
+    """The request's author is no longer a member of the project's organization."""
+
+
+async def _still_a_member(uow: UnitOfWork, project: Project, request: ChangeRequest) -> bool:
+    if request.created_by_id is None:
+        return True
+    return await uow.organizations.get_membership(project.organization_id, request.created_by_id) is not None
