@@ -3,6 +3,7 @@
 It speaks only HTTP (httpx), so it runs against any implementation: flagcore, PostHog, or another one.
 """
 
-from flagcore.conformance.kit import CheckResult, Target, run_checks
+from flagcore.conformance.kit import CheckResult, Target
+from flagcore.conformance.run import run_checks
 
 __all__ = ("CheckResult", "Target", "run_checks")

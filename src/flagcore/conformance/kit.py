@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -90,29 +90,3 @@ def expect_error_body(response: httpx.Response) -> None:
     missing = [key for key in ERROR_KEYS if key not in body]
     expect(not missing, f"{response.request.url.path}: error body without {', '.join(missing)}: {body}")
     expect(isinstance(body["detail"], str), "error body: detail is not a string")
-
-
-def run_checks(
-    target: Target, checks: Sequence[tuple[str, Check]] | None = None, *, transport: httpx.BaseTransport | None = None
-) -> list[CheckResult]:
-    """Run ``checks`` (default: every check of the kit) in order; one result per check.
-
-    ``transport``: httpx's transport to the server (e.g. a WSGI or mock transport); default: the network.
-    """
-    from flagcore.conformance.checks import ALL_CHECKS  # noqa: PLC0415 - the checks import this module
-
-    results = []
-    with httpx.Client(base_url=target.url.rstrip("/"), timeout=target.timeout_s, transport=transport) as client:
-        session = Session(target=target, client=client)
-        for name, check in checks or ALL_CHECKS:
-            try:
-                check(session)
-            except SkipCheckError as exc:
-                results.append(CheckResult(name, "skipped", str(exc)))
-            except CheckFailedError as exc:
-                results.append(CheckResult(name, "failed", str(exc)))
-            except Exception as exc:  # noqa: BLE001 - a broken server must not stop the other checks
-                results.append(CheckResult(name, "failed", f"unexpected {exc!r}"))
-            else:
-                results.append(CheckResult(name, "passed"))
-    return results
