@@ -27,6 +27,10 @@ CHANGES = 24
 APPLIED = re.compile(r"scheduled change (\d+) applied")
 
 
+#: ``flagcore scheduled-changes run``'s report when nothing was due.
+NOTHING = {"applied": 0, "failed": 0, "finished": 0, "awaiting_approval": 0, "approval_requested": 0}
+
+
 def _env(database_url: str, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLAGCORE_")}
     return env | {
@@ -124,9 +128,9 @@ def test_the_cli_runs_due_changes_once(tmp_path: Path) -> None:
         assert client.get(f"/api/projects/@current/feature_flags/{flag_id}/").json()["active"] is True
         ran = run_cli("scheduled-changes", "run", env=env)
         assert ran.returncode == 0, ran.stderr
-        assert json.loads(ran.stdout) == {"applied": 1, "failed": 0, "finished": 0}
+        assert json.loads(ran.stdout) == {**NOTHING, "applied": 1}
         assert client.get(f"/api/projects/@current/feature_flags/{flag_id}/").json()["active"] is False
         change = client.get(f"/api/projects/@current/scheduled_changes/{change_id}/").json()
         assert change["executed_at"] is not None
         again = run_cli("scheduled-changes", "run", env=env)
-        assert json.loads(again.stdout) == {"applied": 0, "failed": 0, "finished": 0}
+        assert json.loads(again.stdout) == NOTHING
