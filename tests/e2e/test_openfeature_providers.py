@@ -241,11 +241,33 @@ def test_js_ofrep_server_provider_evaluates_every_type(pushed: Server) -> None:
     ]
 
 
-def test_js_ofrep_web_provider_in_headless_chromium(pushed: Server) -> None:
-    if not (JS_DIR / "node_modules" / "playwright-core").is_dir():
+def in_chromium(pushed: Server, page: str, cases: list[list[Any]], package: str) -> list[tuple[Any, ...]]:
+    """Evaluate ``cases`` in headless Chromium on ``page`` of tests/js (provider from ``package``) as user-2, pro."""
+    if not (JS_DIR / "node_modules" / package).is_dir():
         pytest.fail("tests/js is not installed: run `make pytest` (it runs npm ci in tests/js)")
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("no Chromium: apt-get install -y chromium")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - Chromium needs a profile directory
+        "FLAGCORE_URL": pushed.base_url,
+        "FLAGCORE_PROJECT_KEY": pushed.credentials["project_api_key"],
+    }
+    payload = {"context": {"targetingKey": "user-2", "plan": "pro"}, "cases": cases}
+    done = subprocess.run(  # noqa: S603 - our own script
+        ["node", str(JS_DIR / "ofrep_web.mjs"), json.dumps(payload), page],  # noqa: S607 - node from PATH
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+        cwd=JS_DIR,
+    )
+    assert done.returncode == 0, done.stderr
+    return [(r["key"], r["value"], r["reason"], r["errorCode"]) for r in json.loads(done.stdout)]
+
+
+def test_js_ofrep_web_provider_in_headless_chromium(pushed: Server) -> None:
     cases = [
         ["boolean", "of-dark-mode", False],
         ["boolean", "of-off", True],
@@ -256,24 +278,7 @@ def test_js_ofrep_web_provider_in_headless_chromium(pushed: Server) -> None:
         ["boolean", "of-pro", False],
         ["boolean", "no-such-flag", True],
     ]
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - Chromium needs a profile directory
-        "FLAGCORE_URL": pushed.base_url,
-        "FLAGCORE_PROJECT_KEY": pushed.credentials["project_api_key"],
-    }
-    payload = {"context": {"targetingKey": "user-2", "plan": "pro"}, "cases": cases}
-    done = subprocess.run(  # noqa: S603 - our own script
-        ["node", str(JS_DIR / "ofrep_web.mjs"), json.dumps(payload)],  # noqa: S607 - node from PATH
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-        cwd=JS_DIR,
-    )
-    assert done.returncode == 0, done.stderr
-    got = [(r["key"], r["value"], r["reason"], r["errorCode"]) for r in json.loads(done.stdout)]
+    got = in_chromium(pushed, "ofrep_web.html", cases, "playwright-core")
     assert got == [
         ("of-dark-mode", True, "TARGETING_MATCH", None),
         ("of-off", False, "DEFAULT", None),
@@ -292,10 +297,6 @@ def test_posthog_web_provider_in_headless_chromium(pushed: Server) -> None:
     Its reasons are PostHog's mapping (spec §3.4: enabled -> TARGETING_MATCH, otherwise DEFAULT), and it resolves
     from posthog-js's in-memory flags, so an unknown key is FLAG_NOT_FOUND without another request.
     """
-    if not (JS_DIR / "node_modules" / "@posthog" / "openfeature-web-provider").is_dir():
-        pytest.fail("tests/js is not installed: run `make pytest` (it runs npm ci in tests/js)")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.fail("no Chromium: apt-get install -y chromium")
     cases = [
         ["boolean", "of-dark-mode", False],
         ["boolean", "of-off", True],
@@ -307,24 +308,7 @@ def test_posthog_web_provider_in_headless_chromium(pushed: Server) -> None:
         ["boolean", "no-such-flag", True],
         ["number", "of-theme", 5],
     ]
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - Chromium needs a profile directory
-        "FLAGCORE_URL": pushed.base_url,
-        "FLAGCORE_PROJECT_KEY": pushed.credentials["project_api_key"],
-    }
-    payload = {"context": {"targetingKey": "user-2", "plan": "pro"}, "cases": cases}
-    done = subprocess.run(  # noqa: S603 - our own script
-        ["node", str(JS_DIR / "ofrep_web.mjs"), json.dumps(payload), "posthog_of_web.html"],  # noqa: S607
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-        cwd=JS_DIR,
-    )
-    assert done.returncode == 0, done.stderr
-    got = [(r["key"], r["value"], r["reason"], r["errorCode"]) for r in json.loads(done.stdout)]
+    got = in_chromium(pushed, "posthog_of_web.html", cases, "@posthog/openfeature-web-provider")
     assert got == [
         ("of-dark-mode", True, "TARGETING_MATCH", None),
         ("of-off", False, "DEFAULT", None),
