@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlencode
 
 import httpx
 
@@ -85,7 +86,7 @@ class FlagHandle:
 
     def get(self, key: str) -> dict[str, Any]:
         """The flag with this key (``KeyError`` if none)."""
-        page = self._send("GET", f"?search={key}&limit=1000", None)
+        page = self._send("GET", "?" + urlencode({"search": key, "limit": 1000}), None)  # keys may hold & + #
         for flag in page["results"]:
             if flag["key"] == key:
                 return dict(flag)

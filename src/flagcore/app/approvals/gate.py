@@ -61,11 +61,12 @@ class ApprovalGate:
             PolicyConflictError: more than one policy requires approval for this write.
         """
         project = write.project
-        policies = await uow.approval_policies.list_for_project(project.organization_id, project.id)
-        if not any(p.enabled for p in policies):  # the common case: one indexed read and nothing else
-            return
+        # What the write changes first (pure): a write that touches nothing gated costs no read at all.
         actions = detect_actions(write.before, write.after, sent=_sent_fields(write.changes))
         if not actions:
+            return
+        policies = await uow.approval_policies.list_for_project(project.organization_id, project.id)
+        if not any(p.enabled for p in policies):  # the common case: one indexed read and nothing else
             return
         actor = await actor_of(uow, project.organization_id, write.user_id)
         decision = evaluate_gate(actions, policies, project_id=project.id, actor=actor)

@@ -161,8 +161,6 @@ class BulkDeleteFlags:
             )
             write = GatedWrite(project=project, user_id=user_id, before=flag, after=after, changes=changes)
             await self._gate.check(uow, write)
-        except ApprovalRequiredError:
-            raise
         except InvalidInputError as exc:  # a broken rule, or a policy conflict
             return exc.detail
         updated = await uow.flags.update(after, expected_version=flag.version)

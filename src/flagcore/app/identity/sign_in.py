@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import msgspec
@@ -60,10 +61,11 @@ class SignIn:
         user = await self._users.get_by_email(key) if key else None
         stored = await self._passwords.get_hash(user.id) if user is not None else None
         if user is None or stored is None:
-            self._hasher.verify(self._dummy(), password)
+            await asyncio.to_thread(self._hasher.verify, await self._dummy(), password)
             await self._passwords.record_failure(key, window_start(failures, now))
             raise BadCredentialsError
-        if not self._hasher.verify(stored, password):
+        # Argon2 takes tens of milliseconds of CPU: in a thread, so the event loop keeps serving /flags meanwhile.
+        if not await asyncio.to_thread(self._hasher.verify, stored, password):
             await self._passwords.record_failure(key, window_start(failures, now))
             raise BadCredentialsError
         await self._passwords.clear_failures(key)
@@ -78,9 +80,9 @@ class SignIn:
         await self._sessions.add(session)
         return SignedIn(token=token, session=session, user=user)
 
-    def _dummy(self) -> str:
+    async def _dummy(self) -> str:
         if self._dummy_hash is None:
-            self._dummy_hash = self._hasher.hash(_DUMMY_PASSWORD)
+            self._dummy_hash = await asyncio.to_thread(self._hasher.hash, _DUMMY_PASSWORD)
         return self._dummy_hash
 
 
@@ -126,7 +128,7 @@ class SetPassword:
     async def execute(self, user_id: int, password: str) -> None:
         """Raises: InvalidInputError: a password too short or too long (attr ``password``)."""
         validate_password(password)
-        await self._passwords.set_hash(user_id, self._hasher.hash(password))
+        await self._passwords.set_hash(user_id, await asyncio.to_thread(self._hasher.hash, password))
         await self._sessions.remove_for_user(user_id)
 
 

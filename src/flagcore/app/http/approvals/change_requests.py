@@ -36,7 +36,7 @@ from flagcore.app.identity.authorize import Access
 from flagcore.domain.approvals import ChangeRequestState
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.identity import Target
-from flagcore.domain.ids import is_valid_id
+from flagcore.domain.ids import parse_id
 from flagcore.ports.approvals import ChangeRequestQuery
 
 Req = Request[Any, Any, Any]
@@ -63,18 +63,13 @@ def _query(params: dict[str, str]) -> ChangeRequestQuery:
             message = f"Select a valid choice. {raw} is not one of the available choices."
             raise InvalidInputError(message, code="invalid_choice", attr="state") from None
     requester = params.get("requester") or None
-    if requester is not None and not (requester.isascii() and requester.isdigit()):
+    requester_id = parse_id(requester) if requester is not None else None
+    if requester is not None and requester_id is None:  # not digits, or beyond any id (the column would overflow)
         raise InvalidInputError("Enter a number.", code="invalid", attr="requester")
-    if requester is not None and not is_valid_id(int(requester)):  # no user has it (and the database column overflows)
-        raise InvalidInputError(
-            "Select a valid choice. That choice is not one of the available choices.",
-            code="invalid_choice",
-            attr="requester",
-        )
     return ChangeRequestQuery(
         states=frozenset(states),
         action_key=params.get("action_key") or None,
-        requester_id=int(requester) if requester is not None else None,
+        requester_id=requester_id,
         resource_type=params.get("resource_type") or None,
         resource_id=params.get("resource_id") or None,
         limit=limit,

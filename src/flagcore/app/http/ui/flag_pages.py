@@ -205,7 +205,7 @@ class FlagPagesController(Controller):
             errors = {field_of(exc): exc.detail}
             return _form_page(ui, access, form, choices=found, flag=stored, errors=errors, status=422)
         except (ConflictError, ForbiddenError) as exc:
-            # Refusals with a reason the user must read (e.g. an edit that needs an approval): the edit stays
+            # Refusals with a reason the user must read (e.g. a key another flag has): the edit stays
             # on the page, unsaved, with the reason above it.
             status = 403 if isinstance(exc, ForbiddenError) else 409
             errors = {"form": exc.detail}
