@@ -17,6 +17,7 @@ one costs nothing). The target: on within 5% of off for ``POST /flags?v=2``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import shutil
 import sys
@@ -71,6 +72,113 @@ def in_process(*, aa: bool = False) -> None:
     shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
+CONFIGS = {
+    "on": (True, True),
+    "off": (False, False),
+    "off again": (False, False),
+    "log only": (True, False),
+    "metrics only": (False, True),
+}
+
+
+def instructions(requests: int) -> None:
+    """Instructions per ``POST /flags?v=2`` under callgrind, one process per configuration (load-independent)."""
+    import os  # noqa: PLC0415
+
+    import instructions as callgrind  # noqa: PLC0415
+
+    reason = callgrind.available()
+    if reason:
+        sys.exit(reason)
+    from in_process import prepare  # noqa: PLC0415
+
+    creds = prepare({})
+    from in_process import running, seed  # noqa: PLC0415
+
+    from flagcore.app.main import create_app  # noqa: PLC0415
+    from flagcore.app.settings import load_settings  # noqa: PLC0415
+
+    async def seeding() -> None:
+        async with running(create_app(settings=load_settings())) as seeder:
+            await seed(seeder, creds)
+
+    asyncio.run(seeding())
+    counts: dict[str, float] = {}
+    for name in CONFIGS:
+        metrics_dir = tempfile.mkdtemp(prefix="flagcore-bench-metrics-")
+        env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"} | {
+            "PYTHONHASHSEED": "0",
+            "BENCH_LOG_DIR": metrics_dir,
+            "BENCH_FLAGCORE_CREDS": json.dumps(creds),
+        }
+        argv = [__file__, "--instructions-child", name, "--requests", str(requests)]
+        counts[name] = callgrind.count(argv, env) / requests
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        print(f"{name:10s} {counts[name]:12,.0f} instructions per request", flush=True)
+    off = counts["off"]
+    print(f"A/A (off again / off) = {counts['off again'] / off:.4f}")
+    print(f"on / off = {counts['on'] / off:.4f}  (+{counts['on'] - off:,.0f} instructions per request)")
+    print(f"log only / off = {counts['log only'] / off:.4f}")
+    print(f"metrics only / off = {counts['metrics only'] / off:.4f}")
+    print(f"POST /flags?v=2, 50 flags, {requests} requests per configuration, in process under callgrind")
+
+
+def instructions_child(name: str, requests: int) -> None:
+    """One configuration of ``instructions``: warm up, then count ``requests`` requests (and the log's writing)."""
+    import os  # noqa: PLC0415
+    import random  # noqa: PLC0415
+
+    import instructions as callgrind  # noqa: PLC0415
+    import msgspec  # noqa: PLC0415
+    from bench_asgi import _body, _call  # noqa: PLC0415
+    from in_process import running  # noqa: PLC0415
+
+    log = Path(os.environ["BENCH_LOG_DIR"]) / "access.log"
+    with log.open("w") as stream:
+        os.dup2(stream.fileno(), 2)  # the writer thread writes to stderr, as under flagcore serve
+    from flagcore.app.main import create_app  # noqa: PLC0415
+    from flagcore.app.observability.logs import log_writer  # noqa: PLC0415
+    from flagcore.app.settings import load_settings  # noqa: PLC0415
+
+    creds = json.loads(os.environ["BENCH_FLAGCORE_CREDS"])
+    base = load_settings()
+    writer = log_writer(base.log_format)
+    access_log, metrics = CONFIGS[name]
+    # Work that runs per second rather than per request (snapshot freshness checks, quota flushes, expiry sweeps)
+    # is pushed out of the window: under callgrind a request takes ~50x longer, so these timers would fire in
+    # proportion to how slowly each run happened to go, the same for "on" and "off" but different between runs.
+    quiet = {
+        "snapshot_refresh_s": 3600.0,
+        "quota_flush_s": 300.0,
+        "quota_check_s": 3600.0,
+        "change_request_expiry_s": 0.0,
+        "scheduled_changes_interval_s": 3600.0,
+    }
+    app = create_app(settings=msgspec.structs.replace(base, access_log=access_log, metrics=metrics, **quiet))
+    rng = random.Random(1)
+    bodies = [_body(rng, creds["project_api_key"]) for _ in range(requests)]
+
+    async def run() -> None:
+        async with running(app):
+            for _ in range(2):  # warm-up: caches, snapshot, lazily built objects
+                for body in bodies:
+                    assert await _call(app, "POST", "/flags/", b"v=2", body) == 200
+            await asyncio.sleep(0)
+            writer.flush()
+            callgrind.start()
+            for body in bodies:
+                await _call(app, "POST", "/flags/", b"v=2", body)
+            await asyncio.sleep(0)
+            writer.flush()  # the writer thread's formatting and write of these requests' lines
+            callgrind.stop()
+
+    asyncio.run(run())
+    lines = sum(1 for line in log.read_text().splitlines() if "flagcore.access" in line)
+    expected = 3 * requests if access_log else 0
+    if lines != expected:
+        sys.exit(f"{name}: {lines} access lines written, expected {expected}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=8, help="measured seconds per round and server (default 8)")
@@ -78,7 +186,16 @@ def main() -> None:
     parser.add_argument("--log-format", choices=["text", "json"], default="text")
     parser.add_argument("--in-process", action="store_true", help="CPU per request in process, on and off")
     parser.add_argument("--aa", action="store_true", help="both servers 'off' (A/A: the harness's own bias)")
+    parser.add_argument("--instructions", action="store_true", help="instructions per request under callgrind")
+    parser.add_argument("--instructions-child", choices=sorted(CONFIGS), help=argparse.SUPPRESS)
+    parser.add_argument("--requests", type=int, default=300, help="requests counted per configuration (callgrind)")
     args = parser.parse_args()
+    if args.instructions_child:
+        instructions_child(args.instructions_child, args.requests)
+        return
+    if args.instructions:
+        instructions(args.requests)
+        return
     if args.in_process:
         in_process(aa=args.aa)
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from litestar.testing import AsyncTestClient
 
 from flagcore.app.main import create_app
@@ -37,6 +38,7 @@ async def _traffic(world: World) -> int:
     return flag_id
 
 
+@pytest.mark.world_settings(metrics_evaluation_sample=1)
 async def test_metrics_count_requests_by_route_template(world: World) -> None:
     flag_id = await _traffic(world)
     response = await world.client.get("/metrics")
@@ -65,6 +67,26 @@ async def test_metrics_count_requests_by_route_template(world: World) -> None:
     assert samples['flagcore_snapshot_build_seconds_count{kind="evaluation"}'] >= 1
     assert samples['flagcore_snapshot_size_bytes_count{kind="evaluation"}'] >= 1
     assert "flagcore_credentials_served_stale_total" in samples
+
+
+@pytest.mark.world_settings(metrics_evaluation_sample=4)
+async def test_evaluations_are_sampled_one_request_in_n(world: World) -> None:
+    """1 in 4 sampled: 16 consecutive /flags requests count the results of exactly 4, each standing for 4 results."""
+    await world.client.post(world.url(), json={"key": "on", "filters": BOOLEAN}, headers=world.auth())
+    before = _samples((await world.client.get("/metrics")).text)
+    for index in range(16):
+        body = {"api_key": world.project_api_key, "distinct_id": f"user-{index}"}
+        assert (await world.client.post("/flags?v=2", json=body)).status_code == 200
+    after = _samples((await world.client.get("/metrics")).text)
+    name = 'flagcore_flag_evaluations_total{reason="condition_match"}'
+    assert after[name] - before.get(name, 0) == 16
+    assert after['flagcore_http_requests_total{method="POST",route="/flags",status="200"}'] == 16  # always exact
+    # Counted are whole requests: 3 more /flags may or may not include the next sampled one, never a part of it.
+    for index in range(3):
+        body = {"api_key": world.project_api_key, "distinct_id": f"user-{index}"}
+        assert (await world.client.post("/flags?v=2", json=body)).status_code == 200
+    later = _samples((await world.client.get("/metrics")).text)
+    assert later[name] - after[name] in (0, 4)
 
 
 async def test_metrics_show_the_status_counters_and_the_database_pool(world: World, storage_url: str) -> None:

@@ -108,6 +108,8 @@ class Metrics:
         self._requests: dict[tuple[str, str, int], _RequestTally] = {}
         self._reasons: dict[str, int] = {}
         self._reason_children: dict[str, Any] = {}
+        #: How many results each counted one stands for (``FLAGCORE_METRICS_EVALUATION_SAMPLE``; see the middleware).
+        self.evaluation_weight = 1
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         """Count one request and its duration (``route`` is the template, never the raw path).
@@ -149,7 +151,7 @@ class Metrics:
             child = self._reason_children.get(reason)
             if child is None:
                 child = self._reason_children[reason] = self.evaluations.labels(reason)
-            child.inc(count)
+            child.inc(count * self.evaluation_weight)
 
     def render(self) -> bytes:
         """The exposition text of every metric (every worker's, in multi-process mode)."""

@@ -33,7 +33,9 @@ def install_observability(app: Litestar, container: AsyncContainer, settings: Se
     # Both off: no middleware at all (requests pay nothing; /flags makes its request id itself).
     middleware = None
     if settings.metrics or access is not None:
-        middleware = ObservabilityMiddleware(app.asgi_handler, metrics=None, access=access)
+        middleware = ObservabilityMiddleware(
+            app.asgi_handler, metrics=None, access=access, sample=settings.metrics_evaluation_sample
+        )
         app.asgi_handler = middleware
 
     async def start() -> None:
