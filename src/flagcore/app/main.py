@@ -22,6 +22,7 @@ from flagcore.app.http.errors import EXCEPTION_HANDLERS
 from flagcore.app.http.evaluation.definitions import flag_definitions, project_local_evaluation
 from flagcore.app.http.evaluation.endpoint import decide, flags
 from flagcore.app.http.evaluation.remote_config_public import public_array_js, public_config, public_config_js
+from flagcore.app.http.fast_paths import FastPaths
 from flagcore.app.http.headers import ResponseHeaders
 from flagcore.app.http.management.cohorts import CohortController
 from flagcore.app.http.management.flag_actions import FlagActionsController
@@ -189,6 +190,8 @@ def create_app(*overrides: Provider, settings: Settings | None = None, exit_on_s
         debug=settings.debug,
     )
     setup_dishka(container, app)
+    # In front of dishka's per-request container and Litestar's router, for /flags and /decide only.
+    app.asgi_handler = FastPaths(app.asgi_handler)
     install_observability(app, container, settings)
     # Outermost, as Litestar places its own CORS middleware: covers 404/405 too and answers preflights first.
     app.asgi_handler = ResponseHeaders(app.asgi_handler, allowed_origins=settings.allowed_origins)

@@ -107,8 +107,9 @@ def _request_id(scope: HTTPScope, headers: dict[str, str]) -> str:
     return made
 
 
-_FLAGS: Final = EvaluationEndpoint(decide=False)
-_DECIDE: Final = EvaluationEndpoint(decide=True)
+#: The endpoints, shared by their Litestar routes and the dispatcher in front of them (``app/http/fast_paths.py``).
+FLAGS_ENDPOINT: Final = EvaluationEndpoint(decide=False)
+DECIDE_ENDPOINT: Final = EvaluationEndpoint(decide=True)
 
 
 @route(
@@ -121,7 +122,7 @@ _DECIDE: Final = EvaluationEndpoint(decide=True)
     tags=["evaluation"],
 )
 async def flags() -> ASGIApp:
-    return _FLAGS
+    return FLAGS_ENDPOINT
 
 
 @route(
@@ -134,4 +135,4 @@ async def flags() -> ASGIApp:
     tags=["evaluation"],
 )
 async def decide() -> ASGIApp:
-    return _DECIDE
+    return DECIDE_ENDPOINT
