@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -132,10 +132,97 @@ async def _run(app: App, creds: dict[str, Any], *, profile: bool) -> None:
     await task
 
 
+#: What ``--instructions`` counts: (app, method, path, query, body kind). ``bare`` is ``bare_asgi.py``'s app.
+KINDS: Final = {
+    "bare ASGI GET": ("bare", "GET", "/", b"", None),
+    "bare ASGI POST (the /flags bodies)": ("bare", "POST", "/flags/", b"v=2", "flags"),
+    "GET /_health": ("flagcore", "GET", "/_health", b"", None),
+    "POST /flags?v=2 (50 flags)": ("flagcore", "POST", "/flags/", b"v=2", "flags"),
+    "POST /flags, disable_flags": ("flagcore", "POST", "/flags/", b"v=2", "disabled"),
+}
+
+
+def instructions(requests: int) -> None:
+    """Instructions per request of each kind under callgrind, one process each: a table that load cannot move."""
+    import instructions as callgrind  # noqa: PLC0415
+
+    reason = callgrind.available()
+    if reason:
+        sys.exit(reason)
+    from in_process import prepare, running, seed  # noqa: PLC0415
+
+    creds = prepare({})
+    from flagcore.app.main import create_app  # noqa: PLC0415 - after prepare() names the database
+
+    async def seeding() -> None:
+        async with running(create_app()) as app:
+            await seed(app, creds)
+
+    asyncio.run(seeding())
+    env = os.environ | {"PYTHONHASHSEED": "0", "BENCH_FLAGCORE_CREDS": json.dumps(creds)}
+    counts = {}
+    for kind in KINDS:
+        argv = [__file__, "--instructions-child", kind, "--requests", str(requests)]
+        counts[kind] = callgrind.count(argv, env) / requests
+    floor = counts["bare ASGI POST (the /flags bodies)"]
+    print(f"{'request':36} {'instructions':>13} {'/bare POST':>10}")
+    for kind, count in counts.items():
+        print(f"{kind:36} {count:13,.0f} {count / floor:10.2f}")
+    print(f"in process under callgrind, {requests} requests each after two warm-up passes; no server, no client")
+
+
+def instructions_child(kind: str, requests: int) -> None:
+    import instructions as callgrind  # noqa: PLC0415
+    import msgspec  # noqa: PLC0415
+    from in_process import running  # noqa: PLC0415
+
+    which, method, path, query, body_kind = KINDS[kind]
+    creds = json.loads(os.environ["BENCH_FLAGCORE_CREDS"])
+    app: App
+    if which == "bare":
+        from bare_asgi import app as bare  # noqa: PLC0415
+
+        app = cast("App", bare)
+    else:
+        from flagcore.app.main import create_app  # noqa: PLC0415
+        from flagcore.app.settings import load_settings  # noqa: PLC0415
+
+        # Per-second timers out of the window (under callgrind a request takes ~50x longer; see
+        # bench_observability.py), the same for every kind.
+        quiet = {"snapshot_refresh_s": 3600.0, "quota_flush_s": 300.0, "quota_check_s": 3600.0}
+        app = create_app(settings=msgspec.structs.replace(load_settings(), change_request_expiry_s=0.0, **quiet))
+    rng = random.Random(1)
+    bodies = [
+        _body(rng, creds["project_api_key"], disable=body_kind == "disabled") if body_kind else b""
+        for _ in range(requests)
+    ]
+
+    async def run() -> None:
+        async with running(app):
+            for _ in range(2):
+                for body in bodies:
+                    assert await _call(app, method, path, query, body) == 200
+            callgrind.start()
+            for body in bodies:
+                await _call(app, method, path, query, body)
+            callgrind.stop()
+
+    asyncio.run(run())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", action="store_true", help="print a cProfile listing of the /flags requests")
+    parser.add_argument("--instructions", action="store_true", help="instructions per request under callgrind")
+    parser.add_argument("--instructions-child", choices=sorted(KINDS), help=argparse.SUPPRESS)
+    parser.add_argument("--requests", type=int, default=200, help="requests counted per kind (--instructions)")
     args = parser.parse_args()
+    if args.instructions_child:
+        instructions_child(args.instructions_child, args.requests)
+        return
+    if args.instructions:
+        instructions(args.requests)
+        return
     workdir = Path(tempfile.mkdtemp(prefix="flagcore-bench-"))
     os.environ["FLAGCORE_DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     os.environ["FLAGCORE_LOG_LEVEL"] = "warning"
