@@ -70,6 +70,19 @@ async def test_if_none_match_gives_304_until_the_content_changes(world: World) -
     assert changed.headers["etag"] != etag
 
 
+async def test_if_none_match_star_gives_304(world: World) -> None:
+    """``*`` matches any current representation (RFC 9110): a cache holding anything need not download it again."""
+    await create(world, "tracked")
+    etag = (await feed(world)).headers["etag"]
+    for header in ("*", '"other", *'):
+        answer = await world.client.get(
+            FEED,
+            params={"token": world.project_api_key, "send_cohorts": ""},
+            headers={**world.auth(world.secret_key), "If-None-Match": header},
+        )
+        assert (answer.status_code, answer.content, answer.headers["etag"]) == (304, b"", etag)
+
+
 async def test_dependencies_are_served_by_key_with_their_chain(world: World) -> None:
     base = await create(world, "base")
     middle = await create(world, "middle", filters=depends_on(base["id"]))

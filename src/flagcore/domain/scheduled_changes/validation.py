@@ -43,6 +43,10 @@ RECURRENCE_WITHOUT_RECURRING: Final = (
 END_BEFORE_START: Final = "End date must be after the scheduled start date."
 #: Longest ``cron_expression`` (the column's size; a 5-field expression is far shorter).
 MAX_CRON: Final = 100
+#: The latest accepted ``scheduled_at`` / ``end_date``: far enough for any plan, and far enough from ``datetime.max``
+#: that converting to any time zone and stepping a recurrence cannot overflow (which would fail the worker).
+LATEST: Final = datetime(9000, 1, 1, tzinfo=UTC)
+TOO_LATE: Final = "Ensure this date is before the year 9000."
 CRON_NEVER: Final = "Invalid cron expression. It never matches a date."
 
 
@@ -137,6 +141,9 @@ def updated_change(current: ScheduledChange, fields: ScheduleFields, *, now: dat
 
 
 def _check(timing: _Timing) -> None:
+    for attr, moment in (("scheduled_at", timing.scheduled_at), ("end_date", timing.end_date)):
+        if moment is not None and moment >= LATEST:
+            raise InvalidScheduledChangeError(TOO_LATE, code="invalid", attr=attr)
     operation, value = parse_payload(timing.payload)
     if operation is Operation.UPDATE_VARIANTS:
         check_variants(value)

@@ -38,10 +38,13 @@ def wants_cohorts(query: dict[str, str]) -> bool:
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether an ``If-None-Match`` header names ``etag`` (weak or strong, quoted or not, in a list or alone)."""
+    """Whether an ``If-None-Match`` header names ``etag`` (weak or strong, quoted or not, in a list or alone).
+
+    ``*`` matches any current representation (RFC 9110 13.1.2): the feed always has one, so it answers 304.
+    """
     if not if_none_match:
         return False
-    return any(tag.strip().removeprefix("W/").strip('"') == etag for tag in if_none_match.split(","))
+    return any(tag.strip().removeprefix("W/").strip('"') in (etag, "*") for tag in if_none_match.split(","))
 
 
 class FeedEndpoint:
