@@ -90,3 +90,32 @@ async def test_an_oversize_upload_is_refused_before_it_is_read(world: World) -> 
 async def test_json_bodies_still_work(world: World) -> None:
     response = await world.client.post(url(world), json={"name": "plain", "is_static": True}, headers=world.auth())
     assert (response.status_code, response.json()["count"]) == (201, 0)
+
+
+async def test_a_csv_patched_onto_a_dynamic_cohort_writes_nothing(world: World) -> None:
+    """The 400 comes before any write: the fields sent with the refused CSV are not applied either."""
+    await seed(world)
+    created = await world.client.post(
+        url(world),
+        json={"name": "dynamic", "filters": {"properties": {"type": "AND", "values": []}}},
+        headers=world.auth(),
+    )
+    assert created.status_code == 201, created.text
+    cohort_id = created.json()["id"]
+    refused = await world.client.patch(
+        url(world, f"{cohort_id}/"),
+        data={"name": "renamed"},
+        files={"csv": ("ids.csv", b"u1\n", "text/csv")},
+        headers=world.auth(),
+    )
+    assert (refused.status_code, refused.json()["attr"]) == (400, "csv")
+    after = (await world.client.get(url(world, f"{cohort_id}/"), headers=world.auth())).json()
+    assert (after["name"], after["is_static"], after["count"]) == ("dynamic", False, created.json()["count"])
+    # Made static in the same request, the upload is taken: the fields and the members land together.
+    made_static = await world.client.patch(
+        url(world, f"{cohort_id}/"),
+        data={"is_static": "true"},
+        files={"csv": ("ids.csv", b"u1\nu2\n", "text/csv")},
+        headers=world.auth(),
+    )
+    assert (made_static.status_code, made_static.json()["count"]) == (200, 2), made_static.text

@@ -18,7 +18,7 @@ from flagcore.domain.cohorts.csv_import import CohortCsvError, CsvIds
 from flagcore.domain.persons import Person
 from flagcore.ports.persons import PersonRepo
 from flagcore.ports.snapshots import ProjectSnapshots
-from flagcore.ports.unit_of_work import UnitOfWorkFactory
+from flagcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 BATCH: Final = 1000
 
@@ -40,17 +40,31 @@ class ImportCohortCsv:
             cohort = await uow.cohorts.get(project_id, cohort_id)
             if cohort is None or cohort.deleted:
                 raise CohortNotFoundError
-            if not cohort.is_static:
-                raise CohortCsvError("A CSV can only be uploaded to a static cohort.")
-            for start in range(0, len(upload.ids), BATCH):
-                persons = await _resolve(uow.persons, project_id, upload.kind, upload.ids[start : start + BATCH])
-                if persons:
-                    await uow.cohorts.add_members(cohort.id, [p.id for p in persons])
-            count = await uow.cohorts.member_count(cohort.id)
-            saved = await uow.cohorts.save(msgspec.structs.replace(cohort, count=count, is_calculating=False))
+            require_static(cohort)
+            saved = await import_members(uow, project_id, cohort, upload)
             uow.after_commit(functools.partial(self._snapshots.invalidate, project_id))
             await uow.commit()
         return saved
+
+
+def require_static(cohort: Cohort) -> None:
+    """A CSV goes to static cohorts only.
+
+    Raises:
+        CohortCsvError: the cohort is not static.
+    """
+    if not cohort.is_static:
+        raise CohortCsvError("A CSV can only be uploaded to a static cohort.")
+
+
+async def import_members(uow: UnitOfWork, project_id: int, cohort: Cohort, upload: CsvIds) -> Cohort:
+    """Add the upload's persons to the static ``cohort`` and save its new count, in the caller's transaction."""
+    for start in range(0, len(upload.ids), BATCH):
+        persons = await _resolve(uow.persons, project_id, upload.kind, upload.ids[start : start + BATCH])
+        if persons:
+            await uow.cohorts.add_members(cohort.id, [p.id for p in persons])
+    count = await uow.cohorts.member_count(cohort.id)
+    return await uow.cohorts.save(msgspec.structs.replace(cohort, count=count, is_calculating=False))
 
 
 async def _resolve(persons: PersonRepo, project_id: int, kind: str, ids: list[str]) -> list[Person]:

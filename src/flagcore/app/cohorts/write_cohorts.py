@@ -11,7 +11,9 @@ from typing import Any, Final
 
 import msgspec
 
+from flagcore.app.cohorts.csv_import import import_members, require_static
 from flagcore.domain.cohorts import Cohort, CohortNotFoundError, NewCohort, check_references, validate_filters
+from flagcore.domain.cohorts.csv_import import CsvIds
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import cohort_ids
 from flagcore.ports.clock import Clock
@@ -79,12 +81,15 @@ class UpdateCohort:
         self._transactions = transactions
         self._snapshots = snapshots
 
-    async def execute(self, project_id: int, cohort_id: int, fields: CohortFields) -> Cohort:
-        """The updated cohort.
+    async def execute(
+        self, project_id: int, cohort_id: int, fields: CohortFields, upload: CsvIds | None = None
+    ) -> Cohort:
+        """The updated cohort, with the persons of ``upload`` (a CSV) added, all in one transaction.
 
         Raises:
             CohortNotFoundError: no such cohort in the project.
             InvalidInputError: bad fields, or deleting a cohort active flags use.
+            CohortCsvError: an upload for a cohort that is not static (after the fields): nothing is written.
         """
         _check_texts(fields)
         async with self._transactions.begin() as uow:
@@ -100,7 +105,11 @@ class UpdateCohort:
                 changed = msgspec.structs.replace(changed, filters=filters)
             if changed.deleted and not current.deleted:
                 await _refuse_if_used(uow, project_id, current)
+            if upload is not None:
+                require_static(changed)
             saved = await uow.cohorts.save(changed)
+            if upload is not None:
+                saved = await import_members(uow, project_id, saved, upload)
             uow.after_commit(functools.partial(self._snapshots.invalidate, project_id))
             await uow.commit()
         return saved

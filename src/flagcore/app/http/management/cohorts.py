@@ -97,9 +97,8 @@ class CohortController(Controller):
         cohort_id: FromPath[int],
         access: FromDishka[Access],
         use_case: FromDishka[UpdateCohort],
-        importer: FromDishka[ImportCohortCsv],
     ) -> CohortOut:
-        return cohort_out(await _update(request, access, cohort_id, use_case, importer))
+        return cohort_out(await _update(request, access, cohort_id, use_case))
 
     @put(
         "/{cohort_id:int}",
@@ -114,9 +113,8 @@ class CohortController(Controller):
         cohort_id: FromPath[int],
         access: FromDishka[Access],
         use_case: FromDishka[UpdateCohort],
-        importer: FromDishka[ImportCohortCsv],
     ) -> CohortOut:
-        return cohort_out(await _update(request, access, cohort_id, use_case, importer))
+        return cohort_out(await _update(request, access, cohort_id, use_case))
 
     @delete("/{cohort_id:int}", opt=COHORT_WRITE, operation_id=operation("cohorts_destroy"), status_code=405)
     @inject
@@ -176,13 +174,10 @@ class CohortController(Controller):
         return Success()
 
 
-async def _update(
-    request: Req, access: Access, cohort_id: int, use_case: UpdateCohort, importer: ImportCohortCsv
-) -> Cohort:
-    """Apply the fields, then import the CSV (re-imports add persons; a bad CSV is refused before any write)."""
+async def _update(request: Req, access: Access, cohort_id: int, use_case: UpdateCohort) -> Cohort:
+    """Apply the fields and import the CSV, in one transaction.
+
+    Re-imports add persons; a bad CSV, or one for a cohort that is not static, is refused before any write.
+    """
     body = await read_cohort_body(request)
-    cohort = await use_case.execute(access.project.id, cohort_id, body.fields)
-    if body.upload is None:
-        return cohort
-    require_static(body, is_static=cohort.is_static)
-    return await importer.execute(access.project.id, cohort.id, body.upload)
+    return await use_case.execute(access.project.id, cohort_id, body.fields, body.upload)
