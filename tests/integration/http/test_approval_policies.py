@@ -111,3 +111,46 @@ async def test_unknown_policy_is_not_found(world: World) -> None:
     for suffix in ("0195f0d4-0000-7000-8000-000000000009/", "not-a-uuid/"):
         response = await world.client.get(policies_url(world, suffix), headers=world.auth())
         assert response.status_code == 404
+
+
+async def test_approvers_must_be_members_and_the_quorum_reachable(world: World) -> None:
+    outsider = 987_654
+    cases = [
+        ({"quorum": 1, "users": [world.user_id, outsider]}, f"User {outsider} is not a member of this organization."),
+        ({"quorum": 2, "users": [world.user_id]}, "Quorum cannot be larger than the number of approvers."),
+        (
+            {"quorum": 2, "users": [world.user_id, world.user_id]},
+            "Quorum cannot be larger than the number of approvers.",
+        ),
+        ({"quorum": 10**9, "roles": ["admin"]}, "At most 100 approvers."),
+        ({"quorum": 1, "users": list(range(1, 102))}, "At most 100 approvers."),
+    ]
+    for config, detail in cases:
+        response = await world.client.post(
+            policies_url(world),
+            json={"action_key": "feature_flag.enable", "approver_config": config},
+            headers=world.auth(),
+        )
+        assert response.status_code == 400, (config, response.text)
+        assert (response.json()["detail"], response.json()["attr"]) == (detail, "approver_config")
+    made = await policy(world, approver_config={"quorum": 1, "users": [world.user_id]})
+    patched = await world.client.patch(
+        policies_url(world, f"{made['id']}/"), json={"approver_config": {"users": [outsider]}}, headers=world.auth()
+    )
+    assert patched.status_code == 400
+    stored = (await world.client.get(policies_url(world, f"{made['id']}/"), headers=world.auth())).json()
+    assert stored["approver_config"]["users"] == [world.user_id]
+
+
+async def test_patch_moves_a_policy_between_the_project_and_the_organization(world: World) -> None:
+    made = await policy(world)
+    url = policies_url(world, f"{made['id']}/")
+    wide = await world.client.patch(url, json={"organization_wide": True}, headers=world.auth())
+    assert (wide.status_code, wide.json()["organization_wide"]) == (200, True), wide.text
+    assert (await world.client.get(url, headers=world.auth())).json()["organization_wide"] is True
+    back = await world.client.patch(url, json={"organization_wide": False}, headers=world.auth())
+    assert back.json()["organization_wide"] is False
+    kept = await world.client.patch(url, json={"enabled": False}, headers=world.auth())
+    assert kept.json()["organization_wide"] is False  # not sent: the scope stays
+    bad = await world.client.patch(url, json={"organization_wide": "yes"}, headers=world.auth())
+    assert (bad.status_code, bad.json()["attr"]) == (400, "organization_wide")

@@ -25,6 +25,7 @@ from flagcore.domain.approvals import (
     Vote,
 )
 from flagcore.domain.approvals.lifecycle import REASON_REQUIRED, cancel, check_may_cancel, check_may_vote, vote
+from flagcore.domain.approvals.policy import is_approver
 from flagcore.domain.identity import ProjectNotFoundError
 from flagcore.ports.approvals import ChangeRequestQuery
 from flagcore.ports.clock import Clock
@@ -113,7 +114,8 @@ class ActOnChangeRequest:
             if cmd.action == "cancel":
                 updated = cancel(request, ballot, actor=actor, now=now)
             else:
-                updated = vote(request, ballot, action=cmd.action, now=now)
+                eligible = await _still_approvers(uow, cmd.organization_id, request)
+                updated = vote(request, ballot, action=cmd.action, now=now, eligible=eligible)
             if updated.state is ChangeRequestState.APPROVED:
                 return await self._apply.execute(uow, project, updated, viewer=actor)
             await _save(uow, updated, cmd.action)
@@ -123,6 +125,15 @@ class ActOnChangeRequest:
 
 
 _STATUS = {"approve": "approved", "reject": "rejected", "cancel": "canceled"}
+
+
+async def _still_approvers(uow: UnitOfWork, organization_id: str, request: ChangeRequest) -> frozenset[int]:
+    """The earlier voters who are approvers today (a departed member's approval no longer counts)."""
+    eligible = set()
+    for earlier in request.votes:
+        if is_approver(request.policy_snapshot, await actor_of(uow, organization_id, earlier.user_id)):
+            eligible.add(earlier.user_id)
+    return frozenset(eligible)
 
 
 def _message(action: Action, request: ChangeRequest) -> str:

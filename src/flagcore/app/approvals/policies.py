@@ -62,6 +62,15 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+async def _check_members(uow: UnitOfWork, organization_id: str, users: tuple[int, ...]) -> None:
+    """Approvers are members of the organization: anyone else could never approve (nor see the request)."""
+    for user_id in users:
+        if await uow.organizations.get_membership(organization_id, user_id) is None:
+            raise InvalidInputError(
+                f"User {user_id} is not a member of this organization.", code="invalid", attr="approver_config"
+            )
+
+
 def _require_admin(membership: Membership) -> None:
     if membership.level < MembershipLevel.ADMIN:
         raise ForbiddenError(ADMIN_REQUIRED)
@@ -128,14 +137,18 @@ class WriteApprovalPolicy:
         """
         _require_admin(cmd.membership)
         fields = _fields(cmd.body)
+        organization_wide = cmd.body.get("organization_wide", False)
+        if not isinstance(organization_wide, bool):
+            raise InvalidInputError("Must be a valid boolean.", code="invalid", attr="organization_wide")
         if (cmd.policy_id is None or cmd.full) and "action_key" not in fields:
             raise InvalidInputError("This field is required.", code="required", attr="action_key")
         now = self._clock.now()
         async with self._transactions.begin() as uow:
             if await uow.lock_organization(cmd.project.organization_id) is None:
                 raise ProjectNotFoundError
+            if "approver_config" in fields:
+                await _check_members(uow, cmd.project.organization_id, fields["approver_config"].users)
             if cmd.policy_id is None:
-                organization_wide = cmd.body.get("organization_wide") is True
                 policy = ApprovalPolicy(
                     id=str(uuid.uuid4()),
                     organization_id=cmd.project.organization_id,
@@ -147,7 +160,10 @@ class WriteApprovalPolicy:
                 )
                 await uow.approval_policies.add(policy)
             else:
-                policy = msgspec.structs.replace(await _get(uow, cmd.project, cmd.policy_id), updated_at=now, **fields)
+                current = await _get(uow, cmd.project, cmd.policy_id)
+                if "organization_wide" in cmd.body or cmd.full:  # moved between the project and the organization
+                    fields["project_id"] = None if organization_wide else cmd.project.id
+                policy = msgspec.structs.replace(current, updated_at=now, **fields)
                 await uow.approval_policies.update(policy)
             view = await _view(uow, policy)
             await uow.commit()

@@ -42,8 +42,19 @@ def check_may_vote(request: ChangeRequest, actor: Actor) -> None:
         raise ChangeRequestForbiddenError("You are not in the approver set for this change request")
 
 
-def vote(request: ChangeRequest, ballot: Vote, *, action: VoteAction, now: datetime) -> ChangeRequest:
+def vote(
+    request: ChangeRequest,
+    ballot: Vote,
+    *,
+    action: VoteAction,
+    now: datetime,
+    eligible: frozenset[int] | None = None,
+) -> ChangeRequest:
     """The request with ``ballot`` counted: approved once the quorum is reached, rejected by any rejection.
+
+    ``eligible``: the earlier voters who are still approvers (members in the approver set); the approvals of
+    anyone else (who left the organization, or lost the level that made them an approver) stay on the record but
+    no longer count toward the quorum. None counts every approval.
 
     Raises:
         ChangeRequestActionError: the request is no longer pending, or the voter already voted.
@@ -56,7 +67,12 @@ def vote(request: ChangeRequest, ballot: Vote, *, action: VoteAction, now: datet
     updated = msgspec.structs.replace(request, votes=(*request.votes, ballot), updated_at=now)
     if ballot.decision == "rejected":
         return msgspec.structs.replace(updated, state=ChangeRequestState.REJECTED)
-    if updated.approvals >= updated.quorum:
+    counted = sum(
+        1
+        for v in updated.votes
+        if v.decision == "approved" and (eligible is None or v is ballot or v.user_id in eligible)
+    )
+    if counted >= updated.quorum:
         return msgspec.structs.replace(updated, state=ChangeRequestState.APPROVED)
     return updated
 

@@ -47,11 +47,16 @@ def bypasses(policy: ApprovalPolicy, actor: Actor) -> bool:
 
 
 def is_approver(snapshot: dict[str, Any], actor: Actor) -> bool:
-    """Whether the actor is in the approver set of a policy snapshot (listed user, or holding a listed level)."""
+    """Whether the actor is in the approver set of a policy snapshot (listed user, or holding a listed level).
+
+    Only members approve: a listed user who has left the organization no longer does.
+    """
+    if actor.level is None:
+        return False
     users, roles = snapshot.get("users") or [], snapshot.get("roles") or []
     if actor.user_id is not None and actor.user_id in users:
         return True
-    return actor.level is not None and actor.level in roles
+    return actor.level in roles
 
 
 def evaluate_gate(

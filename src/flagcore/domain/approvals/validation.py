@@ -24,6 +24,10 @@ def check_action_key(value: object) -> str:
     return value
 
 
+#: Approver users (and quorum) a policy may name: a bound on the work of every gated write and every vote.
+MAX_APPROVERS: Final = 100
+
+
 def parse_approver_config(value: object) -> ApproverConfig:
     """``{"quorum": n >= 1, "users": [ids], "roles": [levels]}``."""
     if not isinstance(value, dict):
@@ -34,9 +38,14 @@ def parse_approver_config(value: object) -> ApproverConfig:
     users = value.get("users") or []
     if not isinstance(users, list) or not all(_is_int(u) for u in users):
         raise InvalidInputError("Users must be a list of user ids", attr="approver_config")
-    return ApproverConfig(
-        quorum=quorum, users=tuple(users), roles=parse_levels(value.get("roles"), attr="approver_config")
-    )
+    if len(users) > MAX_APPROVERS or quorum > MAX_APPROVERS:
+        raise InvalidInputError(f"At most {MAX_APPROVERS} approvers.", attr="approver_config")
+    roles = parse_levels(value.get("roles"), attr="approver_config")
+    users = list(dict.fromkeys(users))  # a user listed twice still approves once
+    if users and not roles and quorum > len(users):
+        # The listed users could never reach it: every change the policy gates would wait until it expired.
+        raise InvalidInputError("Quorum cannot be larger than the number of approvers.", attr="approver_config")
+    return ApproverConfig(quorum=quorum, users=tuple(users), roles=roles)
 
 
 def parse_levels(value: object, *, attr: str) -> tuple[int, ...]:

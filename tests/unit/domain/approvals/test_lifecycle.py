@@ -61,6 +61,20 @@ def test_quorum_approves_after_enough_votes() -> None:
     assert second.state is S.APPROVED
 
 
+def test_a_listed_user_who_left_the_organization_may_not_vote() -> None:
+    with pytest.raises(ChangeRequestForbiddenError, match="not in the approver set"):
+        check_may_vote(request(), Actor(user_id=2, level=None))
+
+
+def test_approvals_of_voters_who_are_no_longer_approvers_do_not_count() -> None:
+    first = vote(request(), ballot(2), action="approve", now=NOW)
+    # User 2 left before user 3 voted: one approval counts (3's), short of the quorum of 2.
+    second = vote(first, ballot(3), action="approve", now=NOW, eligible=frozenset())
+    assert (second.state, second.approvals) == (S.PENDING, 2)
+    third = vote(second, ballot(4), action="approve", now=NOW, eligible=frozenset({3}))
+    assert third.state is S.APPROVED
+
+
 def test_rejection_rejects_at_once() -> None:
     assert vote(request(), ballot(2, "rejected"), action="reject", now=NOW).state is S.REJECTED
 
@@ -150,4 +164,4 @@ VIEW = [
 
 @pytest.mark.parametrize(("user", "expected"), VIEW)
 def test_caller_view(user: int, expected: dict) -> None:
-    assert caller_view(request(votes=(ballot(3),)), Actor(user_id=user)) == expected
+    assert caller_view(request(votes=(ballot(3),)), Actor(user_id=user, level=1)) == expected
