@@ -34,8 +34,10 @@ class CompiledCondition:
         no_variant: the result of a match whose variant digest is beyond every variant bound.
         out_of_rollout: result when the properties matched but the rollout did not.
         no_match: result when the properties did not match.
-        no_match_groups_skipped: ``no_match`` with the description used when group conditions were skipped.
-        no_group_type: result when the condition is group-aggregated and the subject has no key for that group.
+        no_match_groups_skipped: ``no_match`` with the description used when group conditions were skipped (the
+            ``no_match`` object itself when the flag has no group condition, so that none can be skipped).
+        no_group_type: result when the condition is group-aggregated and the subject has no key for that group
+            (the ``out_of_rollout`` object of a person condition, which never takes that branch).
     """
 
     index: int
@@ -80,8 +82,9 @@ class CompiledFlag:
         enrollment_key: ``$feature_enrollment/<key>`` when ``feature_enrollment`` is on.
         super_condition: the first legacy super group (read only without ``feature_enrollment``).
         super_keys: the property keys of ``super_condition`` (it applies only when the person has one of them).
-        enrolled: result when the enrollment property (or super condition) says yes.
-        not_enrolled: result when it says no.
+        enrolled: result when the enrollment property (or super condition) says yes (``seed`` when the flag has
+            neither, so that no result is built for a branch that cannot be taken).
+        not_enrolled: result when it says no (likewise).
         holdout: the holdout, if any.
         conditions: condition sets in stored order.
         early_exit: a rollout miss after matching properties ends the evaluation.
