@@ -22,7 +22,8 @@ class CompiledCondition:
     Attributes:
         index: position in the stored order (the reported ``condition_index``).
         aggregation: effective group type index (``None`` = person).
-        predicate: the AND of the property filters, ``None`` when the condition has none.
+        checks: the property filters as predicates that must all hold, in order (empty: no filter); shared
+            between conditions with the same filters (``PropertyCompiler.conjuncts``).
         rollout: the rollout as a digest threshold (in iff ``bucket_digest(...) < rollout``, see
             :func:`~flagcore.domain.evaluation.bucketing.digest_at_or_below`); ``None`` when everyone is in (100% or
             null), so nothing is hashed.
@@ -40,15 +41,17 @@ class CompiledCondition:
             (the ``out_of_rollout`` object of a person condition, which never takes that branch).
     """
 
-    index: int
+    # The fields every evaluation reads come first, so that they share a cache line or two (slots are laid out in
+    # this order): at thousands of flags the cost per flag is memory traffic more than instructions.
     aggregation: int | None
-    predicate: Predicate | None
+    checks: tuple[Predicate, ...]
     rollout: bytes | None
     match: FlagResult | None
+    no_match: FlagResult
+    out_of_rollout: FlagResult
+    index: int
     variants: tuple[tuple[bytes, FlagResult], ...]
     no_variant: FlagResult
-    out_of_rollout: FlagResult
-    no_match: FlagResult
     no_match_groups_skipped: FlagResult
     no_group_type: FlagResult
 
@@ -98,11 +101,17 @@ class CompiledFlag:
             unless a hash-key override is stored for the flag.
     """
 
+    # Hot fields first (see CompiledCondition).
+    has_preamble: bool = field(init=False)
+    plain_identity: bool = field(init=False)
     key: str
+    conditions: tuple[CompiledCondition, ...]
+    seed: FlagResult
+    prefix: bytes
+    early_exit: bool
     flag_id: int | None
     version: int | None
     active: bool
-    prefix: bytes
     aggregation: int | None
     device_bucketing: bool
     continuity: bool
@@ -112,14 +121,9 @@ class CompiledFlag:
     enrolled: FlagResult
     not_enrolled: FlagResult
     holdout: Holdout | None
-    conditions: tuple[CompiledCondition, ...]
-    early_exit: bool
-    seed: FlagResult
     fixed: FlagResult | None
     evaluation_runtime: str | None
     evaluation_contexts: frozenset[str]
-    has_preamble: bool = field(init=False)
-    plain_identity: bool = field(init=False)
 
     def __post_init__(self) -> None:
         # Derived, so they can never disagree with the fields they summarise.

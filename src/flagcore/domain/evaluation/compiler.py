@@ -168,7 +168,7 @@ def _compile_condition(
     has_group_condition: bool,  # noqa: FBT001 - internal, positional like the rest
 ) -> CompiledCondition:
     aggregation = _aggregation(raw, filters)
-    predicate = matcher.properties(properties, aggregation=aggregation) if properties else None
+    checks = matcher.conjuncts(properties, aggregation=aggregation) if properties else ()
     matched: dict[str | None, FlagResult] = {
         variant: identity.result(
             Reason.CONDITION_MATCH, index, variant=variant, enabled=True, payload=payloads.get(variant or "true")
@@ -185,7 +185,7 @@ def _compile_condition(
     return CompiledCondition(
         index=index,
         aggregation=aggregation,
-        predicate=predicate,
+        checks=checks,
         rollout=None if threshold is None else digest_at_or_below(threshold),
         match=matched[override] if override is not None or not table else None,
         variants=tuple((digest_below(bound), matched[key]) for bound, key in table),

@@ -14,8 +14,8 @@ from tests.unit.domain.evaluation.support import condition, evaluate, flag, pers
 def test_identical_conditions_of_different_flags_share_one_predicate() -> None:
     filters = (person("plan", "pro"), person("email", "@acme", "icontains"))
     compiled = snapshot(flag("a", condition(*filters)), flag("b", condition(*filters)))
-    first, second = (compiled.flags[key].conditions[0].predicate for key in ("a", "b"))
-    assert first is not None
+    first, second = (compiled.flags[key].conditions[0].checks for key in ("a", "b"))
+    assert first
     assert first is second
 
 
@@ -34,4 +34,4 @@ def test_filters_equal_in_python_but_not_in_type_are_not_merged() -> None:
     assert results["coerced"].enabled is True
     assert results["text"].enabled is False
     compiled = snapshot(*flags)
-    assert compiled.flags["coerced"].conditions[0].predicate is not compiled.flags["text"].conditions[0].predicate
+    assert compiled.flags["coerced"].conditions[0].checks is not compiled.flags["text"].conditions[0].checks

@@ -90,16 +90,38 @@ class PropertyCompiler:
         return self._intern(key, lambda: self._properties(filters, aggregation))
 
     def _properties(self, filters: Sequence[Mapping[str, JsonValue]], aggregation: int | None) -> Predicate:
+        conjuncts = self.conjuncts(filters, aggregation=aggregation)
+        if not conjuncts:
+            return always_true
+        return conjuncts[0] if len(conjuncts) == 1 else self._combine("all", conjuncts)
+
+    def conjuncts(
+        self, filters: Sequence[Mapping[str, JsonValue]], *, aggregation: int | None
+    ) -> tuple[Predicate, ...]:
+        """The same AND as :meth:`properties`, as a tuple of shared predicates that all must hold, in order.
+
+        Empty when every filter is always true; ``(always_false,)`` or ``(the raiser,)`` when one filter is always
+        false or broken. The engine loops over it itself, so a condition needs no closure of its own (conditions
+        that combine the same filters differently then share all their parts) and costs one call less.
+        """
+        key = ("conjuncts", value_key(filters), aggregation)
+        return self._intern(key, lambda: self._conjuncts(filters, aggregation))
+
+    def _conjuncts(self, filters: Sequence[Mapping[str, JsonValue]], aggregation: int | None) -> tuple[Predicate, ...]:
         plans = [self._person_plan(f) for f in filters]
         if len(plans) > 1 and all(plan is not None and plan[1].is_plain for plan in plans):
             checks = [plan for plan in plans if plan is not None]
-            key = ("person_checks", *checks)
-            return self._intern(key, lambda: person_checks(checks))
+            return (self._intern(("person_checks", *checks), lambda: person_checks(checks)),)
         preds = [
             self._condition_filter(f, aggregation) if plan is None else self._property(*plan, person_source)
             for f, plan in zip(filters, plans, strict=True)
         ]
-        return first_raiser(preds) or self._combine("all", preds)
+        broken = first_raiser(preds)
+        if broken is not None:
+            return (broken,)
+        if any(pred is always_false for pred in preds):
+            return (always_false,)
+        return tuple(pred for pred in preds if pred is not always_true)
 
     def _combine(self, kind: str, preds: Sequence[Predicate]) -> Predicate:
         key = (kind, *preds)
