@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
+import os
 import platform
 import random
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -165,12 +169,116 @@ def memory() -> None:
     print(f"  (definitions JSON: {len(document) / 2**20:.1f} MiB)")
 
 
+def _sdk_process(definitions_path: str, subjects_path: str) -> None:
+    """The SDK side of the whole-process comparison: what an application built on posthog-python does.
+
+    It reads the definitions and the JSONL subjects with the standard library, evaluates every flag of every
+    subject with the SDK's local evaluator (the same calls as the in-process comparison) and writes one JSON object
+    of ``{key: {"value", "payload"}}`` per subject.
+    """
+    oracle = PosthogOracle(json.loads(Path(definitions_path).read_text(encoding="utf-8")))
+    write = sys.stdout.write
+    with Path(subjects_path).open(encoding="utf-8") as lines:
+        for line in lines:
+            answers = oracle.evaluate(json.loads(line))
+            document = {
+                key: {"value": answer[0], "payload": answer[1]} if answer is not None else None
+                for key, answer in answers.items()
+            }
+            write(json.dumps(document) + "\n")
+
+
+def _timed(command: list[str], out: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one process; CPU time is what a loaded machine distorts least."""
+    with out.open("wb") as sink:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=sink, env=env)  # noqa: S603 - our own interpreter and files
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        sys.exit(f"{command[0]} exited with {process.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def _cli_agree(definitions: dict[str, Any], ours: Path, theirs: Path) -> tuple[int, int]:
+    """Flag results compared, and how many differ (value, and payload when on), between the two outputs."""
+    compared = mismatched = 0
+    with ours.open("rb") as engine_lines, theirs.open("rb") as sdk_lines:
+        for engine_line, sdk_line in zip(engine_lines, sdk_lines, strict=True):
+            engine, sdk = msgspec.json.decode(engine_line), msgspec.json.decode(sdk_line)
+            for flag in definitions["flags"]:
+                answer, result = sdk[flag["key"]], engine.get(flag["key"])
+                if answer is None:
+                    continue
+                compared += 1
+                if result is None:  # inactive: omitted by flagcore, false for the SDK
+                    mismatched += answer["value"] is not False
+                    continue
+                value = result["variant"] if result["variant"] is not None else result["enabled"]
+                payload = result["payload"] if value is not False else None
+                mismatched += value != answer["value"] or (value is not False and payload != answer["payload"])
+    return compared, mismatched
+
+
+def cli(subject_count: int, runs: int) -> None:
+    """``flagcore evaluate`` against the SDK's local evaluator as whole processes: start-up and JSON I/O included.
+
+    Both read the same definitions file and JSONL subjects file and write one JSON line per subject to a file; the
+    runs alternate (best of ``runs`` each). ``python -m flagcore.app.evaluate_command`` is the same command without
+    the ``flagcore`` entry point's imports (the other subcommands), to show what start-up costs.
+    """
+    definitions, raw_subjects = _workload(50, subject_count)
+    now = NOW.isoformat()
+    python = sys.executable
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    flagcore = str(Path(python).with_name("flagcore"))
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        defs, subjects = folder / "definitions.json", folder / "subjects.jsonl"
+        defs.write_bytes(msgspec.json.encode(definitions))
+        subjects.write_bytes(b"".join(msgspec.json.encode(raw) + b"\n" for raw in raw_subjects))
+        arguments = ["evaluate", "--definitions", str(defs), "--subjects", str(subjects), "--now", now]
+        sdk = "posthog 7.91.1 (SDK process)"
+        commands = {
+            "flagcore evaluate": [flagcore, *arguments],
+            "python -m flagcore.app.evaluate_command": [python, "-m", "flagcore.app.evaluate_command", *arguments[1:]],
+            sdk: [python, __file__, "--sdk-process", str(defs), str(subjects)],
+            "start-up only: flagcore evaluate --help": [flagcore, "evaluate", "--help"],
+        }
+        wall = dict.fromkeys(commands, float("inf"))
+        cpu = dict.fromkeys(commands, float("inf"))
+        outputs = {label: folder / f"output-{index}.jsonl" for index, label in enumerate(commands)}
+        for _ in range(runs):
+            for label, command in commands.items():
+                seconds, cpu_seconds = _timed(command, outputs[label], env)
+                wall[label], cpu[label] = min(wall[label], seconds), min(cpu[label], cpu_seconds)
+        compared, mismatched = _cli_agree(definitions, outputs["flagcore evaluate"], outputs[sdk])
+    results = subject_count * len(definitions["flags"])
+    print(f"whole processes: 50 flags x {subject_count:,} subjects = {results:,} flag results (best of {runs})")
+    print(f"  outputs: {compared:,} flag results compared, {mismatched} different")
+    if mismatched:
+        sys.exit("outputs differ: no ratio is meaningful")
+    print(f"  {'':42} {'wall':>8}  {'ratio':>6}  {'CPU':>8}  {'ratio':>6}")
+    for label in commands:
+        print(
+            f"  {label:42} {wall[label]:7.3f}s  {wall[sdk] / wall[label]:5.1f}x  "
+            f"{cpu[label]:7.3f}s  {cpu[sdk] / cpu[label]:5.1f}x"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subjects", type=int, default=10_000, help="subjects in the comparison (default 10,000)")
     parser.add_argument("--rounds", type=int, default=15, help="rounds of each scaling row (default 15)")
-    parser.add_argument("--only", choices=("compare", "scaling", "memory"), help="run one part only")
+    parser.add_argument("--only", choices=("compare", "scaling", "memory", "cli"), help="run one part only")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each process in the cli part (default 3)")
+    parser.add_argument("--sdk-process", nargs=2, metavar=("DEFINITIONS", "SUBJECTS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.sdk_process:
+        _sdk_process(*args.sdk_process)
+        return
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
     if args.only in (None, "compare"):
         compare(args.subjects)
@@ -178,6 +286,8 @@ def main() -> None:
         scaling(args.rounds)
     if args.only in (None, "memory"):
         memory()
+    if args.only in (None, "cli"):
+        cli(args.subjects, args.runs)
 
 
 if __name__ == "__main__":
