@@ -216,13 +216,16 @@ class _Run:
         # Offline there is no project: 0 keys the in-memory hash-key store of this run.
         evaluation = await self._pipeline.evaluate(0, self._snapshot, request, now=self._now)
         results = evaluation.flags
-        fragment = self._fragment
-        return b"{" + b",".join([fragment(key, results[key]) for key in sorted(results)]) + b"}\n"
+        cache = self._fragments
+        parts: list[bytes] = []
+        for key in sorted(results):
+            result = results[key]
+            # The cache hit inlined: this runs for every flag of every subject.
+            cached = cache.get(id(result))
+            parts.append(cached[1] if cached is not None and cached[0] is result else self._fragment(key, result))
+        return b"{" + b",".join(parts) + b"}\n"
 
     def _fragment(self, key: str, result: FlagResult) -> bytes:
-        cached = self._fragments.get(id(result))
-        if cached is not None and cached[0] is result:
-            return cached[1]
         fragment = _ENCODE(key) + b":" + _ENCODE(_render(result))
         # Failed results are built per evaluation (the error is the subject's): caching them would only grow.
         if result.error_code is None:
