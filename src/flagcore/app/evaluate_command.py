@@ -2,6 +2,11 @@
 
 Subjects go through the same ``EvaluationPipeline`` as ``/flags`` (with an in-memory hash-key store: offline, a
 run's experience-continuity flags keep the hash keys its ``$anon_distinct_id`` subjects set, and nothing else).
+
+A file of subjects is a bulk job (issue 14 measures it over 500,000 flag results, start-up included), so this module
+imports only the engine and the pipeline, reads the file in one go and decodes each line straight into its Struct,
+and renders each precompiled result once: the engine hands out the same result object every time a flag takes the
+same branch, so its JSON bytes are cached by identity and a subject's line is a join of cached fragments.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 from zoneinfo import ZoneInfoNotFoundError
 
 import msgspec
@@ -54,12 +59,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``flagcore evaluate``; return the process exit code (2 for bad input)."""
-    from flagcore.app.ioc import offline_pipeline  # noqa: PLC0415 - the composition root, only when evaluating
-
     try:
         snapshot = _load_snapshot(args.definitions, args.timezone)
         now = _parse_now(args.now)
-        run = _Run(offline_pipeline(), snapshot, now, args.flag_keys, sys.stdout)
+        run = _Run(_offline_pipeline(), snapshot, now, args.flag_keys, sys.stdout)
         if args.subjects is not None:
             asyncio.run(run.file(args.subjects))
         else:
@@ -68,6 +71,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"flagcore evaluate: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
         return _BAD_INPUT
     return 0
+
+
+def _offline_pipeline() -> EvaluationPipeline:
+    # Composed here rather than by ``flagcore.app.ioc.offline_pipeline``: importing the composition root imports
+    # the whole server stack (dishka, SQLAlchemy, redis, minio, httpx and every adapter), about 1.5 s of start-up
+    # for a command that needs two in-memory adapters.
+    from flagcore.adapters.memory.clock import SystemClock  # noqa: PLC0415 - only when evaluating
+    from flagcore.adapters.memory.hash_key_overrides import MemoryHashKeyOverrideRepo  # noqa: PLC0415
+
+    return EvaluationPipeline(MemoryHashKeyOverrideRepo(), SystemClock())
 
 
 def _load_snapshot(path: Path, timezone: str) -> CompiledSnapshot:
@@ -137,6 +150,10 @@ def _request(fields: Mapping[str, Any], where: str) -> EvaluationRequest:
     except msgspec.ValidationError as exc:
         msg = f"{where}: invalid subject: {exc}"
         raise InputError(msg) from exc
+    return _parsed_request(parsed)
+
+
+def _parsed_request(parsed: _SubjectFields) -> EvaluationRequest:
     return EvaluationRequest(
         distinct_id=normalize_identifier(parsed.distinct_id) or "",
         person_properties=parsed.person_properties,
@@ -144,6 +161,23 @@ def _request(fields: Mapping[str, Any], where: str) -> EvaluationRequest:
         group_properties=parsed.group_properties,
         device_id=parsed.device_id,
     )
+
+
+_SUBJECT_LINE: Final = msgspec.json.Decoder(_SubjectFields)
+_ENCODE: Final = msgspec.json.Encoder().encode
+_FLUSH_LINES: Final = 1000
+
+
+def _line_request(line: bytes, path: Path, number: int) -> EvaluationRequest:
+    """The request of line ``number`` of a subjects file."""
+    try:
+        check_document_depth(line, MAX_JSON_DEPTH)
+        parsed = _SUBJECT_LINE.decode(line)
+    except msgspec.DecodeError:
+        # The one-subject path's checks, one step at a time, for its exact error messages.
+        where = f"{path}:{number}"
+        return _request(_json_object(line.decode(), where), where)
+    return _parsed_request(parsed)
 
 
 class _Run:
@@ -162,33 +196,64 @@ class _Run:
         self._now = now
         self._flag_keys = flag_keys
         self._out = out
+        # id() of a result -> (the result, its ``"key":{...}`` JSON). The entry holds the result, so its id cannot be
+        # reused by another object while cached; only results the snapshot shares are cached (see ``_fragment``).
+        self._fragments: dict[int, tuple[FlagResult, bytes]] = {}
 
     async def file(self, path: Path) -> None:
+        pending: list[bytes] = []
         for number, line in _lines(path):
-            where = f"{path}:{number}"
-            await self.one(_request(_json_object(line, where), where))
+            pending.append(await self._line(_line_request(line, path, number)))
+            if len(pending) >= _FLUSH_LINES:
+                self._write(pending)
+        self._write(pending)
 
     async def one(self, request: EvaluationRequest) -> None:
+        self._write([await self._line(request)])
+
+    async def _line(self, request: EvaluationRequest) -> bytes:
         request = msgspec.structs.replace(request, flag_keys=self._flag_keys)
         # Offline there is no project: 0 keys the in-memory hash-key store of this run.
         evaluation = await self._pipeline.evaluate(0, self._snapshot, request, now=self._now)
         results = evaluation.flags
-        document = {key: _render(results[key]) for key in sorted(results)}
-        self._out.write(msgspec.json.encode(document).decode() + "\n")
+        cache = self._fragments
+        parts: list[bytes] = []
+        for key in sorted(results):
+            result = results[key]
+            # The cache hit inlined: this runs for every flag of every subject.
+            cached = cache.get(id(result))
+            parts.append(cached[1] if cached is not None and cached[0] is result else self._fragment(key, result))
+        return b"{" + b",".join(parts) + b"}\n"
+
+    def _fragment(self, key: str, result: FlagResult) -> bytes:
+        fragment = _ENCODE(key) + b":" + _ENCODE(_render(result))
+        # Failed results are built per evaluation (the error is the subject's): caching them would only grow.
+        if result.error_code is None:
+            self._fragments[id(result)] = (result, fragment)
+        return fragment
+
+    def _write(self, lines: list[bytes]) -> None:
+        if lines:
+            self._out.write(b"".join(lines).decode())
+            lines.clear()
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     try:
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield number, line
+        data = path.read_bytes()
     except OSError as exc:
         msg = f"cannot read subjects {path}: {exc.strerror or exc}"
         raise InputError(msg) from exc
+    try:
+        data.decode()
     except UnicodeDecodeError as exc:
         msg = f"subjects {path} are not UTF-8 text"
         raise InputError(msg) from exc
+    # Universal newlines, as a text-mode file reads them.
+    for number, line in enumerate(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n"), start=1):
+        # A line of whitespace only is skipped, Unicode whitespace included (as str.strip sees it).
+        if line.strip() and (line.isascii() or line.decode().strip()):
+            yield number, line
 
 
 def _render(result: FlagResult) -> dict[str, Any]:
@@ -205,3 +270,14 @@ def _render(result: FlagResult) -> dict[str, Any]:
     if result.failed:
         rendered["failed"] = True
     return rendered
+
+
+if __name__ == "__main__":
+    # ``python -m flagcore.app.evaluate_command ...``: the command without the ``flagcore`` entry point's imports.
+    # The registered module, not this ``__main__`` copy, so that its Structs resolve their annotations.
+    from flagcore.app import evaluate_command as _command  # noqa: PLW0406 - see above
+
+    _parser = argparse.ArgumentParser(prog="flagcore")
+    _command.add_parser(_parser.add_subparsers(dest="command", required=True))
+    _args = _parser.parse_args(["evaluate", *sys.argv[1:]])
+    sys.exit(_args.handler(_args))

@@ -183,3 +183,41 @@ def test_bad_subjects_exit_2(
 def test_distinct_id_and_subjects_are_exclusive(definitions: Path) -> None:
     with pytest.raises(SystemExit):
         _parse(["--definitions", str(definitions), "--distinct-id", "u", "--subjects", "s.jsonl"])
+
+
+def test_subjects_file_lines_equal_one_subject_runs(
+    definitions: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The file path renders shared results from a cache; each line must still be what a one-subject run prints.
+    subjects = [
+        {"distinct_id": "a", "person_properties": {"plan": "pro"}, "groups": {"company": "acme"}},
+        {"distinct_id": "b", "person_properties": {"plan": "free"}},
+        {"distinct_id": "a", "person_properties": {"plan": "pro"}, "groups": {"company": "acme"}},
+    ]
+    path = tmp_path / "subjects.jsonl"
+    # CRLF and a line of Unicode whitespace only (skipped, as a text-mode read skips it).
+    path.write_text("\r\n".join(json.dumps(subject) for subject in subjects) + "\r\n\u00a0\n", newline="")
+    code, outputs, _ = _run(["--definitions", str(definitions), "--subjects", str(path)], capsys)
+    assert code == 0
+    singles = []
+    for subject in subjects:
+        argv = ["--definitions", str(definitions), "--distinct-id", subject["distinct_id"]]
+        argv += ["--person-properties", json.dumps(subject["person_properties"])]
+        argv += ["--groups", json.dumps(subject.get("groups", {}))]
+        singles += _run(argv, capsys)[1]
+    assert outputs == singles
+    assert outputs[0] == outputs[2]
+
+
+def test_failed_results_are_rendered_per_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A flag naming a missing cohort fails for every subject; each line carries its own failed result.
+    definitions = tmp_path / "definitions.json"
+    cohort = {"key": "id", "type": "cohort", "value": 99}
+    definitions.write_text(json.dumps({"flags": [{"key": "c", "active": True, "filters": {"groups": [
+        {"properties": [cohort], "rollout_percentage": 100}]}}]}))  # fmt: skip
+    path = tmp_path / "subjects.jsonl"
+    path.write_text('{"distinct_id": "a"}\n{"distinct_id": "b"}\n')
+    code, outputs, _ = _run(["--definitions", str(definitions), "--subjects", str(path)], capsys)
+    assert code == 0
+    assert [output["c"]["failed"] for output in outputs] == [True, True]
+    assert outputs[0]["c"]["reason"]["code"] == "dependency_not_found_cohort"

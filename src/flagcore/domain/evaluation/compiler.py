@@ -22,6 +22,12 @@ from flagcore.domain.evaluation.model import FlagResult, Reason, reason_descript
 __all__ = ("FlagIdentity", "compile_flag", "fixed_flag")
 
 _HUNDRED = 100.0
+# Shared: most flags have no context tags, and each empty frozenset() is a new 200-byte object.
+_NO_CONTEXTS: frozenset[str] = frozenset()
+
+
+def _contexts(tags: Sequence[str] | None) -> frozenset[str]:
+    return frozenset(tags) if tags else _NO_CONTEXTS
 
 
 class FlagIdentity(msgspec.Struct, frozen=True):
@@ -83,12 +89,22 @@ def compile_flag(
     variants = (filters.multivariate.variants if filters.multivariate else None) or []
     table = build_variant_table([(variant.key, variant.rollout_percentage) for variant in variants])
     raw_groups = filters.groups or []
+    # Group conditions are skipped (``no_match_groups_skipped``) only when the flag has one.
+    has_group_condition = any(_aggregation(raw, filters) is not None for raw in raw_groups)
     compiled = tuple(
-        _compile_condition(identity, index, raw, props, filters, table, payloads, matcher)
+        _compile_condition(identity, index, raw, props, filters, table, payloads, matcher, has_group_condition)
         for index, (raw, props) in enumerate(zip(raw_groups, conditions, strict=True))
     )
     super_condition, super_keys = _compile_super_condition(identity, filters, table, payloads, matcher)
     true_payload = payloads.get("true")
+    enrollment_key = f"$feature_enrollment/{flag.key}" if filters.feature_enrollment is True else None
+    seed = identity.result(Reason.NO_GROUP_TYPE)
+    if enrollment_key is not None or super_condition is not None:
+        # The server attaches the "true" payload to the enrollment answer whatever it is.
+        enrolled = identity.result(Reason.SUPER_CONDITION_VALUE, 0, enabled=True, payload=true_payload)
+        not_enrolled = identity.result(Reason.SUPER_CONDITION_VALUE, 0, payload=true_payload)
+    else:
+        enrolled = not_enrolled = seed  # never returned without an enrollment (see CompiledFlag)
     return CompiledFlag(
         key=flag.key,
         flag_id=flag.id,
@@ -98,20 +114,19 @@ def compile_flag(
         aggregation=filters.aggregation_group_type_index,
         device_bucketing=flag.bucketing_identifier == "device_id",
         continuity=bool(flag.ensure_experience_continuity),
-        enrollment_key=f"$feature_enrollment/{flag.key}" if filters.feature_enrollment is True else None,
+        enrollment_key=enrollment_key,
         super_condition=super_condition,
         super_keys=super_keys,
-        # The server attaches the "true" payload to the enrollment answer whatever it is.
-        enrolled=identity.result(Reason.SUPER_CONDITION_VALUE, 0, enabled=True, payload=true_payload),
-        not_enrolled=identity.result(Reason.SUPER_CONDITION_VALUE, 0, payload=true_payload),
+        enrolled=enrolled,
+        not_enrolled=not_enrolled,
         holdout=_compile_holdout(identity, filters, payloads),
         conditions=compiled,
         early_exit=filters.early_exit is True,
         # With no condition at all, the server reports its seed reason with no index.
-        seed=identity.result(Reason.NO_GROUP_TYPE),
+        seed=seed,
         fixed=None,
         evaluation_runtime=flag.evaluation_runtime,
-        evaluation_contexts=frozenset(flag.evaluation_contexts or flag.evaluation_tags or ()),
+        evaluation_contexts=_contexts(flag.evaluation_contexts or flag.evaluation_tags),
     )
 
 
@@ -137,7 +152,7 @@ def fixed_flag(identity: FlagIdentity, result: FlagResult, *, active: bool) -> C
         seed=result,
         fixed=result,
         evaluation_runtime=None,
-        evaluation_contexts=frozenset(),
+        evaluation_contexts=_NO_CONTEXTS,
     )
 
 
@@ -150,13 +165,10 @@ def _compile_condition(
     table: VariantTable,
     payloads: Mapping[str, Any],
     matcher: PropertyCompiler,
+    has_group_condition: bool,  # noqa: FBT001 - internal, positional like the rest
 ) -> CompiledCondition:
-    aggregation = (
-        filters.aggregation_group_type_index
-        if raw.aggregation_group_type_index is msgspec.UNSET
-        else raw.aggregation_group_type_index
-    )
-    predicate = matcher.properties(properties, aggregation=aggregation) if properties else None
+    aggregation = _aggregation(raw, filters)
+    checks = matcher.conjuncts(properties, aggregation=aggregation) if properties else ()
     matched: dict[str | None, FlagResult] = {
         variant: identity.result(
             Reason.CONDITION_MATCH, index, variant=variant, enabled=True, payload=payloads.get(variant or "true")
@@ -166,19 +178,31 @@ def _compile_condition(
     # An override naming a declared variant, or a boolean flag, decides the match without a variant hash.
     override = raw.variant if raw.variant is not None and raw.variant in matched else None
     threshold = rollout_threshold(raw.rollout_percentage)
+    out_of_rollout = identity.result(Reason.OUT_OF_ROLLOUT_BOUND, index)
+    no_match = identity.result(Reason.NO_CONDITION_MATCH, index)
+    # Results that can never be returned are not built: they name an existing object instead (see
+    # CompiledCondition). A snapshot holds one result per reason, condition and variant, most of its memory.
     return CompiledCondition(
         index=index,
         aggregation=aggregation,
-        predicate=predicate,
+        checks=checks,
         rollout=None if threshold is None else digest_at_or_below(threshold),
         match=matched[override] if override is not None or not table else None,
         variants=tuple((digest_below(bound), matched[key]) for bound, key in table),
         no_variant=matched[None],
-        out_of_rollout=identity.result(Reason.OUT_OF_ROLLOUT_BOUND, index),
-        no_match=identity.result(Reason.NO_CONDITION_MATCH, index),
-        no_match_groups_skipped=identity.result(Reason.NO_CONDITION_MATCH, index, groups_skipped=True),
-        no_group_type=identity.result(Reason.NO_GROUP_TYPE, index),
+        out_of_rollout=out_of_rollout,
+        no_match=no_match,
+        no_match_groups_skipped=(
+            identity.result(Reason.NO_CONDITION_MATCH, index, groups_skipped=True) if has_group_condition else no_match
+        ),
+        no_group_type=out_of_rollout if aggregation is None else identity.result(Reason.NO_GROUP_TYPE, index),
     )
+
+
+def _aggregation(raw: RawCondition, filters: RawFilters) -> int | None:
+    if raw.aggregation_group_type_index is msgspec.UNSET:
+        return filters.aggregation_group_type_index
+    return raw.aggregation_group_type_index
 
 
 def _compile_super_condition(
@@ -197,7 +221,7 @@ def _compile_super_condition(
     if not properties:
         return None, ()
     keys = tuple(str(prop.get("key")) for prop in properties)
-    return _compile_condition(identity, 0, raw, properties, filters, table, payloads, matcher), keys
+    return _compile_condition(identity, 0, raw, properties, filters, table, payloads, matcher, False), keys
 
 
 def _compile_holdout(identity: FlagIdentity, filters: RawFilters, payloads: Mapping[str, Any]) -> Holdout | None:

@@ -92,7 +92,6 @@ def evaluate_flag(flag: CompiledFlag, state: SubjectState) -> FlagResult:  # noq
     for condition in flag.conditions:
         aggregation = condition.aggregation
         identifier = person if aggregation is None else state.group_keys.get(aggregation)
-        predicate = condition.predicate
         if identifier is None:
             # The server skips conditions it cannot bucket: a group condition without a group key, or a person
             # condition of a device-bucketed flag without a device id (reported as a rollout miss).
@@ -101,21 +100,27 @@ def evaluate_flag(flag: CompiledFlag, state: SubjectState) -> FlagResult:  # noq
             else:
                 groups_skipped = True
                 score, result = _NO_GROUP_TYPE, condition.no_group_type
-        elif predicate is not None and not predicate(match_input):
-            score, result = _NO_CONDITION_MATCH, condition.no_match
         else:
-            rollout = condition.rollout
-            if rollout is not None and identifier is not hashed:
-                # bucket_digest inlined (it is the hottest call), once per identifier: conditions bucketing the
-                # same identifier share the digest, as a rollout miss often moves on to another condition.
-                hashed = identifier
-                digest = sha1(flag.prefix + identifier, usedforsecurity=False).digest() if identifier else ZERO_DIGEST
-            if rollout is None or digest < rollout:
-                match = condition.match
-                return match if match is not None else _select_variant(flag, condition, identifier)
-            if flag.early_exit:
-                return condition.out_of_rollout
-            score, result = _OUT_OF_ROLLOUT, condition.out_of_rollout
+            # The AND of the filters, looped here rather than in a closure per condition (see compiled.py).
+            for check in condition.checks:
+                if not check(match_input):
+                    score, result = _NO_CONDITION_MATCH, condition.no_match
+                    break
+            else:
+                rollout = condition.rollout
+                if rollout is not None and identifier is not hashed:
+                    # bucket_digest inlined (it is the hottest call), once per identifier: conditions bucketing the
+                    # same identifier share the digest, as a rollout miss often moves on to another condition.
+                    hashed = identifier
+                    digest = (
+                        sha1(flag.prefix + identifier, usedforsecurity=False).digest() if identifier else ZERO_DIGEST
+                    )
+                if rollout is None or digest < rollout:
+                    match = condition.match
+                    return match if match is not None else _select_variant(flag, condition, identifier)
+                if flag.early_exit:
+                    return condition.out_of_rollout
+                score, result = _OUT_OF_ROLLOUT, condition.out_of_rollout
         # Equal scores replace: among equal reasons the last condition wins, as on the server.
         if score >= best_score:
             best, best_score, best_result = condition, score, result
@@ -148,7 +153,8 @@ def _enrollment(flag: CompiledFlag, state: SubjectState) -> FlagResult | None:
     condition = flag.super_condition
     if condition is None or not any(key in properties for key in flag.super_keys):
         return None
-    if condition.predicate is not None and not condition.predicate(state.match_input):
+    match_input = state.match_input
+    if not all(check(match_input) for check in condition.checks):
         return flag.not_enrolled
     rollout = condition.rollout
     if rollout is not None and bucket_digest(flag.prefix, _person_identifier(flag, state)) >= rollout:

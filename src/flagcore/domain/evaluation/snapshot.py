@@ -29,11 +29,15 @@ class EvaluationPlan:
         flags: the flags to evaluate; every dependency of a flag comes before it.
         seed: flag values known before evaluation: ``False`` for inactive and hidden flags others depend on.
         dependencies: keys of the evaluated flags that other evaluated flags read.
+        slots: every evaluated flag's key, in order, each with a placeholder every evaluation overwrites: copied
+            per subject, so that the result dictionary is allocated at its final size instead of growing by
+            rehashing (a 5,000-flag result dictionary otherwise resizes ten times per subject).
     """
 
     flags: tuple[CompiledFlag, ...]
     seed: Mapping[str, FlagValue]
     dependencies: frozenset[str]
+    slots: dict[str, FlagResult]
 
 
 class CompiledSnapshot:
@@ -104,7 +108,7 @@ class CompiledSnapshot:
         values: dict[str, FlagValue] = dict(plan.seed)
         state = self._subject_state(subject, now, values)
         dependencies = plan.dependencies
-        results: dict[str, FlagResult] = {}
+        results = plan.slots.copy()
         evaluate = evaluate_flag  # a local: this loop runs for every flag of every request
         for flag in plan.flags:
             key = flag.key
@@ -115,7 +119,8 @@ class CompiledSnapshot:
             results[key] = result
             # A failed flag has no value: the server records values of successful evaluations only.
             if key in dependencies and result.error_code is None:
-                values[key] = result.value
+                variant = result.variant  # FlagResult.value, without the property call
+                values[key] = variant if variant is not None else result.enabled
         return results
 
     def plan(
@@ -160,6 +165,7 @@ class CompiledSnapshot:
             flags=tuple(selected),
             seed={key: value for key, value in seed.items() if key in read},
             dependencies=frozenset(flag.key for flag in selected if flag.key in read),
+            slots={flag.key: flag.seed for flag in selected},
         )
 
     def _subject_state(self, subject: Subject, now: datetime, flag_values: dict[str, FlagValue]) -> SubjectState:

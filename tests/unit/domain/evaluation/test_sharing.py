@@ -1,0 +1,37 @@
+"""Compiled predicates are shared between flags by value, exactly: sharing must never merge different filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from flagcore.domain.evaluation import Subject
+from flagcore.domain.evaluation.matching.compiler import value_key
+from tests.unit.domain.evaluation.support import condition, evaluate, flag, person, snapshot
+
+
+def test_identical_conditions_of_different_flags_share_one_predicate() -> None:
+    filters = (person("plan", "pro"), person("email", "@acme", "icontains"))
+    compiled = snapshot(flag("a", condition(*filters)), flag("b", condition(*filters)))
+    first, second = (compiled.flags[key].conditions[0].checks for key in ("a", "b"))
+    assert first
+    assert first is second
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [(True, 1), (1, 1.0), ("1", 1), (["true"], "true"), ([1], (1,)), ({"a": 1}, {"a": True}), (0, False)],
+)
+def test_values_equal_in_python_but_not_in_type_have_different_keys(one: Any, other: Any) -> None:
+    assert value_key(one) != value_key(other)
+
+
+def test_filters_equal_in_python_but_not_in_type_are_not_merged() -> None:
+    # exact on True coerces both sides to booleans; exact on 1 compares text: "true" matches only the first.
+    flags = [flag("coerced", condition(person("beta", True))), flag("text", condition(person("beta", 1)))]
+    results = evaluate(flags, Subject(distinct_id="u", person_properties={"beta": "true"}))
+    assert results["coerced"].enabled is True
+    assert results["text"].enabled is False
+    compiled = snapshot(*flags)
+    assert compiled.flags["coerced"].conditions[0].checks is not compiled.flags["text"].conditions[0].checks
