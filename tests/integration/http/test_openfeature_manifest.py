@@ -230,6 +230,16 @@ async def test_manifest_writes_pass_the_approval_gate(world: World) -> None:
     )
     assert sync.status_code == 409, sync.text
     assert sync.json()["error"]["status"] == 409
+    # A dry run of the same sync says so, change by change, and stores no second change request.
+    dry = await world.client.post(
+        f"{MANIFEST}/sync",
+        json={"flags": [flag("gated-new", "boolean", False)], "prune": True, "dryRun": True},
+        headers=world.auth(),
+    )
+    assert dry.status_code == 200, dry.text
+    outcomes = {c["key"]: (c["outcome"], c.get("approvalRequired", False)) for c in dry.json()["changes"]}
+    assert outcomes == {"gated-new": ("created", False), "gated-switch": ("archived", True)}
+    assert dry.json()["summary"]["approvalRequired"] == 1
     keys = {f["key"] for f in (await manifest(world))["flags"]}
     assert "gated-switch" in keys
     assert "gated-new" not in keys

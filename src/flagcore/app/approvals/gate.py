@@ -52,6 +52,24 @@ class ApprovalGate:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
 
+    async def would_stop(self, uow: UnitOfWork, write: GatedWrite) -> bool:
+        """Whether ``check`` would stop the write (for dry runs: reads only, stores nothing)."""
+        decision = await self._decide(uow, write)
+        return decision is not None
+
+    async def _decide(self, uow: UnitOfWork, write: GatedWrite) -> tuple[GateDecision, Actor] | None:
+        project = write.project
+        # What the write changes first (pure): a write that touches nothing gated costs no read at all.
+        actions = detect_actions(write.before, write.after, sent=_sent_fields(write.changes))
+        if not actions:
+            return None
+        policies = await uow.approval_policies.list_for_project(project.organization_id, project.id)
+        if not any(p.enabled for p in policies):  # the common case: one indexed read and nothing else
+            return None
+        actor = await actor_of(uow, project.organization_id, write.user_id)
+        decision = evaluate_gate(actions, policies, project_id=project.id, actor=actor)
+        return None if decision is None else (decision, actor)
+
     async def check(self, uow: UnitOfWork, write: GatedWrite) -> None:
         """Let the write through, or stop it.
 
@@ -61,17 +79,10 @@ class ApprovalGate:
             PolicyConflictError: more than one policy requires approval for this write.
         """
         project = write.project
-        # What the write changes first (pure): a write that touches nothing gated costs no read at all.
-        actions = detect_actions(write.before, write.after, sent=_sent_fields(write.changes))
-        if not actions:
+        decided = await self._decide(uow, write)
+        if decided is None:
             return
-        policies = await uow.approval_policies.list_for_project(project.organization_id, project.id)
-        if not any(p.enabled for p in policies):  # the common case: one indexed read and nothing else
-            return
-        actor = await actor_of(uow, project.organization_id, write.user_id)
-        decision = evaluate_gate(actions, policies, project_id=project.id, actor=actor)
-        if decision is None:
-            return
+        decision, actor = decided
         existing = await uow.change_requests.find_open(project.id, decision.action.key, str(write.before.id))
         if existing is not None:
             users = await users_of(uow, existing)

@@ -66,6 +66,8 @@ class ChangeResult(msgspec.Struct, frozen=True, kw_only=True):
     flag: ManifestFlag
     #: The remote flag before the change (None for a create).
     before: ManifestFlag | None = None
+    #: Dry runs only: a policy would stop this change (the real sync answers 409 and stores a change request).
+    approval_required: bool = False
 
 
 class SyncResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -100,7 +102,7 @@ class SyncManifest:
                 project = await uow.lock_project(cmd.project_id)
                 if project is None:
                     raise ProjectNotFoundError
-                writer = _Writer(uow, project, cmd.user_id, now, gate=None if cmd.dry_run else self._gate)
+                writer = _Writer(uow, project, cmd.user_id, now, gate=self._gate, dry_run=cmd.dry_run)
                 results = [await writer.apply(change) for change in cmd.changes]
                 if not cmd.dry_run and writer.wrote:
                     uow.after_commit(functools.partial(self._snapshots.invalidate, project.id))
@@ -122,10 +124,20 @@ class _Writer:
     """The writes of one unit of work."""
 
     def __init__(
-        self, uow: UnitOfWork, project: Project, user_id: int | None, now: datetime, *, gate: ApprovalGate | None
+        self,
+        uow: UnitOfWork,
+        project: Project,
+        user_id: int | None,
+        now: datetime,
+        *,
+        gate: ApprovalGate,
+        dry_run: bool = False,
     ) -> None:
         self._uow = uow
         self._gate = gate
+        #: A dry run stores no change request: a change the gate would stop is marked, and the run goes on.
+        self._dry_run = dry_run
+        self._gated = False
         self._project = project
         self._user_id = user_id
         self._now = now
@@ -206,7 +218,11 @@ class _Writer:
         await self._uow.flag_declarations.put(declaration)
         await self._record(current, updated, stored, declaration)
         return ChangeResult(
-            key=current.key, outcome="updated", flag=manifest_entry(updated, declaration), before=existing
+            key=current.key,
+            outcome="updated",
+            flag=manifest_entry(updated, declaration),
+            before=existing,
+            approval_required=self._gated_now(),
         )
 
     async def _archive(self, current: FeatureFlag) -> ChangeResult:
@@ -235,13 +251,20 @@ class _Writer:
             await self._uow.record(entry)
         self.wrote = True
         flag = manifest_entry(updated, stored)
-        return ChangeResult(key=current.key, outcome="archived", flag=flag, before=flag)
+        return ChangeResult(
+            key=current.key, outcome="archived", flag=flag, before=flag, approval_required=self._gated_now()
+        )
 
     async def _check_gate(self, before: FeatureFlag, after: FeatureFlag, changes: FlagChanges) -> None:
-        if self._gate is None:
-            return
         write = GatedWrite(project=self._project, user_id=self._user_id, before=before, after=after, changes=changes)
+        if self._dry_run:
+            self._gated = await self._gate.would_stop(self._uow, write)
+            return
         await self._gate.check(self._uow, write)
+
+    def _gated_now(self) -> bool:
+        gated, self._gated = self._gated, False
+        return gated
 
     def _declaration(self, flag: FeatureFlag, incoming: ManifestFlag) -> FlagDeclaration:
         default = validate_default(incoming.flag_type, incoming.default_value)

@@ -11,6 +11,7 @@ from typing import Any, Final
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import FromPath
+from msgspec import UNSET
 
 from flagcore.app.http.auth import FLAG_READ, FLAG_WRITE, route_rule
 from flagcore.app.http.body import decode_json_body
@@ -159,7 +160,10 @@ class ManifestController(Controller):
         }
         return SyncOut(
             dry_run=result.dry_run,
-            summary=SyncSummary(**counts),
+            summary=SyncSummary(
+                **counts,
+                approval_required=sum(r.approval_required for r in result.results) if result.dry_run else UNSET,
+            ),
             changes=[SyncChange.of(r) for r in result.results],
             synced_at=result.at,
         )

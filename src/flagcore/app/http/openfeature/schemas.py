@@ -75,23 +75,34 @@ class SyncWrite(msgspec.Struct, frozen=True, kw_only=True, rename="camel", forbi
     prune: bool = False
 
 
-class SyncChange(msgspec.Struct, frozen=True, kw_only=True):
+class SyncChange(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     key: str
     outcome: Outcome
     after: ManifestFlagOut
     before: ManifestFlagOut | None = None
+    #: Dry runs, and only when true: an approval policy would stop this change (the real sync answers 409 with its
+    #: change request).
+    approval_required: bool | msgspec.UnsetType = msgspec.UNSET
 
     @classmethod
     def of(cls, result: ChangeResult) -> SyncChange:
         before = ManifestFlagOut.of(result.before) if result.before is not None else None
-        return cls(key=result.key, outcome=result.outcome, after=ManifestFlagOut.of(result.flag), before=before)
+        return cls(
+            key=result.key,
+            outcome=result.outcome,
+            after=ManifestFlagOut.of(result.flag),
+            before=before,
+            approval_required=True if result.approval_required else msgspec.UNSET,
+        )
 
 
-class SyncSummary(msgspec.Struct, frozen=True, kw_only=True):
+class SyncSummary(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     created: int
     updated: int
     unchanged: int
     archived: int
+    #: Dry runs only: how many changes an approval policy would stop (a real sync stops at the first one).
+    approval_required: int | msgspec.UnsetType = msgspec.UNSET
 
 
 class SyncOut(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
