@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# First: this package imports Litestar without advanced-alchemy (see its docstring), before dishka's integration does.
+import flagcore.app.http  # noqa: F401
+
+# isort: split
 import os
 import sys
 from importlib.metadata import version
