@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-# First: this package imports Litestar without advanced-alchemy (see its docstring), before dishka's integration does.
-import flagcore.app.http  # noqa: F401
+# First: Litestar without advanced-alchemy (see the module's docstring), before dishka's integration imports Litestar.
+import flagcore.app.http.litestar_import  # noqa: F401
 
 # isort: split
 import gc
