@@ -11,7 +11,6 @@ import asyncio
 
 import msgspec
 
-from flagcore.app.approvals.expiry import ExpireChangeRequests
 from flagcore.app.settings import Settings, load_settings
 
 
@@ -29,6 +28,7 @@ def _expire(_: argparse.Namespace) -> int:
 async def _run(settings: Settings) -> int:
     from dishka import make_async_container  # noqa: PLC0415
 
+    from flagcore.app.approvals.expiry import ExpireChangeRequests  # noqa: PLC0415 - keeps other commands lean
     from flagcore.app.ioc import get_providers  # noqa: PLC0415
 
     container = make_async_container(*get_providers(settings), context={Settings: settings})

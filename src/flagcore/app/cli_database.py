@@ -1,14 +1,18 @@
-"""What the CLI says about the database: one line naming the setting and the cause, never a traceback."""
+"""What the CLI says about the database: one line naming the setting and the cause, never a traceback.
+
+The SQL adapters are imported by the checks that use them, not with this module: ``flagcore serve --memory`` and
+``flagcore --help`` do without SQLAlchemy.
+"""
 
 from __future__ import annotations
 
-from flagcore.adapters.crypto import FernetPayloadCipher
-from flagcore.adapters.sqlalchemy import SqlFlagRepo, create_engine, create_sessionmaker
-from flagcore.adapters.sqlalchemy.migrate import MigrationReport
-from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
-from flagcore.app.flags.encryption_check import CheckEncryptionKeys, EncryptionKeysMissingError
+from typing import TYPE_CHECKING
+
 from flagcore.app.settings import ENV_PREFIX, Settings
-from flagcore.ports.errors import BackendUnavailableError
+
+if TYPE_CHECKING:
+    from flagcore.adapters.sqlalchemy.migrate import MigrationReport
+    from flagcore.ports.errors import BackendUnavailableError
 
 DATABASE_SETTING = f"{ENV_PREFIX}DATABASE_URL"
 #: Exit code of a command that could not use the database (2 is taken by configuration errors).
@@ -52,6 +56,9 @@ async def serving_database_problem(settings: Settings) -> str | None:
     """
     if settings.uses_memory_storage:
         return None
+    from flagcore.adapters.sqlalchemy import create_engine  # noqa: PLC0415 - see the module's docstring
+    from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe  # noqa: PLC0415
+
     engine = create_engine(settings.database_url)
     try:
         state = await SqlDatabaseProbe(engine).check()
@@ -70,6 +77,10 @@ async def encryption_key_problem(settings: Settings) -> str | None:
     """
     if settings.uses_memory_storage or settings.encryption_key_list:
         return None
+    from flagcore.adapters.crypto import FernetPayloadCipher  # noqa: PLC0415 - see the module's docstring
+    from flagcore.adapters.sqlalchemy import SqlFlagRepo, create_engine, create_sessionmaker  # noqa: PLC0415
+    from flagcore.app.flags.encryption_check import CheckEncryptionKeys, EncryptionKeysMissingError  # noqa: PLC0415
+
     engine = create_engine(settings.database_url)
     try:
         check = CheckEncryptionKeys(SqlFlagRepo(create_sessionmaker(engine)), FernetPayloadCipher(()))

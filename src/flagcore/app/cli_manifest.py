@@ -13,10 +13,10 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import httpx
-import jsonschema
+if TYPE_CHECKING:  # imported by the commands that use them: the other commands start without them
+    import httpx
 
 SCHEMA_URL: Final = "https://raw.githubusercontent.com/open-feature/cli/refs/heads/main/schema/v0/flag-manifest.json"
 _TYPES: Final = {"boolean": "boolean", "string": "string", "integer": "integer", "float": "number"}
@@ -70,6 +70,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
+    import httpx  # noqa: PLC0415 - see the imports
+
     try:
         with httpx.Client(base_url=args.url, headers=_headers(args.api_key), timeout=30) as http:
             params = {"project_id": args.project} if args.project else {}
@@ -99,6 +101,8 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ManifestCommandError(f"cannot read {path}: {exc}") from None
+    import jsonschema  # noqa: PLC0415 - see the imports
+
     errors = sorted(jsonschema.Draft7Validator(MANIFEST_SCHEMA).iter_errors(document), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].path) or "(root)"

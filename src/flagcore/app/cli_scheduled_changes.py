@@ -12,7 +12,6 @@ import asyncio
 
 import msgspec
 
-from flagcore.app.scheduled_changes.executor import RunScheduledChanges
 from flagcore.app.settings import Settings, load_settings
 
 
@@ -31,6 +30,7 @@ async def _run(settings: Settings) -> int:
     from dishka import make_async_container  # noqa: PLC0415 - keeps `--help` fast
 
     from flagcore.app.ioc import get_providers  # noqa: PLC0415
+    from flagcore.app.scheduled_changes.executor import RunScheduledChanges  # noqa: PLC0415
 
     container = make_async_container(*get_providers(settings), context={Settings: settings})
     try:

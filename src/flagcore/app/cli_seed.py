@@ -37,8 +37,7 @@ def seed_problem(settings: Settings) -> str | None:
     """Why the configured seed file cannot be read as a seed, or None.
 
     The rules of the use cases are checked when the serving process applies it (a failure there stops it the same
-    way); checking them here too would apply the seed twice. The app is imported now, so that the worker granian
-    forks from this process starts with it loaded.
+    way); checking them here too would apply the seed twice.
     """
     if settings.seed is None:
         return None
@@ -46,8 +45,6 @@ def seed_problem(settings: Settings) -> str | None:
         load_seed_file(settings.seed)
     except SeedError as exc:
         return f"flagcore: {exc}"
-    import flagcore.app.main  # noqa: F401, PLC0415 - inherited by the forked worker: one import, not two
-
     return None
 
 

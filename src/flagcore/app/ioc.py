@@ -2,32 +2,22 @@
 
 ``get_providers(settings)`` is the whole application without its HTTP edge: the web app adds the edge's provider
 (``app/http/providers.py``), and the CLI uses these alone, so both run on one graph.
+
+The adapters of SQL, Redis, MinIO and the remote evaluator are imported only when the settings choose them (in
+the factories that build them, or from ``ioc_sql.py`` and ``ioc_remote_evaluator.py``, whose signatures name their
+libraries' types): a memory server starts without importing SQLAlchemy, redis-py, the MinIO SDK or httpx.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
-import httpx
-import urllib3
 from dishka import AnyOf, Provider, Scope, from_context, provide, provide_all
-from minio import Minio
-from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from flagcore.adapters.cached import (
-    CachedProjectRepo,
-    LastKnownApiKeyRepo,
-    LastKnownOrganizationRepo,
-    LastKnownUserRepo,
-)
 from flagcore.adapters.crypto import FernetPayloadCipher
 from flagcore.adapters.crypto.argon2_hasher import Argon2PasswordHasher
-from flagcore.adapters.http import HttpFlagEvaluator
 from flagcore.adapters.memory import (
     FixedClock,
     MemoryActivityLog,
@@ -54,33 +44,7 @@ from flagcore.adapters.memory.probe import MemoryDatabaseProbe
 from flagcore.adapters.memory.quota import MemoryQuotaLimitRepo, MemoryUsageCounters
 from flagcore.adapters.memory.quota_rate_limiter import MemoryRateLimiter
 from flagcore.adapters.memory.sign_in import MemoryPasswordStore, MemorySessionStore
-from flagcore.adapters.minio import MinioSnapshotStore
-from flagcore.adapters.redis import RedisInvalidationListener, RedisInvalidationPublisher, RedisSnapshotStore
-from flagcore.adapters.redis.event_queue import RedisEventQueue
-from flagcore.adapters.redis.quota import RedisUsageCounters
-from flagcore.adapters.redis.quota_rate_limiter import RedisRateLimiter
 from flagcore.adapters.snapshots import CachedProjectSnapshots, DatabaseSnapshotSource, Tier, TieredSnapshotStore
-from flagcore.adapters.sqlalchemy import (
-    SqlActivityLog,
-    SqlApiKeyRepo,
-    SqlCohortRepo,
-    SqlFlagRepo,
-    SqlGroupRepo,
-    SqlGroupTypeRepo,
-    SqlHashKeyOverrideRepo,
-    SqlOrganizationRepo,
-    SqlPersonRepo,
-    SqlProjectRepo,
-    SqlScheduledChangeRepo,
-    SqlUnitOfWorkFactory,
-    SqlUserRepo,
-    create_engine,
-    create_sessionmaker,
-)
-from flagcore.adapters.sqlalchemy.flag_usage import SqlFlagUsageRepo
-from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
-from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
-from flagcore.adapters.sqlalchemy.sign_in import SqlPasswordStore, SqlSessionStore
 from flagcore.app.approvals.apply import ApplyChangeRequest
 from flagcore.app.approvals.change_requests import ActOnChangeRequest, GetChangeRequest, ListChangeRequests
 from flagcore.app.approvals.expiry import ChangeRequestExpiryTask, ExpireChangeRequests
@@ -190,6 +154,12 @@ from flagcore.ports.snapshots import ProjectSnapshots
 from flagcore.ports.status import ProcessStatus, StatusProbe, UsageStatus
 from flagcore.ports.unit_of_work import UnitOfWorkFactory
 
+if TYPE_CHECKING:  # annotations of NamedTuple fields and plain functions only: dishka never reads these
+    from minio import Minio
+    from redis.asyncio import Redis
+
+    from flagcore.adapters.minio import MinioSnapshotStore
+
 logger = logging.getLogger(__name__)
 
 
@@ -223,101 +193,12 @@ class UsageStatusSource(NamedTuple):
     status: Callable[[], UsageStatus | None]
 
 
-class _QuotaDatabase(NamedTuple):
+class QuotaDatabase(NamedTuple):
+    """The quota stores of the configured database: its limits and, without Redis, its usage counters."""
+
     name: str
     limits: QuotaLimitRepo
     counters: UsageCounters
-
-
-class SqlProvider(Provider):
-    """Repositories and units of work over SQLAlchemy (SQLite or PostgreSQL). The engine lives as long as the app."""
-
-    scope = Scope.APP
-
-    @provide
-    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
-        engine = create_engine(settings.database_url)
-        yield engine
-        await engine.dispose()
-
-    @provide
-    def sessionmaker(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-        return create_sessionmaker(engine)
-
-    transactions = provide(SqlUnitOfWorkFactory, provides=UnitOfWorkFactory)
-
-    # Outside a unit of work, every call of these repositories is a short transaction of its own (reads, mostly).
-    @provide
-    def flags(self, sessions: async_sessionmaker[AsyncSession]) -> FlagRepo:
-        return SqlFlagRepo(sessions)
-
-    @provide
-    def group_types(self, sessions: async_sessionmaker[AsyncSession]) -> GroupTypeRepo:
-        return SqlGroupTypeRepo(sessions)
-
-    @provide
-    def hash_key_overrides(self, sessions: async_sessionmaker[AsyncSession]) -> HashKeyOverrideRepo:
-        return SqlHashKeyOverrideRepo(sessions)
-
-    @provide
-    def activity(self, sessions: async_sessionmaker[AsyncSession]) -> ActivityLog:
-        return SqlActivityLog(sessions)
-
-    @provide
-    def persons(self, sessions: async_sessionmaker[AsyncSession]) -> PersonRepo:
-        return SqlPersonRepo(sessions)
-
-    @provide
-    def groups(self, sessions: async_sessionmaker[AsyncSession]) -> GroupRepo:
-        return SqlGroupRepo(sessions)
-
-    @provide
-    def cohorts(self, sessions: async_sessionmaker[AsyncSession]) -> CohortRepo:
-        return SqlCohortRepo(sessions)
-
-    @provide
-    def scheduled_changes(self, sessions: async_sessionmaker[AsyncSession]) -> ScheduledChangeRepo:
-        return SqlScheduledChangeRepo(sessions)
-
-    @provide
-    def flag_usage(self, sessions: async_sessionmaker[AsyncSession]) -> FlagUsageRepo:
-        return SqlFlagUsageRepo(sessions)
-
-    @provide
-    def probe(self, engine: AsyncEngine) -> DatabaseProbe:
-        return SqlDatabaseProbe(engine)
-
-    # Authentication reads go through last-known decorators: during a database outage, credentials this process
-    # has already seen keep authenticating, so evaluation and the feed serve on from the snapshot tiers.
-    @provide
-    def organizations(self, sessions: async_sessionmaker[AsyncSession]) -> OrganizationRepo:
-        return LastKnownOrganizationRepo(SqlOrganizationRepo(sessions))
-
-    @provide(provides=AnyOf[CachedProjectRepo, ProjectRepo, ProjectCredentialCache])
-    def projects(self, sessions: async_sessionmaker[AsyncSession]) -> CachedProjectRepo:
-        # Credential lookups happen on every SDK request: remembered for seconds, not read each time.
-        return CachedProjectRepo(SqlProjectRepo(sessions))
-
-    @provide
-    def credential_cache(self, projects: CachedProjectRepo) -> CredentialCache:
-        return CredentialCache(lambda: projects.stale_served)
-
-    @provide
-    def users(self, sessions: async_sessionmaker[AsyncSession]) -> UserRepo:
-        return LastKnownUserRepo(SqlUserRepo(sessions))
-
-    @provide
-    def keys(self, sessions: async_sessionmaker[AsyncSession]) -> ApiKeyRepo:
-        return LastKnownApiKeyRepo(SqlApiKeyRepo(sessions))
-
-    # The admin UI's sessions live in the database, so every instance sees every signed-in browser.
-    @provide
-    def ui_sessions(self, sessions: async_sessionmaker[AsyncSession]) -> SessionStore:
-        return SqlSessionStore(sessions)
-
-    @provide
-    def passwords(self, sessions: async_sessionmaker[AsyncSession]) -> PasswordStore:
-        return SqlPasswordStore(sessions)
 
 
 class MemoryProvider(Provider):
@@ -405,6 +286,10 @@ class RedisProvider(Provider):
         if not settings.redis_url:
             yield RedisConnection(None)
             return
+        from redis.asyncio import Redis  # noqa: PLC0415 - only when Redis is configured (see the module's docstring)
+        from redis.asyncio.retry import Retry  # noqa: PLC0415
+        from redis.backoff import NoBackoff  # noqa: PLC0415
+
         timeout = settings.redis_timeout_s
         # No retries and short timeouts: a failing Redis is skipped by its users instead of stalling requests.
         client = Redis.from_url(
@@ -449,6 +334,9 @@ class SnapshotProvider(Provider):
         if "s3" not in settings.tiers:
             yield SnapshotS3(None)
             return
+        import urllib3  # noqa: PLC0415 - only when the S3 tier is configured
+        from minio import Minio  # noqa: PLC0415
+
         timeout = urllib3.Timeout(connect=settings.s3_timeout_s, read=settings.s3_timeout_s)
         # Few retries: a failing S3 is skipped by the tiered store instead of stalling requests.
         http = urllib3.PoolManager(timeout=timeout, retries=urllib3.Retry(total=1, backoff_factor=0.1), maxsize=16)
@@ -484,6 +372,8 @@ class SnapshotProvider(Provider):
             # Never longer than the refresh window: the memory tier must not stretch the staleness bound.
             tiers.append(Tier("memory", MemorySnapshotStore(ttl_s=settings.snapshot_refresh_s), local=True))
         if "redis" in settings.tiers and redis.client is not None:
+            from flagcore.adapters.redis import RedisSnapshotStore  # noqa: PLC0415 - only when Redis is configured
+
             store = RedisSnapshotStore(redis.client, ttl_s=settings.snapshot_ttl_s, key_prefix=settings.redis_prefix)
             tiers.append(Tier("redis", store))
         if s3.client is not None:
@@ -494,6 +384,8 @@ class SnapshotProvider(Provider):
     def invalidations(self, redis: RedisConnection, settings: Settings) -> InvalidationChannel:
         if redis.client is None:
             return InvalidationChannel(None, None)  # one instance, or no shared channel: nobody else to tell
+        from flagcore.adapters.redis import RedisInvalidationListener, RedisInvalidationPublisher  # noqa: PLC0415
+
         return InvalidationChannel(
             RedisInvalidationPublisher(redis.client, key_prefix=settings.redis_prefix),
             RedisInvalidationListener(
@@ -536,6 +428,8 @@ class SnapshotProvider(Provider):
 
 
 async def _s3_tier(client: Minio, settings: Settings) -> MinioSnapshotStore:
+    from flagcore.adapters.minio import MinioSnapshotStore  # noqa: PLC0415 - only when the S3 tier is configured
+
     store = MinioSnapshotStore(client, bucket=settings.s3_bucket or "", ttl_s=settings.snapshot_ttl_s)
     try:
         await store.ensure_bucket()
@@ -577,23 +471,6 @@ class LocalEvaluatorProvider(Provider):
     evaluator = provide(InProcessFlagEvaluator, provides=FlagEvaluator, scope=Scope.APP)
 
 
-class HttpEvaluatorProvider(Provider):
-    """my_flags / evaluation_reasons proxied to a ``/flags?v=2`` service, over one pooled client per process."""
-
-    scope = Scope.APP
-
-    @provide
-    async def client(self, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-        async with httpx.AsyncClient(timeout=settings.evaluator_timeout_s) as client:
-            yield client
-
-    @provide
-    def evaluator(self, client: httpx.AsyncClient, settings: Settings) -> FlagEvaluator:
-        # Settings guarantee the URL is set when this provider is chosen.
-        base_url = settings.evaluator_url or ""
-        return HttpFlagEvaluator(client, base_url=base_url, timeout_s=settings.evaluator_timeout_s)
-
-
 class QuotaStoreProvider(Provider):
     """Where usage is counted and rates are kept (Redis when configured, else the database and process memory).
 
@@ -603,9 +480,12 @@ class QuotaStoreProvider(Provider):
     scope = Scope.APP
 
     @provide
-    def stores(self, settings: Settings, redis: RedisConnection, engine_or_memory: _QuotaDatabase) -> QuotaStores:
+    def stores(self, settings: Settings, redis: RedisConnection, engine_or_memory: QuotaDatabase) -> QuotaStores:
         prefix = settings.redis_prefix
         if redis.client is not None:
+            from flagcore.adapters.redis.quota import RedisUsageCounters  # noqa: PLC0415 - only with Redis
+            from flagcore.adapters.redis.quota_rate_limiter import RedisRateLimiter  # noqa: PLC0415
+
             return QuotaStores(
                 limits=engine_or_memory.limits,
                 counters=RedisUsageCounters(redis.client, key_prefix=prefix),
@@ -637,20 +517,12 @@ class QuotaStoreProvider(Provider):
         return UsageStatusSource(read)
 
 
-class SqlQuotaProvider(Provider):
-    scope = Scope.APP
-
-    @provide
-    def database(self, sessions: async_sessionmaker[AsyncSession]) -> _QuotaDatabase:
-        return _QuotaDatabase("db", SqlQuotaLimitRepo(sessions), SqlUsageCounters(sessions))
-
-
 class MemoryQuotaProvider(Provider):
     scope = Scope.APP
 
     @provide
-    def database(self, limits: QuotaLimitRepo) -> _QuotaDatabase:
-        return _QuotaDatabase("memory", limits, MemoryUsageCounters())
+    def database(self, limits: QuotaLimitRepo) -> QuotaDatabase:
+        return QuotaDatabase("memory", limits, MemoryUsageCounters())
 
 
 class IngestionProvider(Provider):
@@ -661,6 +533,8 @@ class IngestionProvider(Provider):
     @provide
     def queue(self, settings: Settings, redis: RedisConnection) -> EventQueue:
         if settings.ingestion_queue == "redis" and redis.client is not None:
+            from flagcore.adapters.redis.event_queue import RedisEventQueue  # noqa: PLC0415 - only with Redis
+
             return RedisEventQueue(redis.client, capacity=settings.ingestion_queue_size, processes=settings.workers)
         return MemoryEventQueue(settings.ingestion_queue_size)
 
@@ -671,8 +545,11 @@ class IngestionProvider(Provider):
         worker = IngestionWorker(queue, ingest, batch_size=settings.ingestion_batch_size)
         yield worker
         await worker.stop(drain_s=settings.ingestion_drain_s)
-        if isinstance(queue, RedisEventQueue):
-            await queue.release()  # what this process did not drain stays queued for the others
+        if settings.ingestion_queue == "redis":  # not imported otherwise
+            from flagcore.adapters.redis.event_queue import RedisEventQueue  # noqa: PLC0415
+
+            if isinstance(queue, RedisEventQueue):
+                await queue.release()  # what this process did not drain stays queued for the others
 
 
 class BackgroundProvider(Provider):
@@ -823,12 +700,29 @@ class UseCaseProvider(Provider):
 
 def storage_provider(settings: Settings) -> Provider:
     """The repositories the settings ask for."""
-    return MemoryProvider() if settings.uses_memory_storage else SqlProvider()
+    if settings.uses_memory_storage:
+        return MemoryProvider()
+    from flagcore.app.ioc_sql import SqlProvider  # noqa: PLC0415 - SQLAlchemy only for SQL storage
+
+    return SqlProvider()
+
+
+def quota_database_provider(settings: Settings) -> Provider:
+    """Where quota limits (and, without Redis, usage counters) are kept: the storage the settings ask for."""
+    if settings.uses_memory_storage:
+        return MemoryQuotaProvider()
+    from flagcore.app.ioc_sql import SqlQuotaProvider  # noqa: PLC0415 - SQLAlchemy only for SQL storage
+
+    return SqlQuotaProvider()
 
 
 def evaluator_provider(settings: Settings) -> Provider:
     """The flag evaluator the settings ask for (``FLAGCORE_EVALUATOR``)."""
-    return HttpEvaluatorProvider() if settings.evaluator == "http" else LocalEvaluatorProvider()
+    if settings.evaluator != "http":
+        return LocalEvaluatorProvider()
+    from flagcore.app.ioc_remote_evaluator import HttpEvaluatorProvider  # noqa: PLC0415 - httpx only for it
+
+    return HttpEvaluatorProvider()
 
 
 def get_providers(settings: Settings) -> list[Provider]:
@@ -837,7 +731,7 @@ def get_providers(settings: Settings) -> list[Provider]:
         SettingsProvider(),
         ClockProvider(),
         storage_provider(settings),
-        MemoryQuotaProvider() if settings.uses_memory_storage else SqlQuotaProvider(),
+        quota_database_provider(settings),
         QuotaStoreProvider(),
         QuotaProvider(),
         RedisProvider(),

@@ -30,6 +30,9 @@ class MemoryFlagRepo(FlagRepo):
         # Each project's dependency view (its live flags), kept up to date by the writes: rebuilding it on every
         # create re-parsed every flag of the project (quadratic when a seed creates 1,000 flags).
         self._views: dict[int, dict[int, DependencyInfo]] = {}
+        # Each project's live flags by key, for the duplicate-key check (a scan of every flag per create was
+        # quadratic in a seed too).
+        self._keys: dict[int, dict[str, int]] = {}
 
     def fork(self) -> MemoryFlagRepo:
         """A private copy for a unit of work (ids stay shared, like a database sequence)."""
@@ -37,12 +40,14 @@ class MemoryFlagRepo(FlagRepo):
         fork._flags = dict(self._flags)  # values are immutable structs: a shallow copy is a full copy
         fork._ids = self._ids
         fork._views = {project_id: dict(view) for project_id, view in self._views.items()}
+        fork._keys = {project_id: dict(keys) for project_id, keys in self._keys.items()}
         return fork
 
     def adopt(self, fork: MemoryFlagRepo) -> None:
         """Make a committed fork's state this repository's, at once."""
         self._flags = fork._flags
         self._views = fork._views
+        self._keys = fork._keys
 
     async def get(self, project_id: int, flag_id: int) -> FeatureFlag | None:
         flag = self._flags.get(flag_id)
@@ -96,12 +101,15 @@ class MemoryFlagRepo(FlagRepo):
 
     def _index(self, flag: FeatureFlag) -> None:
         view = self._views.setdefault(flag.project_id, {})
-        if flag.deleted:
-            view.pop(flag.id, None)
-        else:
+        keys = self._keys.setdefault(flag.project_id, {})
+        previous = view.pop(flag.id, None)  # the flag as it was, if live: its key may have changed
+        if previous is not None and keys.get(previous.key) == flag.id:
+            del keys[previous.key]
+        if not flag.deleted:
             view[flag.id] = DependencyInfo(
                 key=flag.key, active=flag.active, depends_on=flag_dependency_ids(flag.filters)
             )
+            keys[flag.key] = flag.id
 
     def _current(self, project_id: int, flag_id: int, expected_version: int) -> FeatureFlag:
         current = self._flags.get(flag_id)
@@ -112,9 +120,9 @@ class MemoryFlagRepo(FlagRepo):
         return current
 
     def _ensure_key_free(self, project_id: int, key: str, exclude_id: int | None) -> None:
-        for other in self._flags.values():
-            if other.project_id == project_id and other.key == key and not other.deleted and other.id != exclude_id:
-                raise DuplicateFlagKeyError(key)
+        holder = self._keys.get(project_id, {}).get(key)
+        if holder is not None and holder != exclude_id:
+            raise DuplicateFlagKeyError(key)
 
 
 def _matches(flag: FeatureFlag, query: FlagQuery) -> bool:

@@ -13,12 +13,12 @@ is missing from it or documented incompletely.
 from __future__ import annotations
 
 import copy
+import importlib.util
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 import msgspec
-import swagger_ui
 from litestar import Litestar, Request, Router
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
@@ -198,12 +198,20 @@ class OfflineSwaggerRenderPlugin(SwaggerRenderPlugin):
         router.register(
             create_static_files_router(
                 path=ASSETS_PATH.removeprefix(SCHEMA_PATH),
-                directories=[Path(swagger_ui.__file__).parent / "static"],
+                directories=[_swagger_ui_assets()],
                 include_in_schema=False,
                 opt=dict(PUBLIC_ROUTE),
                 name="swagger_assets",
             )
         )
+
+
+def _swagger_ui_assets() -> Path:
+    # Found, not imported: the package imports Jinja at once, which nothing else needs at start-up.
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("swagger-ui-py is not installed")  # a dependency of flagcore: a broken install
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
 
 
 def documented_handlers(app: Litestar) -> Iterator[tuple[str, str, HTTPRouteHandler]]:

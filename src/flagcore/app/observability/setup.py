@@ -40,7 +40,8 @@ def install_observability(app: Litestar, container: AsyncContainer, settings: Se
 
     async def start() -> None:
         metrics = await container.get(Metrics)
-        state.started(metrics, MetricsPublisher(metrics, await StatusSources.resolve(container)))
+        sources = await StatusSources.resolve(container, sql=not settings.uses_memory_storage)
+        state.started(metrics, MetricsPublisher(metrics, sources))
         if settings.metrics and middleware is not None:
             middleware.measure(metrics)
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dishka import AsyncContainer
 from dishka.exceptions import NoFactoryError
 from prometheus_client import Counter
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from flagcore.app.observability.metrics import Metrics
 from flagcore.ports.status import StatusProbe
+
+if TYPE_CHECKING:  # imported only with SQL storage (see resolve): a memory server does without SQLAlchemy
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,11 +30,14 @@ class StatusSources:
     engine: AsyncEngine | None
 
     @classmethod
-    async def resolve(cls, container: AsyncContainer) -> StatusSources:
-        """The app's instances (APP scope), from its container."""
+    async def resolve(cls, container: AsyncContainer, *, sql: bool) -> StatusSources:
+        """The app's instances (APP scope), from its container; ``sql``: whether storage is SQL (has an engine)."""
         engine: AsyncEngine | None = None
-        with contextlib.suppress(NoFactoryError):  # memory storage has no engine
-            engine = await container.get(AsyncEngine)
+        if sql:
+            from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: PLC0415 - see the imports
+
+            with contextlib.suppress(NoFactoryError):  # a container composed without the SQL provider
+                engine = await container.get(AsyncEngine)
         return cls(probe=await container.get(StatusProbe), engine=engine)
 
 
