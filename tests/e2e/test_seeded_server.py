@@ -140,3 +140,22 @@ def test_an_export_without_test_keys_holds_placeholders_that_stop_start_up(tmp_p
     done = _serve_exits(exported)
     assert done.returncode == 2
     assert "placeholder" in done.stderr
+
+
+def test_seed_load_refuses_a_broken_seed_before_writing_anything(tmp_path: Path) -> None:
+    """The last flag breaks a rule: nothing of the seed reaches the database (it is tried in memory first)."""
+    broken = json.loads(json.dumps(SEED))
+    project = broken["organizations"][0]["projects"][0]
+    project["flags"].append({"key": "bad key with spaces", "filters": ROLLOUT})
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps(broken))
+    database = _env(FLAGCORE_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'flagcore.db'}")
+    assert run_cli("migrate", env=database).returncode == 0
+    refused = run_cli("seed", "load", str(seed), env=database)
+    assert refused.returncode == 2
+    assert "flags" in refused.stderr
+    assert "seeded" not in refused.stdout
+    # The organization, its keys and the flags before the bad one are not in the database: a fixed seed loads.
+    (tmp_path / "fixed.json").write_text(json.dumps(SEED))
+    fixed = run_cli("seed", "load", str(tmp_path / "fixed.json"), env=database)
+    assert fixed.returncode == 0, fixed.stderr

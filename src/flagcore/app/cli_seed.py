@@ -114,14 +114,23 @@ def _load(args: argparse.Namespace) -> int:
     if settings.uses_memory_storage:
         print("flagcore seed load: memory storage keeps nothing; use `flagcore serve --memory --seed FILE`")
         return 2
+    # The seed is applied to an empty memory store first: a value that breaks a rule stops the load before anything
+    # reaches the database (the writes below are several transactions, one per use case, as through the API).
+    # What the memory store cannot know (a key already taken in the database) can still stop it part-way.
+    if _apply(_memory(), args.file, show=False) != 0:
+        return 2
     return _apply(settings, args.file)
 
 
 def _check(args: argparse.Namespace) -> int:
-    return _apply(msgspec.structs.replace(load_settings({}), database_url=MEMORY_DATABASE_URL), args.file)
+    return _apply(_memory(), args.file)
 
 
-def _apply(settings: Settings, file: str) -> int:
+def _memory() -> Settings:
+    return msgspec.structs.replace(load_settings({}), database_url=MEMORY_DATABASE_URL)
+
+
+def _apply(settings: Settings, file: str, *, show: bool = True) -> int:
     from dishka import make_async_container  # noqa: PLC0415
 
     from flagcore.app.ioc import get_providers  # noqa: PLC0415
@@ -136,8 +145,10 @@ def _apply(settings: Settings, file: str) -> int:
             await container.close()
 
     try:
-        print(asyncio.run(run()))
+        text = asyncio.run(run())
     except SeedError as exc:
         print(f"flagcore: {exc}", file=sys.stderr)
         return 2
+    if show:
+        print(text)
     return 0
