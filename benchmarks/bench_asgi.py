@@ -149,16 +149,9 @@ def instructions(requests: int) -> None:
     reason = callgrind.available()
     if reason:
         sys.exit(reason)
-    from in_process import prepare, running, seed  # noqa: PLC0415
+    from in_process import prepare_seeded  # noqa: PLC0415
 
-    creds = prepare({})
-    from flagcore.app.main import create_app  # noqa: PLC0415 - after prepare() names the database
-
-    async def seeding() -> None:
-        async with running(create_app()) as app:
-            await seed(app, creds)
-
-    asyncio.run(seeding())
+    creds = prepare_seeded()
     env = os.environ | {"PYTHONHASHSEED": "0", "BENCH_FLAGCORE_CREDS": json.dumps(creds)}
     counts = {}
     for kind in KINDS:
@@ -174,7 +167,7 @@ def instructions(requests: int) -> None:
 def instructions_child(kind: str, requests: int) -> None:
     import instructions as callgrind  # noqa: PLC0415
     import msgspec  # noqa: PLC0415
-    from in_process import running  # noqa: PLC0415
+    from in_process import QUIET, running  # noqa: PLC0415
 
     which, method, path, query, body_kind = KINDS[kind]
     creds = json.loads(os.environ["BENCH_FLAGCORE_CREDS"])
@@ -187,10 +180,7 @@ def instructions_child(kind: str, requests: int) -> None:
         from flagcore.app.main import create_app  # noqa: PLC0415
         from flagcore.app.settings import load_settings  # noqa: PLC0415
 
-        # Per-second timers out of the window (under callgrind a request takes ~50x longer; see
-        # bench_observability.py), the same for every kind.
-        quiet = {"snapshot_refresh_s": 3600.0, "quota_flush_s": 300.0, "quota_check_s": 3600.0}
-        app = create_app(settings=msgspec.structs.replace(load_settings(), change_request_expiry_s=0.0, **quiet))
+        app = create_app(settings=msgspec.structs.replace(load_settings(), **QUIET))
     rng = random.Random(1)
     bodies = [
         _body(rng, creds["project_api_key"], disable=body_kind == "disabled") if body_kind else b""

@@ -90,19 +90,9 @@ def instructions(requests: int) -> None:
     reason = callgrind.available()
     if reason:
         sys.exit(reason)
-    from in_process import prepare  # noqa: PLC0415
+    from in_process import prepare_seeded  # noqa: PLC0415
 
-    creds = prepare({})
-    from in_process import running, seed  # noqa: PLC0415
-
-    from flagcore.app.main import create_app  # noqa: PLC0415
-    from flagcore.app.settings import load_settings  # noqa: PLC0415
-
-    async def seeding() -> None:
-        async with running(create_app(settings=load_settings())) as seeder:
-            await seed(seeder, creds)
-
-    asyncio.run(seeding())
+    creds = prepare_seeded()
     counts: dict[str, float] = {}
     for name in CONFIGS:
         metrics_dir = tempfile.mkdtemp(prefix="flagcore-bench-metrics-")
@@ -131,7 +121,7 @@ def instructions_child(name: str, requests: int) -> None:
     import instructions as callgrind  # noqa: PLC0415
     import msgspec  # noqa: PLC0415
     from bench_asgi import _body, _call  # noqa: PLC0415
-    from in_process import running  # noqa: PLC0415
+    from in_process import QUIET, running  # noqa: PLC0415
 
     log = Path(os.environ["BENCH_LOG_DIR"]) / "access.log"
     with log.open("w") as stream:
@@ -144,17 +134,7 @@ def instructions_child(name: str, requests: int) -> None:
     base = load_settings()
     writer = log_writer(base.log_format)
     access_log, metrics = CONFIGS[name]
-    # Work that runs per second rather than per request (snapshot freshness checks, quota flushes, expiry sweeps)
-    # is pushed out of the window: under callgrind a request takes ~50x longer, so these timers would fire in
-    # proportion to how slowly each run happened to go, the same for "on" and "off" but different between runs.
-    quiet = {
-        "snapshot_refresh_s": 3600.0,
-        "quota_flush_s": 300.0,
-        "quota_check_s": 3600.0,
-        "change_request_expiry_s": 0.0,
-        "scheduled_changes_interval_s": 3600.0,
-    }
-    app = create_app(settings=msgspec.structs.replace(base, access_log=access_log, metrics=metrics, **quiet))
+    app = create_app(settings=msgspec.structs.replace(base, access_log=access_log, metrics=metrics, **QUIET))
     rng = random.Random(1)
     bodies = [_body(rng, creds["project_api_key"]) for _ in range(requests)]
 
