@@ -1,4 +1,4 @@
-"""Engines and session factories for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
+"""Engines and session factories for SQLite (aiosqlite), PostgreSQL (asyncpg) and MySQL/MariaDB (asyncmy)."""
 
 from __future__ import annotations
 
@@ -21,13 +21,20 @@ SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
 SQLITE_IMMEDIATE: Final = "flagcore_sqlite_immediate"
 _POSTGRES_POOL_SIZE: Final = 10
 _POSTGRES_MAX_OVERFLOW: Final = 10
+#: Set on every MySQL/MariaDB session, whatever the server's defaults: strict mode makes a value that does not fit an
+#: error (as on PostgreSQL) instead of a warning and a silently truncated or zeroed value.
+MYSQL_SQL_MODE: Final = (
+    "STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+)
 
 
 def create_engine(url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: object) -> AsyncEngine:
-    """An async engine for ``url`` (``sqlite+aiosqlite://...`` or ``postgresql+asyncpg://...``).
+    """An async engine for ``url`` (``sqlite+aiosqlite://...``, ``postgresql+asyncpg://...``, ``mysql+asyncmy://...``).
 
     SQLite connections get WAL, a busy timeout and foreign keys, and a new database file is created readable by its
-    owner only; PostgreSQL gets a bounded, pre-pinged pool. Errors never render statement parameters (flag data).
+    owner only; PostgreSQL and MySQL get a bounded, pre-pinged pool. MySQL sessions get utf8mb4, strict ``sql_mode``,
+    UTC and READ COMMITTED, PostgreSQL's default isolation level, which the adapters' locking is written for (InnoDB's
+    default REPEATABLE READ would also take gap locks). Errors never render statement parameters (flag data).
     ``kwargs`` go to ``create_async_engine`` and override these defaults.
     """
     parsed = make_url(url)
@@ -43,6 +50,13 @@ def create_engine(url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT
         "pool_pre_ping": True,
         "pool_recycle": 1800,
     }
+    if parsed.get_backend_name() == "mysql":
+        options["isolation_level"] = "READ COMMITTED"
+        options["connect_args"] = {
+            "charset": parsed.query.get("charset", "utf8mb4"),
+            # asyncmy's own sql_mode argument is sent unquoted: one SET with both.
+            "init_command": f"SET SESSION sql_mode = '{MYSQL_SQL_MODE}', time_zone = '+00:00'",
+        }
     return create_async_engine(parsed, **(options | kwargs))
 
 

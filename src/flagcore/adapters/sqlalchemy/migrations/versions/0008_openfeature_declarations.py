@@ -40,5 +40,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_openfeature_flag_declarations_project_id", table_name="openfeature_flag_declarations")
+    mysql = op.get_bind().dialect.name == "mysql"
+    if not mysql:  # MySQL refuses to drop an index a foreign key uses; the table drop removes it
+        op.drop_index("ix_openfeature_flag_declarations_project_id", table_name="openfeature_flag_declarations")
     op.drop_table("openfeature_flag_declarations")

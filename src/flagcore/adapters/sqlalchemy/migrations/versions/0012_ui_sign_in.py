@@ -46,7 +46,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    mysql = op.get_bind().dialect.name == "mysql"
     op.drop_table("sign_in_failures")
     op.drop_table("user_passwords")
-    op.drop_index("ix_ui_sessions_user_id", table_name="ui_sessions")
+    if not mysql:  # MySQL refuses to drop an index a foreign key uses; the table drop removes it
+        op.drop_index("ix_ui_sessions_user_id", table_name="ui_sessions")
     op.drop_table("ui_sessions")
