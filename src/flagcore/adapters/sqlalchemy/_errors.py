@@ -25,6 +25,7 @@ _AUTHENTICATION: Final = ("28000", "28P01")
 _UNDEFINED_TABLE: Final = "42P01"
 _UNDEFINED_COLUMN: Final = "42703"
 _MIGRATE: Final = "run `flagcore migrate`"
+_MYSQL_DUPLICATE_KEY: Final = 1062
 
 
 class FailureKind(enum.Enum):
@@ -118,7 +119,20 @@ def _first_line(exc: BaseException) -> str:
 def violates(exc: sa_exc.IntegrityError, *, constraint: str, columns: str) -> bool:
     """True if ``exc`` is a unique violation of ``constraint`` on ``columns`` (``"table.col, table.col"``).
 
-    PostgreSQL names the constraint or index in its message; SQLite lists the columns instead.
+    PostgreSQL names the constraint or index in its message; SQLite lists the columns instead; MySQL names the key
+    (MariaDB as ``'name'``, MySQL 8 as ``'table.name'``).
     """
     message = str(exc.orig)
+    if is_duplicate_key(exc):
+        return (
+            f"'{constraint}'" in message
+            or f".{constraint}'" in message
+            or ((constraint.startswith("pk_") and "'PRIMARY'" in message) or ".PRIMARY'" in message)
+        )
     return f'"{constraint}"' in message or message.strip() == f"UNIQUE constraint failed: {columns}"
+
+
+def is_duplicate_key(exc: sa_exc.IntegrityError) -> bool:
+    """True if ``exc`` is MySQL's duplicate-key error (1062; any unique key)."""
+    args: tuple[object, ...] = getattr(exc.orig, "args", ())
+    return bool(args) and args[0] == _MYSQL_DUPLICATE_KEY
