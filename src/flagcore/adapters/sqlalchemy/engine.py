@@ -10,6 +10,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from flagcore.adapters.sqlalchemy.mysql_ddl import binary_collation_for
 from flagcore.adapters.sqlalchemy.sqlite_file import create_private_database_file
 
 #: How long a SQLite writer waits by default for the write lock before failing with "database is locked". Writers
@@ -52,11 +53,10 @@ def create_engine(url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT
     }
     if parsed.get_backend_name() == "mysql":
         options["isolation_level"] = "READ COMMITTED"
-        options["connect_args"] = {
-            "charset": parsed.query.get("charset", "utf8mb4"),
-            # asyncmy's own sql_mode argument is sent unquoted: one SET with both.
-            "init_command": f"SET SESSION sql_mode = '{MYSQL_SQL_MODE}', time_zone = '+00:00'",
-        }
+        options["connect_args"] = {"charset": parsed.query.get("charset", "utf8mb4")}
+        engine = create_async_engine(parsed, **(options | kwargs))
+        _configure_mysql(engine)
+        return engine
     return create_async_engine(parsed, **(options | kwargs))
 
 
@@ -83,6 +83,22 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _configure_mysql(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT VERSION()")
+        row = cursor.fetchone()
+        version = str(row[0]) if row else ""
+        # The connection's collation is that of literals and of computed strings (a JSON property cast to text):
+        # exact and no-pad, like the columns (mysql_ddl), so that they compare as PostgreSQL compares text.
+        collation = binary_collation_for(mariadb="MariaDB" in version)
+        cursor.execute(
+            f"SET NAMES utf8mb4 COLLATE {collation}, SESSION sql_mode = '{MYSQL_SQL_MODE}', time_zone = '+00:00'"
+        )
+        cursor.close()
 
 
 def _unicode_lower(value: object) -> object:

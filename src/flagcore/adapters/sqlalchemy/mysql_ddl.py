@@ -43,7 +43,11 @@ def include_in_comparison(obj: object, name: str | None, type_: str, *_rest: obj
 
 def binary_collation(dialect: Dialect) -> str:
     """The exact, no-pad collation of utf8mb4 on this server (the two servers name it differently)."""
-    return "utf8mb4_nopad_bin" if getattr(dialect, "is_mariadb", False) else "utf8mb4_0900_bin"
+    return binary_collation_for(mariadb=bool(getattr(dialect, "is_mariadb", False)))
+
+
+def binary_collation_for(*, mariadb: bool) -> str:
+    return "utf8mb4_nopad_bin" if mariadb else "utf8mb4_0900_bin"
 
 
 def _text_type(base: str, dialect: Dialect) -> str:
