@@ -1,4 +1,4 @@
-"""Databases for the contract suites: a migrated SQLite file per test and the session's PostgreSQL and MariaDB databases."""
+"""Databases for the contract suites: a migrated SQLite file per test, the PostgreSQL and MariaDB databases."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Units of work under one contract: memory, SQLite, PostgreSQL and MariaDB, each with the repositories readers use outside.
+"""Units of work under one contract: memory, SQLite, PostgreSQL and MariaDB, with the repositories readers use outside.
 
 Projects ``PROJECT_ID`` and ``OTHER_PROJECT_ID`` exist in every backend.
 """
