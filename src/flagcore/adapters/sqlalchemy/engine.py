@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Final
 
 from sqlalchemy import Connection, event
@@ -85,7 +86,22 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class _PrimaryKeyNameNote(logging.Filter):
+    """Drops the server's note that a primary key's name is ignored (MySQL names every primary key PRIMARY).
+
+    asyncmy logs each server warning of a statement; migrations name their primary keys for the other databases,
+    and ``flagcore migrate`` would print one such line per table.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "ignored for PRIMARY key" not in record.getMessage()
+
+
 def _configure_mysql(engine: AsyncEngine) -> None:
+    driver_log = logging.getLogger("asyncmy")
+    if not any(isinstance(f, _PrimaryKeyNameNote) for f in driver_log.filters):
+        driver_log.addFilter(_PrimaryKeyNameNote())
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
