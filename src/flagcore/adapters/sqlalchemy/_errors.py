@@ -146,7 +146,7 @@ def violates(exc: sa_exc.IntegrityError, *, constraint: str, columns: str) -> bo
         return (
             f"'{constraint}'" in message
             or f".{constraint}'" in message
-            or ((constraint.startswith("pk_") and "'PRIMARY'" in message) or ".PRIMARY'" in message)
+            or (constraint.startswith("pk_") and ("'PRIMARY'" in message or ".PRIMARY'" in message))
         )
     return f'"{constraint}"' in message or message.strip() == f"UNIQUE constraint failed: {columns}"
 

@@ -210,7 +210,10 @@ async def _add_members_mysql(session: AsyncSession, cohort_id: int, person_ids: 
     if not missing:
         return 0
     try:
-        await session.execute(sa.insert(CohortPersonRow), [{"cohort_id": cohort_id, "person_id": p} for p in missing])
+        # One multi-row statement (not executemany): it fails or succeeds whole.
+        await session.execute(
+            sa.insert(CohortPersonRow).values([{"cohort_id": cohort_id, "person_id": p} for p in missing])
+        )
     except sa_exc.IntegrityError as exc:
         if not is_duplicate_key(exc):
             raise
