@@ -56,9 +56,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # MySQL refuses to drop an index that a foreign key uses; dropping the table removes its indexes anyway.
     mysql = op.get_bind().dialect.name == "mysql"
-    if not mysql:  # MySQL refuses to drop an index a foreign key uses; the table drop removes it
+    if not mysql:
         op.drop_index("ix_scheduled_changes_pending", table_name="scheduled_changes")
-    if not mysql:  # MySQL refuses to drop an index a foreign key uses; the table drop removes it
         op.drop_index("ix_scheduled_changes_project_record", table_name="scheduled_changes")
     op.drop_table("scheduled_changes")
