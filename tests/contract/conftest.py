@@ -1,4 +1,4 @@
-"""Databases for the contract suites: a migrated SQLite file per test and the session's PostgreSQL database."""
+"""Databases for the contract suites: a migrated SQLite file per test, the PostgreSQL and MariaDB databases."""
 
 from __future__ import annotations
 
@@ -33,5 +33,12 @@ async def sqlite_sessions(sqlite_template: Path, tmp_path: Path) -> AsyncIterato
 @pytest.fixture
 async def postgres_sessions(clean_postgres_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = create_engine(clean_postgres_url)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def mariadb_sessions(clean_mariadb_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(clean_mariadb_url)
     yield create_sessionmaker(engine)
     await engine.dispose()

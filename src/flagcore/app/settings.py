@@ -24,8 +24,13 @@ _DRIVER_ALIASES: Final = {
     "sqlite://": "sqlite+aiosqlite://",
     "postgresql://": "postgresql+asyncpg://",
     "postgres://": "postgresql+asyncpg://",
+    # One MySQL/MariaDB driver serves every MySQL URL form (docs/mysql.md says why asyncmy).
+    "mysql://": "mysql+asyncmy://",
+    "mysql+aiomysql://": "mysql+asyncmy://",
+    "mariadb://": "mysql+asyncmy://",
+    "mariadb+asyncmy://": "mysql+asyncmy://",
 }
-_SUPPORTED_SCHEMES: Final = ("sqlite+aiosqlite://", "postgresql+asyncpg://", MEMORY_DATABASE_URL)
+_SUPPORTED_SCHEMES: Final = ("sqlite+aiosqlite://", "postgresql+asyncpg://", "mysql+asyncmy://", MEMORY_DATABASE_URL)
 #: Snapshot tiers in the only order they may appear; ``db`` (the source) must come last.
 SNAPSHOT_TIERS: Final = ("memory", "redis", "s3", "db")
 _REDIS_SCHEMES: Final = ("redis://", "rediss://", "unix://")
@@ -41,8 +46,10 @@ class SettingsError(ValueError):
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """flagcore's configuration. Field ``x`` is read from ``FLAGCORE_X``."""
 
-    #: ``sqlite+aiosqlite:///path.db``, ``postgresql+asyncpg://user:password@host:5432/db`` (``sqlite://`` and
-    #: ``postgresql://`` are mapped to these drivers), or ``memory://`` (one process, lost on exit).
+    #: ``sqlite+aiosqlite:///path.db``, ``postgresql+asyncpg://user:password@host:5432/db``,
+    #: ``mysql+asyncmy://user:password@host:3306/db`` (MySQL 8, MariaDB 10.11; see docs/mysql.md), or ``memory://``
+    #: (one process, lost on exit). ``sqlite://``, ``postgresql://``, ``mysql://``, ``mysql+aiomysql://`` and
+    #: ``mariadb://`` are mapped to these drivers.
     database_url: str = "sqlite+aiosqlite:///./flagcore.db"
     #: Address ``flagcore serve`` binds (``0.0.0.0`` for every interface, e.g. in a container).
     host: str = "127.0.0.1"
@@ -175,7 +182,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if not self.database_url.startswith(_SUPPORTED_SCHEMES):
             msg = (
                 f"{ENV_PREFIX}DATABASE_URL: unsupported URL {self.database_url!r}; use sqlite+aiosqlite:///path.db, "
-                f"postgresql+asyncpg://user:password@host:port/db, or {MEMORY_DATABASE_URL} (data lost on exit)"
+                "postgresql+asyncpg://user:password@host:port/db, mysql+asyncmy://user:password@host:port/db, "
+                f"or {MEMORY_DATABASE_URL} (data lost on exit)"
             )
             raise SettingsError(msg)
         _check_evaluator_url(self.evaluator, self.evaluator_url)

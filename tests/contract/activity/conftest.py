@@ -23,11 +23,17 @@ def postgres_activity_log(postgres_sessions: async_sessionmaker[AsyncSession]) -
     return SqlActivityLog(postgres_sessions)
 
 
+@pytest.fixture
+def mariadb_activity_log(mariadb_sessions: async_sessionmaker[AsyncSession]) -> ActivityLog:
+    return SqlActivityLog(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_activity_log", id="memory"),
         pytest.param("sqlite_activity_log", id="sql:sqlite"),
         pytest.param("postgres_activity_log", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_activity_log", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def activity_log(request: pytest.FixtureRequest) -> ActivityLog:

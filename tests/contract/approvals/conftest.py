@@ -26,11 +26,18 @@ async def postgres_approval_policies(postgres_sessions: async_sessionmaker[Async
     return SqlApprovalPolicyRepo(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_approval_policies(mariadb_sessions: async_sessionmaker[AsyncSession]) -> ApprovalPolicyRepo:
+    await seed_projects(mariadb_sessions)
+    return SqlApprovalPolicyRepo(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_approval_policies", id="memory"),
         pytest.param("sqlite_approval_policies", id="sql:sqlite"),
         pytest.param("postgres_approval_policies", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_approval_policies", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def approval_policies(request: pytest.FixtureRequest) -> ApprovalPolicyRepo:
@@ -55,11 +62,18 @@ async def postgres_change_requests(postgres_sessions: async_sessionmaker[AsyncSe
     return SqlChangeRequestRepo(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_change_requests(mariadb_sessions: async_sessionmaker[AsyncSession]) -> ChangeRequestRepo:
+    await seed_projects(mariadb_sessions)
+    return SqlChangeRequestRepo(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_change_requests", id="memory"),
         pytest.param("sqlite_change_requests", id="sql:sqlite"),
         pytest.param("postgres_change_requests", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_change_requests", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def change_requests(request: pytest.FixtureRequest) -> ChangeRequestRepo:

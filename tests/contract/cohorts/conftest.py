@@ -30,6 +30,13 @@ async def postgres_cohort_repo(postgres_sessions: async_sessionmaker[AsyncSessio
     return SqlCohortRepo(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_cohort_repo(mariadb_sessions: async_sessionmaker[AsyncSession]) -> CohortRepo:
+    await seed_projects(mariadb_sessions)
+    await seed_persons(SqlPersonRepo(mariadb_sessions))
+    return SqlCohortRepo(mariadb_sessions)
+
+
 async def seed_persons(persons: PersonRepo) -> None:
     # Memberships reference persons (foreign keys): persons 1-5 exist below the SQL cohort store.
     for index in range(1, 6):
@@ -43,6 +50,7 @@ async def seed_persons(persons: PersonRepo) -> None:
         pytest.param("memory_cohort_repo", id="memory"),
         pytest.param("sqlite_cohort_repo", id="sql:sqlite"),
         pytest.param("postgres_cohort_repo", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_cohort_repo", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def cohort_repo(request: pytest.FixtureRequest) -> CohortRepo:

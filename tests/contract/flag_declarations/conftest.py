@@ -26,11 +26,18 @@ async def postgres_flag_declaration_repo(postgres_sessions: async_sessionmaker[A
     return SqlFlagDeclarationRepo(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_flag_declaration_repo(mariadb_sessions: async_sessionmaker[AsyncSession]) -> FlagDeclarationRepo:
+    await seed_flags(mariadb_sessions)
+    return SqlFlagDeclarationRepo(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_flag_declaration_repo", id="memory"),
         pytest.param("sqlite_flag_declaration_repo", id="sql:sqlite"),
         pytest.param("postgres_flag_declaration_repo", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_flag_declaration_repo", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def flag_declaration_repo(request: pytest.FixtureRequest) -> FlagDeclarationRepo:

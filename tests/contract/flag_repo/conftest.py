@@ -30,11 +30,17 @@ async def postgres_flag_repo(postgres_sessions: async_sessionmaker[AsyncSession]
     return await _sql_flag_repo(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_flag_repo(mariadb_sessions: async_sessionmaker[AsyncSession]) -> FlagRepo:
+    return await _sql_flag_repo(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_flag_repo", id="memory"),
         pytest.param("sqlite_flag_repo", id="sql:sqlite"),
         pytest.param("postgres_flag_repo", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_flag_repo", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def flag_repo(request: pytest.FixtureRequest) -> FlagRepo:

@@ -23,11 +23,17 @@ def postgres_usage(postgres_sessions: async_sessionmaker[AsyncSession]) -> FlagU
     return SqlFlagUsageRepo(postgres_sessions)
 
 
+@pytest.fixture
+def mariadb_usage(mariadb_sessions: async_sessionmaker[AsyncSession]) -> FlagUsageRepo:
+    return SqlFlagUsageRepo(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_usage", id="memory"),
         pytest.param("sqlite_usage", id="sql:sqlite"),
         pytest.param("postgres_usage", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_usage", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def flag_usage(request: pytest.FixtureRequest) -> FlagUsageRepo:

@@ -26,11 +26,18 @@ async def postgres_group_type_repo(postgres_sessions: async_sessionmaker[AsyncSe
     return SqlGroupTypeRepo(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_group_type_repo(mariadb_sessions: async_sessionmaker[AsyncSession]) -> GroupTypeRepo:
+    await seed_projects(mariadb_sessions)
+    return SqlGroupTypeRepo(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_group_type_repo", id="memory"),
         pytest.param("sqlite_group_type_repo", id="sql:sqlite"),
         pytest.param("postgres_group_type_repo", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_group_type_repo", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def group_type_repo(request: pytest.FixtureRequest) -> GroupTypeRepo:

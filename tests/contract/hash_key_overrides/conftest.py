@@ -31,11 +31,19 @@ async def postgres_hash_key_override_repo(
     return await _sql_repo(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_hash_key_override_repo(
+    mariadb_sessions: async_sessionmaker[AsyncSession],
+) -> HashKeyOverrideRepo:
+    return await _sql_repo(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_hash_key_override_repo", id="memory"),
         pytest.param("sqlite_hash_key_override_repo", id="sql:sqlite"),
         pytest.param("postgres_hash_key_override_repo", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_hash_key_override_repo", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def hash_key_override_repo(request: pytest.FixtureRequest) -> HashKeyOverrideRepo:

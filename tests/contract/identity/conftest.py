@@ -27,6 +27,7 @@ def _adapters(port: str) -> list[object]:
         pytest.param(f"memory_{port}", id="memory"),
         pytest.param(f"sqlite_{port}", id="sql:sqlite"),
         pytest.param(f"postgres_{port}", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param(f"mariadb_{port}", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 
 
@@ -52,6 +53,11 @@ async def sqlite_organization_repo(sqlite_sessions: Sessions) -> OrganizationRep
 @pytest.fixture
 async def postgres_organization_repo(postgres_sessions: Sessions) -> OrganizationRepo:
     return SqlOrganizationRepo(await _seeded(postgres_sessions, seed_users))
+
+
+@pytest.fixture
+async def mariadb_organization_repo(mariadb_sessions: Sessions) -> OrganizationRepo:
+    return SqlOrganizationRepo(await _seeded(mariadb_sessions, seed_users))
 
 
 @pytest.fixture
@@ -89,6 +95,11 @@ async def postgres_project_repo(postgres_sessions: Sessions) -> ProjectRepo:
 
 
 @pytest.fixture
+async def mariadb_project_repo(mariadb_sessions: Sessions) -> ProjectRepo:
+    return SqlProjectRepo(await _seeded(mariadb_sessions, seed_organizations))
+
+
+@pytest.fixture
 async def cached_sqlite_project_repo(sqlite_sessions: Sessions) -> ProjectRepo:
     # The credential cache must keep every promise of the port (a verified decorator, not just a fast path).
     return CachedProjectRepo(SqlProjectRepo(await _seeded(sqlite_sessions, seed_organizations)))
@@ -116,6 +127,11 @@ async def sqlite_user_repo(sqlite_sessions: Sessions) -> UserRepo:
 @pytest.fixture
 async def postgres_user_repo(postgres_sessions: Sessions) -> UserRepo:
     return SqlUserRepo(await _seeded(postgres_sessions, seed_projects))
+
+
+@pytest.fixture
+async def mariadb_user_repo(mariadb_sessions: Sessions) -> UserRepo:
+    return SqlUserRepo(await _seeded(mariadb_sessions, seed_projects))
 
 
 @pytest.fixture
@@ -147,6 +163,11 @@ async def sqlite_api_key_repo(sqlite_sessions: Sessions) -> ApiKeyRepo:
 @pytest.fixture
 async def postgres_api_key_repo(postgres_sessions: Sessions) -> ApiKeyRepo:
     return SqlApiKeyRepo(await _seeded(postgres_sessions, seed_users))
+
+
+@pytest.fixture
+async def mariadb_api_key_repo(mariadb_sessions: Sessions) -> ApiKeyRepo:
+    return SqlApiKeyRepo(await _seeded(mariadb_sessions, seed_users))
 
 
 @pytest.fixture

@@ -18,11 +18,15 @@ from alembic.script import ScriptDirectory
 
 from flagcore.adapters.sqlalchemy import alembic_config, create_engine, run_migrations, upgrade_database
 from flagcore.adapters.sqlalchemy.migrate import VERSION_TABLE
+from flagcore.adapters.sqlalchemy.mysql_ddl import include_in_comparison
 from flagcore.adapters.sqlalchemy.orm import Base
 
 
 def _schema_state(sync_connection: sa.Connection, metadata: sa.MetaData) -> tuple[str | None, list[Any], set[str]]:
-    context = MigrationContext.configure(sync_connection, opts={"compare_type": True, "version_table": VERSION_TABLE})
+    opts: dict[str, Any] = {"compare_type": True, "version_table": VERSION_TABLE}
+    if sync_connection.dialect.name == "mysql":
+        opts["include_object"] = include_in_comparison
+    context = MigrationContext.configure(sync_connection, opts=opts)
     tables = set(sa.inspect(sync_connection).get_table_names())
     return context.get_current_revision(), compare_metadata(context, metadata), tables
 
@@ -57,13 +61,14 @@ def _with_extra_table() -> sa.MetaData:
     params=[
         pytest.param("sqlite", id="sql:sqlite"),
         pytest.param("postgres", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         # A directory that does not exist yet: migrating must create it.
         return f"sqlite+aiosqlite:///{tmp_path / 'data' / 'nested' / 'flagcore.db'}"
-    create: Callable[[str], str] = request.getfixturevalue("postgres_database")
+    create: Callable[[str], str] = request.getfixturevalue(f"{request.param}_database")
     return create(f"migrations_{uuid.uuid4().hex[:12]}")
 
 
@@ -127,11 +132,12 @@ async def test_0006_backfills_is_rolled_out_from_the_stored_filters(empty_databa
                 ),
                 {"t": at},
             )
+            key_column = conn.dialect.identifier_preparer.quote("key")  # a reserved word on MySQL
             for key, filters in (("full", full), ("half", half)):
                 await conn.execute(
                     sa.text(
-                        "INSERT INTO feature_flags (project_id, key, name, filters, is_multivariate, active, deleted,"
-                        " version, ensure_experience_continuity, evaluation_runtime, bucketing_identifier,"
+                        f"INSERT INTO feature_flags (project_id, {key_column}, name, filters, is_multivariate, active,"  # noqa: S608
+                        " deleted, version, ensure_experience_continuity, evaluation_runtime, bucketing_identifier,"
                         " is_remote_configuration, has_encrypted_payloads, tags, evaluation_tags, created_at)"
                         " VALUES (1, :key, '', :filters, false, true, false, 1, false, 'all', 'distinct_id', false,"
                         " false, '[]', '[]', :t)"
@@ -140,7 +146,9 @@ async def test_0006_backfills_is_rolled_out_from_the_stored_filters(empty_databa
                 )
         await upgrade_database(empty_database_url)
         async with engine.connect() as conn:
-            rows = (await conn.execute(sa.text("SELECT key, is_rolled_out FROM feature_flags ORDER BY key"))).all()
+            key_column = conn.dialect.identifier_preparer.quote("key")
+            query = f"SELECT {key_column}, is_rolled_out FROM feature_flags ORDER BY {key_column}"  # noqa: S608
+            rows = (await conn.execute(sa.text(query))).all()
         assert [(key, bool(value)) for key, value in rows] == [("full", True), ("half", False)]
     finally:
         await engine.dispose()

@@ -26,11 +26,18 @@ async def postgres_person_repo(postgres_sessions: async_sessionmaker[AsyncSessio
     return SqlPersonRepo(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_person_repo(mariadb_sessions: async_sessionmaker[AsyncSession]) -> PersonRepo:
+    await seed_projects(mariadb_sessions)
+    return SqlPersonRepo(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_person_repo", id="memory"),
         pytest.param("sqlite_person_repo", id="sql:sqlite"),
         pytest.param("postgres_person_repo", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_person_repo", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def person_repo(request: pytest.FixtureRequest) -> PersonRepo:
@@ -55,11 +62,18 @@ async def postgres_group_repo(postgres_sessions: async_sessionmaker[AsyncSession
     return SqlGroupRepo(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_group_repo(mariadb_sessions: async_sessionmaker[AsyncSession]) -> GroupRepo:
+    await seed_projects(mariadb_sessions)
+    return SqlGroupRepo(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_group_repo", id="memory"),
         pytest.param("sqlite_group_repo", id="sql:sqlite"),
         pytest.param("postgres_group_repo", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_group_repo", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def group_repo(request: pytest.FixtureRequest) -> GroupRepo:

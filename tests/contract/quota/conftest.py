@@ -39,11 +39,18 @@ async def postgres_limits(postgres_sessions: async_sessionmaker[AsyncSession]) -
     return SqlQuotaLimitRepo(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_limits(mariadb_sessions: async_sessionmaker[AsyncSession]) -> QuotaLimitRepo:
+    await seed_organizations(mariadb_sessions)
+    return SqlQuotaLimitRepo(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_limits", id="memory"),
         pytest.param("sqlite_limits", id="sql:sqlite"),
         pytest.param("postgres_limits", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_limits", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def quota_limits(request: pytest.FixtureRequest) -> QuotaLimitRepo:
@@ -67,6 +74,11 @@ def postgres_counters(postgres_sessions: async_sessionmaker[AsyncSession]) -> Us
 
 
 @pytest.fixture
+def mariadb_counters(mariadb_sessions: async_sessionmaker[AsyncSession]) -> UsageCounters:
+    return SqlUsageCounters(mariadb_sessions)
+
+
+@pytest.fixture
 def redis_counters(redis_client: Redis, redis_key_prefix: str) -> UsageCounters:
     return RedisUsageCounters(redis_client, key_prefix=redis_key_prefix)
 
@@ -76,6 +88,7 @@ def redis_counters(redis_client: Redis, redis_key_prefix: str) -> UsageCounters:
         pytest.param("memory_counters", id="memory"),
         pytest.param("sqlite_counters", id="sql:sqlite"),
         pytest.param("postgres_counters", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_counters", id="sql:mariadb", marks=pytest.mark.mariadb),
         pytest.param("redis_counters", id="redis"),
     ]
 )

@@ -1,4 +1,4 @@
-"""Scheduled change stores under one contract: memory, SQLite and PostgreSQL, with their units of work.
+"""Scheduled change stores under one contract: memory, SQLite, PostgreSQL and MariaDB, with their units of work.
 
 Projects ``PROJECT_ID`` and ``OTHER_PROJECT_ID`` exist in every backend (the SQL rows reference them).
 """
@@ -55,11 +55,17 @@ async def postgres_store(postgres_sessions: async_sessionmaker[AsyncSession]) ->
     return await _sql_store(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_store(mariadb_sessions: async_sessionmaker[AsyncSession]) -> Store:
+    return await _sql_store(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_store", id="memory"),
         pytest.param("sqlite_store", id="sql:sqlite"),
         pytest.param("postgres_store", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_store", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def store(request: pytest.FixtureRequest) -> Store:
@@ -110,11 +116,17 @@ async def postgres_runner(postgres_sessions: async_sessionmaker[AsyncSession]) -
     return await _sql_runner(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_runner(mariadb_sessions: async_sessionmaker[AsyncSession]) -> Runner:
+    return await _sql_runner(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_runner", id="memory"),
         pytest.param("sqlite_runner", id="sql:sqlite"),
         pytest.param("postgres_runner", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_runner", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def runner(request: pytest.FixtureRequest) -> Runner:

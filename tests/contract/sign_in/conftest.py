@@ -31,11 +31,17 @@ async def postgres_sign_in(postgres_sessions: async_sessionmaker[AsyncSession]) 
     return await _sql(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_sign_in(mariadb_sessions: async_sessionmaker[AsyncSession]) -> Stores:
+    return await _sql(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_sign_in", id="memory"),
         pytest.param("sqlite_sign_in", id="sql:sqlite"),
         pytest.param("postgres_sign_in", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_sign_in", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def sign_in_stores(request: pytest.FixtureRequest) -> Stores:

@@ -129,6 +129,12 @@ async def db_postgres_source(postgres_sessions: async_sessionmaker[AsyncSession]
 
 
 @pytest.fixture
+async def db_mariadb_source(mariadb_sessions: async_sessionmaker[AsyncSession]) -> Source:
+    # MySQL moves a table's auto-increment counter past explicitly inserted ids by itself.
+    return _database(*await sql_repos(mariadb_sessions))
+
+
+@pytest.fixture
 async def tiered_memory_db_source(sqlite_sessions: async_sessionmaker[AsyncSession]) -> Source:
     tiers = [Tier("memory", MemorySnapshotStore(ttl_s=3600), local=True)]
     return _database(*await sql_repos(sqlite_sessions), tiers)
@@ -163,6 +169,7 @@ async def tiered_all_postgres_source(
         pytest.param("db_memory_source", id="db:memory"),
         pytest.param("db_sqlite_source", id="db:sqlite"),
         pytest.param("db_postgres_source", id="db:postgres", marks=pytest.mark.postgres),
+        pytest.param("db_mariadb_source", id="db:mariadb", marks=pytest.mark.mariadb),
         pytest.param("tiered_memory_db_source", id="tiered:memory,db"),
         pytest.param("tiered_redis_s3_db_source", id="tiered:redis,s3,db", marks=[pytest.mark.redis, pytest.mark.s3]),
         pytest.param(

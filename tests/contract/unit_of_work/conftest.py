@@ -1,4 +1,4 @@
-"""Units of work under one contract: memory, SQLite and PostgreSQL, each with the repositories readers use outside.
+"""Units of work under one contract: memory, SQLite, PostgreSQL and MariaDB, with the repositories readers use outside.
 
 Projects ``PROJECT_ID`` and ``OTHER_PROJECT_ID`` exist in every backend.
 """
@@ -73,11 +73,17 @@ async def postgres_backend(postgres_sessions: async_sessionmaker[AsyncSession]) 
     return await _sql_backend(postgres_sessions)
 
 
+@pytest.fixture
+async def mariadb_backend(mariadb_sessions: async_sessionmaker[AsyncSession]) -> Backend:
+    return await _sql_backend(mariadb_sessions)
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory_backend", id="memory"),
         pytest.param("sqlite_backend", id="sql:sqlite"),
         pytest.param("postgres_backend", id="sql:postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb_backend", id="sql:mariadb", marks=pytest.mark.mariadb),
     ]
 )
 def backend(request: pytest.FixtureRequest) -> Backend:

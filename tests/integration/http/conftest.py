@@ -43,7 +43,7 @@ from flagcore.domain.identity import PersonalApiKey, hash_secret, mask_secret
 from flagcore.ports.flags import FlagRepo
 from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectRepo, UserRepo
 from flagcore.ports.unit_of_work import UnitOfWorkFactory
-from tests.conftest import empty_postgres
+from tests.conftest import empty_mariadb, empty_postgres
 
 
 @dataclass
@@ -102,21 +102,25 @@ _PORTS = {
         "memory",
         "sql:sqlite",
         pytest.param("sql:postgres", marks=[pytest.mark.postgres, pytest.mark.xdist_group("pg")]),
+        pytest.param("sql:mariadb", marks=[pytest.mark.mariadb, pytest.mark.xdist_group("mariadb")]),
     ]
 )
 def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Where the app under test keeps its data. A sync fixture, so the session's PostgreSQL set-up runs outside
-    the event loop."""
+    """Where the app under test keeps its data. A sync fixture, so the session's PostgreSQL and MariaDB set-ups run
+    outside the event loop."""
     if request.param == "memory":
         return "memory://"
     if request.param == "sql:postgres":
         return str(request.getfixturevalue("postgres_url"))
+    if request.param == "sql:mariadb":
+        return str(request.getfixturevalue("mariadb_url"))
     return f"sqlite+aiosqlite:///{tmp_path / 'api.db'}"
 
 
 @pytest.fixture
 async def world(storage_url: str, request: pytest.FixtureRequest) -> AsyncIterator[World]:
-    """The same API suite runs over memory storage, a migrated SQLite file (the embedded default) and PostgreSQL.
+    """The same API suite runs over memory storage, a migrated SQLite file (the embedded default), PostgreSQL and
+    MariaDB.
 
     ``@pytest.mark.world_settings(name=value, ...)`` adds settings to the app under test.
     """
@@ -136,6 +140,8 @@ async def world(storage_url: str, request: pytest.FixtureRequest) -> AsyncIterat
     url = storage_url
     if url.startswith("postgresql"):
         await empty_postgres(url)  # migrated once per session, emptied per test
+    elif url.startswith("mysql"):
+        await empty_mariadb(url)
     else:
         await upgrade_database(url)
     engine = create_engine(url)

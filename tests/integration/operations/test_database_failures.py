@@ -160,3 +160,47 @@ async def _expire_probe(client: AsyncTestClient[Any]) -> None:
 
     probe = await client.app.state.dishka_container.get(DatabaseProbe)
     probe._last = None  # the failure would be reused for a second
+
+
+async def test_unreachable_mysql_database_is_503(lines: Lines) -> None:
+    await _assert_cannot_serve(
+        "mysql+asyncmy://root@127.0.0.1:1/flagcore",
+        lines,
+        cause="cannot reach the database",
+        ready_detail="the database cannot be reached",
+    )
+
+
+@pytest.mark.mariadb
+async def test_unknown_mariadb_database_is_503_not_500(lines: Lines, mariadb_url: str) -> None:
+    name = f"flagcore_missing_{uuid.uuid4().hex[:8]}"
+    url = make_url(mariadb_url).set(database=name).render_as_string(hide_password=False)
+    await _assert_cannot_serve(
+        url, lines, cause=f"Unknown database '{name}'", ready_detail="the database does not exist"
+    )
+
+
+@pytest.mark.mariadb
+async def test_mariadb_authentication_failure_is_503(lines: Lines, mariadb_url: str) -> None:
+    url = make_url(mariadb_url).set(username="flagcore_no_such_user", password="wrong")
+    await _assert_cannot_serve(
+        url.render_as_string(hide_password=False),
+        lines,
+        cause="database authentication failed",
+        ready_detail="the database refused the credentials",
+    )
+
+
+@pytest.fixture
+def unmigrated_mariadb_url(mariadb_database: Callable[[str], str]) -> str:
+    return mariadb_database("unmigrated")
+
+
+@pytest.mark.mariadb
+async def test_mariadb_without_schema_is_503(lines: Lines, unmigrated_mariadb_url: str) -> None:
+    await _assert_cannot_serve(
+        unmigrated_mariadb_url,
+        lines,
+        cause="database schema missing or outdated",
+        ready_detail="the database is not migrated: run `flagcore migrate`",
+    )

@@ -43,6 +43,10 @@ def test_variables_without_the_prefix_are_ignored() -> None:
         ("postgres://u:p@h/db", "postgresql+asyncpg://u:p@h/db"),
         ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
         ("sqlite+aiosqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+        ("mysql://u:p@h:3306/db", "mysql+asyncmy://u:p@h:3306/db"),
+        ("mysql+aiomysql://u@h/db?charset=utf8mb4", "mysql+asyncmy://u@h/db?charset=utf8mb4"),
+        ("mysql+asyncmy://u@h/db", "mysql+asyncmy://u@h/db"),
+        ("mariadb://u@h/db", "mysql+asyncmy://u@h/db"),
     ],
 )
 def test_database_url_driver_aliases_are_normalised(given: str, stored: str) -> None:
@@ -56,7 +60,8 @@ def test_memory_database_url_selects_memory_storage() -> None:
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
-        ("FLAGCORE_DATABASE_URL", "mysql://u@h/db"),
+        ("FLAGCORE_DATABASE_URL", "mssql://u@h/db"),
+        ("FLAGCORE_DATABASE_URL", "mysql+pymysql://u@h/db"),
         ("FLAGCORE_PORT", "0"),
         ("FLAGCORE_PORT", "65536"),
         ("FLAGCORE_PORT", "http"),
@@ -74,7 +79,7 @@ def test_an_invalid_value_stops_start_up_naming_the_variable(variable: str, valu
 
 def test_settings_built_in_code_are_validated_too() -> None:
     with pytest.raises(SettingsError, match="FLAGCORE_DATABASE_URL"):
-        Settings(database_url="mysql://x")
+        Settings(database_url="mssql://x")
 
 
 def test_unknown_flagcore_variables_stop_start_up() -> None:

@@ -1,4 +1,4 @@
-"""SQL adapters (SQLAlchemy 2, async): SQLite through aiosqlite and PostgreSQL through asyncpg, one schema for both."""
+"""SQL adapters (SQLAlchemy 2, async): SQLite (aiosqlite), PostgreSQL (asyncpg), MySQL/MariaDB (asyncmy)."""
 
 from flagcore.adapters.sqlalchemy.activity import SqlActivityLog
 from flagcore.adapters.sqlalchemy.cohorts import SqlCohortRepo

@@ -11,7 +11,7 @@ from typing import Final, NamedTuple
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import exc as sa_exc
 
-from flagcore.adapters.sqlalchemy.error_summary import refuses_a_value, summarize
+from flagcore.adapters.sqlalchemy.error_summary import mysql_error_code, refuses_a_value, summarize
 from flagcore.domain.errors import InvalidInputError
 from flagcore.ports.errors import BackendUnavailableError
 
@@ -25,6 +25,13 @@ _AUTHENTICATION: Final = ("28000", "28P01")
 _UNDEFINED_TABLE: Final = "42P01"
 _UNDEFINED_COLUMN: Final = "42703"
 _MIGRATE: Final = "run `flagcore migrate`"
+_MYSQL_DUPLICATE_KEY: Final = 1062
+# MySQL/MariaDB error numbers of the same conditions (ER_BAD_DB_ERROR; access denied to the server or the database;
+# ER_NO_SUCH_TABLE, ER_BAD_FIELD_ERROR; the client's "cannot connect", "server has gone away", "lost connection").
+_MYSQL_UNKNOWN_DATABASE: Final = 1049
+_MYSQL_AUTHENTICATION: Final = (1044, 1045)
+_MYSQL_SCHEMA_MISSING: Final = (1146, 1054)
+_MYSQL_UNREACHABLE: Final = (2002, 2003, 2006, 2013)
 
 
 class FailureKind(enum.Enum):
@@ -84,11 +91,18 @@ def classify(exc: BaseException) -> DatabaseFailure:
     cause = _driver_error(exc)
     message = _first_line(cause)
     sqlstate = getattr(cause, "sqlstate", None)
-    if sqlstate == _UNKNOWN_DATABASE:
+    mysql_code = mysql_error_code(cause)
+    if mysql_code is not None:
+        message = _mysql_message(cause) or message
+    if sqlstate == _UNKNOWN_DATABASE or mysql_code == _MYSQL_UNKNOWN_DATABASE:
         return DatabaseFailure(FailureKind.UNKNOWN_DATABASE, f"{message} (create it, or fix the database name)")
-    if sqlstate in _AUTHENTICATION:
+    if sqlstate in _AUTHENTICATION or mysql_code in _MYSQL_AUTHENTICATION:
         return DatabaseFailure(FailureKind.AUTHENTICATION, f"database authentication failed: {message}")
-    if sqlstate in {_UNDEFINED_TABLE, _UNDEFINED_COLUMN} or message.startswith(("no such table", "no such column")):
+    if (
+        sqlstate in {_UNDEFINED_TABLE, _UNDEFINED_COLUMN}
+        or mysql_code in _MYSQL_SCHEMA_MISSING
+        or message.startswith(("no such table", "no such column"))
+    ):
         return DatabaseFailure(
             FailureKind.SCHEMA_MISSING, f"database schema missing or outdated ({message}): {_MIGRATE}"
         )
@@ -97,7 +111,7 @@ def classify(exc: BaseException) -> DatabaseFailure:
             FailureKind.SQLITE_UNREADABLE,
             f"cannot open the SQLite database file ({message}): check that its directory exists and is writable",
         )
-    if isinstance(cause, (OSError, TimeoutError, sa_exc.TimeoutError)):
+    if isinstance(cause, (OSError, TimeoutError, sa_exc.TimeoutError)) or mysql_code in _MYSQL_UNREACHABLE:
         return DatabaseFailure(FailureKind.UNREACHABLE, f"cannot reach the database: {message or type(cause).__name__}")
     return DatabaseFailure(FailureKind.OTHER, f"database error: {message or type(cause).__name__}")
 
@@ -110,6 +124,12 @@ def _driver_error(exc: BaseException) -> BaseException:
     return cause if isinstance(cause, asyncpg.PostgresError) else exc
 
 
+def _mysql_message(exc: BaseException) -> str:
+    # asyncmy's errors are (number, message) pairs; the message alone reads like the other drivers' messages.
+    args: tuple[object, ...] = getattr(exc, "args", ())
+    return str(args[1]).strip().splitlines()[0] if len(args) > 1 and str(args[1]).strip() else ""
+
+
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0].strip() if lines else ""
@@ -118,7 +138,20 @@ def _first_line(exc: BaseException) -> str:
 def violates(exc: sa_exc.IntegrityError, *, constraint: str, columns: str) -> bool:
     """True if ``exc`` is a unique violation of ``constraint`` on ``columns`` (``"table.col, table.col"``).
 
-    PostgreSQL names the constraint or index in its message; SQLite lists the columns instead.
+    PostgreSQL names the constraint or index in its message; SQLite lists the columns instead; MySQL names the key
+    (MariaDB as ``'name'``, MySQL 8 as ``'table.name'``).
     """
     message = str(exc.orig)
+    if is_duplicate_key(exc):
+        return (
+            f"'{constraint}'" in message
+            or f".{constraint}'" in message
+            or (constraint.startswith("pk_") and ("'PRIMARY'" in message or ".PRIMARY'" in message))
+        )
     return f'"{constraint}"' in message or message.strip() == f"UNIQUE constraint failed: {columns}"
+
+
+def is_duplicate_key(exc: sa_exc.IntegrityError) -> bool:
+    """True if ``exc`` is MySQL's duplicate-key error (1062; any unique key)."""
+    args: tuple[object, ...] = getattr(exc.orig, "args", ())
+    return bool(args) and args[0] == _MYSQL_DUPLICATE_KEY

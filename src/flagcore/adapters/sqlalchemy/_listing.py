@@ -42,7 +42,7 @@ def list_statement(project_id: int, query: FlagQuery, dialect: str) -> sa.Select
     return (
         sa.select(FlagRow)
         .where(*_conditions(project_id, query, dialect))
-        .order_by(_order(query.order), FlagRow.id.desc())
+        .order_by(_order(query.order, dialect), FlagRow.id.desc())
         .limit(query.limit)
         .offset(query.offset)
     )
@@ -91,6 +91,8 @@ def _has_any_tag(column: Any, tags: tuple[str, ...], dialect: str) -> ColumnElem
         return sa.false()
     if dialect == "postgresql":
         return column.op("?|")(sa.cast(postgresql.array(tags), postgresql.ARRAY(sa.Text)))  # type: ignore[no-any-return]
+    if dialect == "mysql":
+        return sa.or_(*(sa.func.json_contains(column, sa.func.json_quote(tag)) == 1 for tag in tags))
     each = sa.func.json_each(column).table_valued("value")
     return sa.exists(sa.select(1).select_from(each).where(each.c.value.in_(tags)))
 
@@ -98,10 +100,12 @@ def _has_any_tag(column: Any, tags: tuple[str, ...], dialect: str) -> ColumnElem
 def _json_length(column: Any, dialect: str) -> ColumnElement[int]:  # noqa: ANN401
     if dialect == "postgresql":
         return sa.func.jsonb_array_length(column)
+    if dialect == "mysql":
+        return sa.func.json_length(column)
     return sa.func.json_array_length(column)
 
 
-def _order(order: str) -> sa.UnaryExpression[Any]:
+def _order(order: str, dialect: str) -> sa.UnaryExpression[Any]:
     field = order.lstrip("-")
     descending = order.startswith("-")
     column: ColumnElement[Any] = getattr(FlagRow, field)
@@ -109,5 +113,7 @@ def _order(order: str) -> sa.UnaryExpression[Any]:
         column = CodepointOrder(column)
     if field == "updated_at":
         # Never-updated flags are the oldest: first ascending, last descending (as the memory adapter sorts them).
+        if dialect == "mysql":  # no NULLS FIRST/LAST, but NULL sorts first ascending and last descending anyway
+            return column.desc() if descending else column.asc()
         return column.desc().nulls_last() if descending else column.asc().nulls_first()
     return column.desc() if descending else column.asc()

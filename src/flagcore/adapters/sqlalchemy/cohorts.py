@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from typing import Final
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from flagcore.adapters.sqlalchemy._errors import backend_errors
+from flagcore.adapters.sqlalchemy._dialect import deleted_any, is_mysql, update_returning
+from flagcore.adapters.sqlalchemy._errors import backend_errors, is_duplicate_key
 from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.orm_persons import CohortPersonRow, CohortRow
 from flagcore.domain.cohorts import Cohort, NewCohort
@@ -88,11 +90,14 @@ class SqlCohortRepo(CohortRepo):
                 last_calculation=cohort.last_calculation,
                 version=CohortRow.version + 1,
             )
-            .returning(CohortRow)
         )
         with backend_errors():
             async with self._session() as session:
-                row = (await session.execute(stmt)).scalar_one()
+                row = await update_returning(
+                    session, stmt, CohortRow, sa.select(CohortRow).where(CohortRow.id == cohort.id)
+                )
+                if row is None:
+                    raise sa_exc.NoResultFound("No row was found when one was required")
                 return _cohort(row)
 
     async def list(self, project_id: int, query: CohortQuery) -> CohortPage:
@@ -131,23 +136,25 @@ class SqlCohortRepo(CohortRepo):
         added = 0
         with backend_errors():
             async with self._session() as session:
-                insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
                 for start in range(0, len(ids), _BATCH):
-                    values = [{"cohort_id": cohort_id, "person_id": p} for p in ids[start : start + _BATCH]]
+                    batch = ids[start : start + _BATCH]
+                    if is_mysql(session):
+                        added += await _add_members_mysql(session, cohort_id, batch)
+                        continue
+                    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+                    values = [{"cohort_id": cohort_id, "person_id": p} for p in batch]
                     stmt = insert(CohortPersonRow).values(values).on_conflict_do_nothing()
                     result = await session.execute(stmt.returning(CohortPersonRow.person_id))
                     added += len(result.all())
         return added
 
     async def remove_member(self, cohort_id: int, person_id: int) -> bool:
-        stmt = (
-            sa.delete(CohortPersonRow)
-            .where(CohortPersonRow.cohort_id == cohort_id, CohortPersonRow.person_id == person_id)
-            .returning(CohortPersonRow.person_id)
+        stmt = sa.delete(CohortPersonRow).where(
+            CohortPersonRow.cohort_id == cohort_id, CohortPersonRow.person_id == person_id
         )
         with backend_errors():
             async with self._session() as session:
-                return (await session.execute(stmt)).first() is not None
+                return await deleted_any(session, stmt)
 
     async def members(self, cohort_id: int, *, limit: int, offset: int) -> builtins.list[int]:
         stmt = (
@@ -188,3 +195,38 @@ class SqlCohortRepo(CohortRepo):
         with backend_errors():
             async with self._session() as session:
                 await session.execute(sa.delete(CohortPersonRow).where(CohortPersonRow.person_id == person_id))
+
+
+async def _add_members_mysql(session: AsyncSession, cohort_id: int, person_ids: Sequence[int]) -> int:
+    """Add the members not yet in the cohort; how many were added (MySQL reports no inserted rows of an upsert)."""
+    present = set(
+        await session.scalars(
+            sa.select(CohortPersonRow.person_id).where(
+                CohortPersonRow.cohort_id == cohort_id, CohortPersonRow.person_id.in_(person_ids)
+            )
+        )
+    )
+    missing = [p for p in person_ids if p not in present]
+    if not missing:
+        return 0
+    try:
+        # One multi-row statement (not executemany): it fails or succeeds whole.
+        await session.execute(
+            sa.insert(CohortPersonRow).values([{"cohort_id": cohort_id, "person_id": p} for p in missing])
+        )
+    except sa_exc.IntegrityError as exc:
+        if not is_duplicate_key(exc):
+            raise
+    else:
+        return len(missing)
+    # A concurrent writer added some of them in between (MySQL undid only the failed statement): one at a time.
+    added = 0
+    for person_id in missing:
+        try:
+            await session.execute(sa.insert(CohortPersonRow).values(cohort_id=cohort_id, person_id=person_id))
+        except sa_exc.IntegrityError as exc:
+            if not is_duplicate_key(exc):
+                raise
+        else:
+            added += 1
+    return added

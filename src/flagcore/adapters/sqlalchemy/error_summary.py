@@ -59,5 +59,11 @@ def _cause(exc: sa_exc.StatementError) -> str:
         # SQLite's messages name the condition and at most schema objects ("database is locked", "no such table:
         # t", "NOT NULL constraint failed: t.c"), never a bound value: kept, they say what went wrong.
         return f"{type(driver).__name__} ({sqlite_code}): {orig}"
-    code = getattr(orig, "sqlstate", None)
+    code = getattr(orig, "sqlstate", None) or mysql_error_code(orig)
     return f"{type(driver).__name__} ({code})" if code else type(driver).__name__
+
+
+def mysql_error_code(exc: BaseException) -> int | None:
+    """The MySQL/MariaDB error number of a driver error (asyncmy's first argument), if it is one."""
+    args = getattr(exc, "args", ())
+    return args[0] if args and isinstance(args[0], int) and not isinstance(args[0], bool) else None

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flagcore.adapters.sqlalchemy._dialect import update_returning
 from flagcore.adapters.sqlalchemy._errors import backend_errors, violates
 from flagcore.adapters.sqlalchemy._listing import count_statement, list_statement
 from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
@@ -115,12 +116,12 @@ class SqlFlagRepo(FlagRepo):
             sa.update(FlagRow)
             .where(FlagRow.id == flag_id, FlagRow.project_id == project_id, FlagRow.version == expected_version)
             .values(**values, version=FlagRow.version + 1)
-            .returning(FlagRow)
             .execution_options(synchronize_session=False)
         )
+        read_back = sa.select(FlagRow).where(FlagRow.id == flag_id)
         with backend_errors():
             async with self._session() as session:
-                row = await session.scalar(stmt)
+                row = await update_returning(session, stmt, FlagRow, read_back)
                 if row is None:
                     stored = await session.scalar(
                         sa.select(FlagRow.version).where(FlagRow.id == flag_id, FlagRow.project_id == project_id)

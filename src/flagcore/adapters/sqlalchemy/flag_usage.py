@@ -8,22 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flagcore.adapters.sqlalchemy._dialect import upsert
 from flagcore.adapters.sqlalchemy._errors import backend_errors
 from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.orm_usage import FlagUsageRow
 from flagcore.domain.flags.usage import FlagCallKey, FlagCalls
 from flagcore.ports.flag_usage import FlagUsageRepo
-
-
-def _insert(session: AsyncSession) -> Any:  # noqa: ANN401 - the dialect's insert construct
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 class SqlFlagUsageRepo(FlagUsageRepo):
@@ -48,15 +43,17 @@ class SqlFlagUsageRepo(FlagUsageRepo):
         table = FlagUsageRow.__table__
         with backend_errors():
             async with self._session() as session:
-                stmt = _insert(session)(FlagUsageRow).values(rows)
-                later = stmt.excluded.last_called_at > table.c.last_called_at
                 await session.execute(
-                    stmt.on_conflict_do_update(
+                    upsert(
+                        session,
+                        FlagUsageRow,
+                        rows,
                         index_elements=["project_id", "flag_key", "day"],
-                        set_={
-                            "calls": table.c.calls + stmt.excluded.calls,
+                        set_=lambda proposed: {
+                            "calls": table.c.calls + proposed.calls,
                             "last_called_at": sa.case(
-                                (later, stmt.excluded.last_called_at), else_=table.c.last_called_at
+                                (proposed.last_called_at > table.c.last_called_at, proposed.last_called_at),
+                                else_=table.c.last_called_at,
                             ),
                         },
                     )

@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Final
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from flagcore.adapters.sqlalchemy._errors import backend_errors
+from flagcore.adapters.sqlalchemy._dialect import is_mysql, update_returning
+from flagcore.adapters.sqlalchemy._errors import backend_errors, is_duplicate_key
 from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.orm import GroupTypeRow
 from flagcore.domain.groups import MAX_GROUP_TYPES, GroupType, GroupTypeLimitError, next_group_type_index
@@ -65,8 +67,17 @@ class SqlGroupTypeRepo(GroupTypeRepo):
         }
         with backend_errors():
             async with self._session() as session:
-                insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
                 # A conflict on the index or on the name means a concurrent writer won: the caller re-reads.
+                if is_mysql(session):
+                    # A failed statement leaves MySQL's transaction usable: the duplicate-key error is the answer.
+                    try:
+                        await session.execute(sa.insert(GroupTypeRow).values(values))
+                    except sa_exc.IntegrityError as exc:
+                        if is_duplicate_key(exc):
+                            return False
+                        raise
+                    return True
+                insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
                 stmt = insert(GroupTypeRow).values(values).on_conflict_do_nothing().returning(GroupTypeRow.project_id)
                 return (await session.execute(stmt)).first() is not None
 
@@ -77,9 +88,11 @@ class SqlGroupTypeRepo(GroupTypeRepo):
             sa.update(GroupTypeRow)
             .where(GroupTypeRow.project_id == project_id, GroupTypeRow.group_type_index == group_type_index)
             .values(name_singular=name_singular, name_plural=name_plural)
-            .returning(GroupTypeRow)
+        )
+        read_back = sa.select(GroupTypeRow).where(
+            GroupTypeRow.project_id == project_id, GroupTypeRow.group_type_index == group_type_index
         )
         with backend_errors():
             async with self._session() as session:
-                row = await session.scalar(stmt)
+                row = await update_returning(session, stmt, GroupTypeRow, read_back)
                 return _to_domain(row) if row is not None else None

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flagcore.adapters.sqlalchemy._dialect import insert_if_absent
 from flagcore.adapters.sqlalchemy._errors import backend_errors
 from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.orm import HashKeyOverrideRow
@@ -68,8 +68,7 @@ class SqlHashKeyOverrideRepo(HashKeyOverrideRepo):
             return
         with backend_errors():
             async with self._session() as session:
-                insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
                 # The conflict target is the primary key: an existing hash key is kept, a racing writer loses quietly.
                 for start in range(0, len(values), _BATCH):
                     batch = values[start : start + _BATCH]
-                    await session.execute(insert(HashKeyOverrideRow).values(batch).on_conflict_do_nothing())
+                    await session.execute(insert_if_absent(session, HashKeyOverrideRow, batch))

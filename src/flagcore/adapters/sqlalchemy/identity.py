@@ -7,9 +7,9 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flagcore.adapters.sqlalchemy._dialect import deleted_any, upsert
 from flagcore.adapters.sqlalchemy._errors import backend_errors, violates
 from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.mappers import (
@@ -71,8 +71,7 @@ class _SqlStore:
         """Run a DELETE; whether it removed a row."""
         with backend_errors():
             async with self._session() as session:
-                result = await session.execute(stmt.returning(sa.literal(1)))
-                return result.first() is not None
+                return await deleted_any(session, stmt)
 
 
 class SqlOrganizationRepo(_SqlStore, OrganizationRepo):
@@ -106,12 +105,13 @@ class SqlOrganizationRepo(_SqlStore, OrganizationRepo):
         with backend_errors():
             async with self._session() as session:
                 # One atomic upsert: a read-then-write would race with a concurrent first membership.
-                insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-                stmt = insert(MembershipRow).values(values)
                 await session.execute(
-                    stmt.on_conflict_do_update(
+                    upsert(
+                        session,
+                        MembershipRow,
+                        values,
                         index_elements=[MembershipRow.organization_id, MembershipRow.user_id],
-                        set_={"level": stmt.excluded.level},
+                        set_=lambda proposed: {"level": proposed.level},
                     )
                 )
 

@@ -7,9 +7,9 @@ from typing import cast
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flagcore.adapters.sqlalchemy._dialect import upsert
 from flagcore.adapters.sqlalchemy._errors import backend_errors
 from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.orm_openfeature import FlagDeclarationRow
@@ -41,11 +41,12 @@ class SqlFlagDeclarationRepo(FlagDeclarationRepo):
         }
         with backend_errors():
             async with self._session() as session:
-                insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-                stmt = insert(FlagDeclarationRow).values(values)
-                stmt = stmt.on_conflict_do_update(
+                stmt = upsert(
+                    session,
+                    FlagDeclarationRow,
+                    values,
                     index_elements=[FlagDeclarationRow.flag_id],
-                    set_={"flag_type": stmt.excluded.flag_type, "default_value": stmt.excluded.default_value},
+                    set_=lambda proposed: {"flag_type": proposed.flag_type, "default_value": proposed.default_value},
                 )
                 await session.execute(stmt)
 

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase
 
+from flagcore.adapters.sqlalchemy import mysql_ddl as _mysql_ddl  # noqa: F401 - registers how MySQL spells the types
+
 #: Named constraints keep Alembic's batch mode (SQLite table rebuilds) and autogenerate deterministic.
 NAMING_CONVENTION: Final = {
     "ix": "ix_%(column_0_label)s",

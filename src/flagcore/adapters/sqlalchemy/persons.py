@@ -16,9 +16,9 @@ from typing import Any, Final
 import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flagcore.adapters.sqlalchemy._dialect import update_returning, upsert, upsert_returning
 from flagcore.adapters.sqlalchemy._errors import backend_errors
 from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.orm_persons import CohortPersonRow, GroupRow, PersonDistinctIdRow, PersonRow
@@ -143,11 +143,13 @@ class SqlPersonRepo(PersonRepo):
             sa.update(PersonRow)
             .where(PersonRow.id == person.id)
             .values(properties=dict(properties), is_identified=is_identified, version=PersonRow.version + 1)
-            .returning(PersonRow.version)
         )
+        read_back = sa.select(PersonRow.version).where(PersonRow.id == person.id)
         with backend_errors():
             async with self._session() as session:
-                version = (await session.execute(stmt)).scalar_one()
+                version = await update_returning(session, stmt, PersonRow.version, read_back)
+                if version is None:
+                    raise sa_exc.NoResultFound("No row was found when one was required")
         return Person(
             id=person.id,
             uuid=person.uuid,
@@ -314,13 +316,19 @@ class SqlGroupRepo(GroupRepo):
         }
         with backend_errors():
             async with self._session() as session:
-                insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-                stmt = insert(GroupRow).values(values)
-                upsert = stmt.on_conflict_do_update(
+                stmt = upsert(
+                    session,
+                    GroupRow,
+                    values,
                     index_elements=["project_id", "group_type_index", "group_key"],
-                    set_={"properties": stmt.excluded.properties, "version": GroupRow.version + 1},
-                ).returning(GroupRow)
-                row = (await session.execute(upsert)).scalar_one()
+                    set_=lambda proposed: {"properties": proposed.properties, "version": GroupRow.version + 1},
+                )
+                read_back = sa.select(GroupRow).where(
+                    GroupRow.project_id == group.project_id,
+                    GroupRow.group_type_index == group.group_type_index,
+                    GroupRow.group_key == group.group_key,
+                )
+                row = await upsert_returning(session, stmt, GroupRow, read_back)
                 return _group(row)
 
     async def count(self, project_id: int, group_type_index: int) -> int:

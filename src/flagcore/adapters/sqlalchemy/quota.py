@@ -9,21 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flagcore.adapters.sqlalchemy._dialect import upsert
 from flagcore.adapters.sqlalchemy._errors import backend_errors
 from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.orm_quota import QuotaLimitRow, UsageCounterRow
 from flagcore.domain.quota import DailyUsage, QuotaLimit, Resource, UsageKey
 from flagcore.ports.quota import QuotaLimitRepo, UsageCounters
-
-
-def _insert(session: AsyncSession) -> Any:  # noqa: ANN401 - the dialect's insert construct
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 class SqlQuotaLimitRepo(QuotaLimitRepo):
@@ -56,10 +51,15 @@ class SqlQuotaLimitRepo(QuotaLimitRepo):
         }
         with backend_errors():
             async with self._session() as session:
-                stmt = _insert(session)(QuotaLimitRow).values(values)
-                changed = {name: stmt.excluded[name] for name in values if name not in ("organization_id", "resource")}
+                changed = [name for name in values if name not in ("organization_id", "resource")]
                 await session.execute(
-                    stmt.on_conflict_do_update(index_elements=["organization_id", "resource"], set_=changed)
+                    upsert(
+                        session,
+                        QuotaLimitRow,
+                        values,
+                        index_elements=["organization_id", "resource"],
+                        set_=lambda proposed: {name: proposed[name] for name in changed},
+                    )
                 )
 
 
@@ -78,11 +78,13 @@ class SqlUsageCounters(UsageCounters):
         table = UsageCounterRow.__table__
         with backend_errors():
             async with self._session() as session:
-                stmt = _insert(session)(UsageCounterRow).values(rows)
                 await session.execute(
-                    stmt.on_conflict_do_update(
+                    upsert(
+                        session,
+                        UsageCounterRow,
+                        rows,
                         index_elements=["organization_id", "resource", "day"],
-                        set_={"amount": table.c.amount + stmt.excluded.amount},
+                        set_=lambda proposed: {"amount": table.c.amount + proposed.amount},
                     )
                 )
 

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flagcore.adapters.sqlalchemy._dialect import upsert, upsert_returning
 from flagcore.adapters.sqlalchemy._errors import backend_errors
 from flagcore.adapters.sqlalchemy._session import SessionScope, session_scope
 from flagcore.adapters.sqlalchemy.orm_sign_in import SignInFailureRow, UiSessionRow, UserPasswordRow
 from flagcore.domain.identity.sign_in import SignInFailures, UiSession
 from flagcore.ports.sign_in import PasswordStore, SessionStore
-
-
-def _insert(session: AsyncSession) -> Any:  # noqa: ANN401 - either dialect's insert(), which share no base type
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 class SqlSessionStore(SessionStore):
@@ -76,9 +71,15 @@ class SqlPasswordStore(PasswordStore):
     async def set_hash(self, user_id: int, password_hash: str) -> None:
         with backend_errors():
             async with self._session() as db:
-                stmt = _insert(db)(UserPasswordRow).values(user_id=user_id, password_hash=password_hash)
+                values = {"user_id": user_id, "password_hash": password_hash}
                 await db.execute(
-                    stmt.on_conflict_do_update(index_elements=["user_id"], set_={"password_hash": password_hash})
+                    upsert(
+                        db,
+                        UserPasswordRow,
+                        values,
+                        index_elements=["user_id"],
+                        set_=lambda _proposed: {"password_hash": password_hash},
+                    )
                 )
 
     async def failures(self, email: str) -> SignInFailures | None:
@@ -91,17 +92,22 @@ class SqlPasswordStore(PasswordStore):
         row = SignInFailureRow.__table__
         with backend_errors():
             async with self._session() as db:
-                stmt = _insert(db)(SignInFailureRow).values(email=email, count=1, since=since)
                 # One statement: concurrent failures of the same window all count, a new window restarts at 1.
-                stmt = stmt.on_conflict_do_update(
+                # ("count" before "since": MySQL's assignments see the ones before them.)
+                stmt = upsert(
+                    db,
+                    SignInFailureRow,
+                    {"email": email, "count": 1, "since": since},
                     index_elements=["email"],
-                    set_={
+                    set_=lambda _proposed: {
                         "count": sa.case((row.c.since == since, row.c.count + 1), else_=1),
                         "since": since,
                     },
-                ).returning(row.c.count, row.c.since)
-                count, stored_since = (await db.execute(stmt)).one()
-                return SignInFailures(count=int(count), since=stored_since)
+                )
+                stored = await upsert_returning(
+                    db, stmt, SignInFailureRow, sa.select(SignInFailureRow).where(SignInFailureRow.email == email)
+                )
+                return SignInFailures(count=int(stored.count), since=stored.since)
 
     async def clear_failures(self, email: str) -> None:
         with backend_errors():

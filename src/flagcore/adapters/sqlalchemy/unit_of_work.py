@@ -1,10 +1,10 @@
 """SQL ``UnitOfWork``: one ``AsyncSession`` transaction shared by every repository of the unit.
 
-The per-project write lock is the project's row locked ``FOR UPDATE`` on PostgreSQL. On SQLite the whole unit runs
-in a ``BEGIN IMMEDIATE`` transaction, which holds the database's single write lock from its first statement, so
-the unit needs no row lock; the writers of one process also queue on an ``asyncio`` lock before they take a
-connection, so that they wait their turn in order instead of polling SQLite's busy handler (and never answer 503
-while the database is healthy).
+The per-project write lock is the project's row locked ``FOR UPDATE`` on PostgreSQL and MySQL. On SQLite the whole
+unit runs in a ``BEGIN IMMEDIATE`` transaction, which holds the database's single write lock from its first
+statement, so the unit needs no row lock; the writers of one process also queue on an ``asyncio`` lock before they
+take a connection, so that they wait their turn in order instead of polling SQLite's busy handler (and never answer
+503 while the database is healthy).
 """
 
 from __future__ import annotations

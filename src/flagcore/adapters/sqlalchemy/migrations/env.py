@@ -1,4 +1,4 @@
-"""Alembic environment of flagcore: one migration set for SQLite and PostgreSQL.
+"""Alembic environment of flagcore: one migration set for SQLite, PostgreSQL and MySQL/MariaDB.
 
 ``flagcore.adapters.sqlalchemy.migrate`` runs it programmatically and hands over an open connection in
 ``config.attributes["connection"]``. Without one (the ``alembic`` command line with a config naming
@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from flagcore.adapters.sqlalchemy.engine import create_engine
 from flagcore.adapters.sqlalchemy.migrate import VERSION_TABLE
+from flagcore.adapters.sqlalchemy.mysql_ddl import include_in_comparison
 from flagcore.adapters.sqlalchemy.orm import Base
 
 
@@ -25,6 +26,8 @@ def _configure(connection: Connection) -> None:
         # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # What MySQL lacks is emulated with columns and indexes the ORM rows do not declare (mysql_ddl).
+        include_object=include_in_comparison if connection.dialect.name == "mysql" else None,
     )
 
 

@@ -149,6 +149,9 @@ def _flag_table() -> None:
     )
     op.create_index("ix_feature_flags_project_id", "feature_flags", ["project_id"])
     # Keys are unique among live flags only, so a soft-deleted flag's key can be reused.
+    if op.get_bind().dialect.name == "mysql":
+        _mysql_live_key_index()
+        return
     op.create_index(
         "uq_feature_flags_project_id_key_live",
         "feature_flags",
@@ -157,6 +160,18 @@ def _flag_table() -> None:
         sqlite_where=sa.text("NOT deleted"),
         postgresql_where=sa.text("NOT deleted"),
     )
+
+
+def _mysql_live_key_index() -> None:
+    # MySQL has no partial indexes. A virtual column holds the key of a live flag and NULL for a deleted one, and a
+    # unique index never compares NULLs: the same rule, under the same index name (which the adapter matches).
+    op.add_column(
+        "feature_flags",
+        sa.Column(
+            "live_key", sa.String(400), sa.Computed("CASE WHEN deleted THEN NULL ELSE `key` END", persisted=False)
+        ),
+    )
+    op.create_index("uq_feature_flags_project_id_key_live", "feature_flags", ["project_id", "live_key"], unique=True)
 
 
 def downgrade() -> None:

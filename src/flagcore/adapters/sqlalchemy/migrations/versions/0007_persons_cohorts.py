@@ -97,13 +97,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_cohort_people_person_id", table_name="cohort_people")
+    # MySQL refuses to drop an index that a foreign key uses; dropping the table removes its indexes anyway.
+    mysql = op.get_bind().dialect.name == "mysql"
+    if not mysql:
+        op.drop_index("ix_cohort_people_person_id", table_name="cohort_people")
     op.drop_table("cohort_people")
-    op.drop_index("ix_cohorts_project_id", table_name="cohorts")
+    if not mysql:
+        op.drop_index("ix_cohorts_project_id", table_name="cohorts")
     op.drop_table("cohorts")
     op.drop_table("groups")
-    op.drop_index("ix_person_distinct_ids_person_id", table_name="person_distinct_ids")
+    if not mysql:
+        op.drop_index("ix_person_distinct_ids_person_id", table_name="person_distinct_ids")
     op.drop_table("person_distinct_ids")
-    op.drop_index("ix_persons_project_id_uuid", table_name="persons")
-    op.drop_index("ix_persons_project_id_id", table_name="persons")
+    if not mysql:
+        op.drop_index("ix_persons_project_id_uuid", table_name="persons")
+        op.drop_index("ix_persons_project_id_id", table_name="persons")
     op.drop_table("persons")

@@ -103,9 +103,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # MySQL refuses to drop an index that a foreign key uses; dropping the table removes its indexes anyway.
+    mysql = op.get_bind().dialect.name == "mysql"
     op.drop_table("change_request_votes")
-    op.drop_index("ix_change_requests_resource", table_name="change_requests")
-    op.drop_index("ix_change_requests_state_expires", table_name="change_requests")
-    op.drop_index("ix_change_requests_project_created", table_name="change_requests")
+    if not mysql:
+        op.drop_index("ix_change_requests_resource", table_name="change_requests")
+        op.drop_index("ix_change_requests_state_expires", table_name="change_requests")
+        op.drop_index("ix_change_requests_project_created", table_name="change_requests")
     op.drop_table("change_requests")
     op.drop_table("approval_policies")

@@ -46,7 +46,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # MySQL refuses to drop an index that a foreign key uses; dropping the table removes its indexes anyway.
+    mysql = op.get_bind().dialect.name == "mysql"
     op.drop_table("sign_in_failures")
     op.drop_table("user_passwords")
-    op.drop_index("ix_ui_sessions_user_id", table_name="ui_sessions")
+    if not mysql:
+        op.drop_index("ix_ui_sessions_user_id", table_name="ui_sessions")
     op.drop_table("ui_sessions")
