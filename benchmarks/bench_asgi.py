@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final, NamedTuple, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -132,17 +132,35 @@ async def _run(app: App, creds: dict[str, Any], *, profile: bool) -> None:
     await task
 
 
-#: What ``--instructions`` counts: (app, method, path, query, body kind). ``bare`` is ``bare_asgi.py``'s app.
+class Kind(NamedTuple):
+    """One row of ``--instructions``: which app (``bare`` is ``bare_asgi.py``'s), the request, what it answers."""
+
+    app: str
+    method: str
+    path: str
+    query: bytes = b""
+    body: str | None = None  # "flags", "disabled" (the /flags bodies), "rename" (a PATCH that changes the name)
+    auth: str | None = None  # "personal", "secret": that key of ``init`` as a Bearer token
+    status: int = 200
+
+
+_FLAGS = "/api/projects/@current/feature_flags/"
+_FLAG_1 = f"{_FLAGS}1/"
+_FEED = "/flags/definitions"
 KINDS: Final = {
-    "bare ASGI GET": ("bare", "GET", "/", b"", None),
-    "bare ASGI POST (the /flags bodies)": ("bare", "POST", "/flags/", b"v=2", "flags"),
-    "GET /_health": ("flagcore", "GET", "/_health", b"", None),
-    "POST /flags?v=2 (50 flags)": ("flagcore", "POST", "/flags/", b"v=2", "flags"),
-    "POST /flags, disable_flags": ("flagcore", "POST", "/flags/", b"v=2", "disabled"),
+    "bare ASGI GET": Kind("bare", "GET", "/"),
+    "bare ASGI POST (the /flags bodies)": Kind("bare", "POST", "/flags/", b"v=2", "flags"),
+    "GET /_health": Kind("flagcore", "GET", "/_health"),
+    "POST /flags?v=2 (50 flags)": Kind("flagcore", "POST", "/flags/", b"v=2", "flags"),
+    "POST /flags, disable_flags": Kind("flagcore", "POST", "/flags/", b"v=2", "disabled"),
+    "GET /flags/definitions, 304": Kind("flagcore", "GET", _FEED, b"send_cohorts", auth="secret", status=304),
+    "GET feature_flags/ (list of 50)": Kind("flagcore", "GET", _FLAGS, auth="personal"),
+    "GET feature_flags/1/": Kind("flagcore", "GET", _FLAG_1, auth="personal"),
+    "PATCH feature_flags/1/ (name)": Kind("flagcore", "PATCH", _FLAG_1, body="rename", auth="personal"),
 }
 
 
-def instructions(requests: int) -> None:
+def instructions(requests: int, only: str | None = None) -> None:
     """Instructions per request of each kind under callgrind, one process each: a table that load cannot move."""
     import instructions as callgrind  # noqa: PLC0415
 
@@ -155,6 +173,8 @@ def instructions(requests: int) -> None:
     env = os.environ | {"PYTHONHASHSEED": "0", "BENCH_FLAGCORE_CREDS": json.dumps(creds)}
     counts = {}
     for kind in KINDS:
+        if only and only not in kind and not kind.startswith("bare ASGI POST"):  # the floor is always measured
+            continue
         argv = [__file__, "--instructions-child", kind, "--requests", str(requests)]
         counts[kind] = callgrind.count(argv, env) / requests
     floor = counts["bare ASGI POST (the /flags bodies)"]
@@ -169,10 +189,10 @@ def instructions_child(kind: str, requests: int) -> None:
     import msgspec  # noqa: PLC0415
     from in_process import QUIET, running  # noqa: PLC0415
 
-    which, method, path, query, body_kind = KINDS[kind]
+    spec = KINDS[kind]
     creds = json.loads(os.environ["BENCH_FLAGCORE_CREDS"])
     app: App
-    if which == "bare":
+    if spec.app == "bare":
         from bare_asgi import app as bare  # noqa: PLC0415
 
         app = cast("App", bare)
@@ -182,22 +202,55 @@ def instructions_child(kind: str, requests: int) -> None:
 
         app = create_app(settings=msgspec.structs.replace(load_settings(), **QUIET))
     rng = random.Random(1)
-    bodies = [
-        _body(rng, creds["project_api_key"], disable=body_kind == "disabled") if body_kind else b""
-        for _ in range(requests)
-    ]
+    bodies = [_request_body(spec, rng, creds, index) for index in range(requests)]
+    headers = {}
+    if spec.auth is not None:
+        key = creds["personal_api_key" if spec.auth == "personal" else "project_secret_api_key"]
+        headers["authorization"] = f"Bearer {key}"
+    query = spec.query + (b"&token=" + creds["project_api_key"].encode() if spec.path == _FEED else b"")
 
     async def run() -> None:
         async with running(app):
+            if spec.status == 304:  # the feed's current ETag, as a polling SDK holds it
+                headers["if-none-match"] = await _etag(app, query, headers)
             for _ in range(2):
                 for body in bodies:
-                    assert await _call(app, method, path, query, body) == 200
+                    assert await _call(app, spec.method, spec.path, query, body, **headers) == spec.status
             callgrind.start()
             for body in bodies:
-                await _call(app, method, path, query, body)
+                await _call(app, spec.method, spec.path, query, body, **headers)
             callgrind.stop()
 
     asyncio.run(run())
+
+
+def _request_body(spec: Kind, rng: random.Random, creds: dict[str, Any], index: int) -> bytes:
+    if spec.body in ("flags", "disabled"):
+        return _body(rng, creds["project_api_key"], disable=spec.body == "disabled")
+    if spec.body == "rename":  # every PATCH changes the flag: a version, an activity entry, a snapshot invalidation
+        return json.dumps({"name": f"renamed {index % 2}"}).encode()
+    return b""
+
+
+async def _etag(app: App, query: bytes, headers: dict[str, str]) -> str:
+    found: dict[str, str] = {}
+
+    async def capture(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            found.update((k.decode(), v.decode()) for k, v in message["headers"])
+
+    raw = [(b"host", b"127.0.0.1"), *((k.encode(), v.encode()) for k, v in headers.items())]
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": "/flags/definitions", "raw_path": b"/flags/definitions", "query_string": query, "root_path": "",
+        "headers": raw, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000), "state": {},
+    }  # fmt: skip
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    await app(scope, receive, capture)
+    return found["etag"]
 
 
 def main() -> None:
@@ -206,12 +259,13 @@ def main() -> None:
     parser.add_argument("--instructions", action="store_true", help="instructions per request under callgrind")
     parser.add_argument("--instructions-child", choices=sorted(KINDS), help=argparse.SUPPRESS)
     parser.add_argument("--requests", type=int, default=200, help="requests counted per kind (--instructions)")
+    parser.add_argument("--only", help="--instructions: only the kinds whose name contains this")
     args = parser.parse_args()
     if args.instructions_child:
         instructions_child(args.instructions_child, args.requests)
         return
     if args.instructions:
-        instructions(args.requests)
+        instructions(args.requests, args.only)
         return
     workdir = Path(tempfile.mkdtemp(prefix="flagcore-bench-"))
     os.environ["FLAGCORE_DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"

@@ -74,13 +74,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _offline_pipeline() -> EvaluationPipeline:
-    # Composed here rather than by ``flagcore.app.ioc.offline_pipeline``: importing the composition root imports
-    # the whole server stack (dishka, SQLAlchemy, redis, minio, httpx and every adapter), about 1.5 s of start-up
-    # for a command that needs two in-memory adapters.
-    from flagcore.adapters.memory.clock import SystemClock  # noqa: PLC0415 - only when evaluating
-    from flagcore.adapters.memory.hash_key_overrides import MemoryHashKeyOverrideRepo  # noqa: PLC0415
+    from flagcore.app.ioc_offline import offline_pipeline  # noqa: PLC0415 - only when evaluating
 
-    return EvaluationPipeline(MemoryHashKeyOverrideRepo(), SystemClock())
+    return offline_pipeline()
 
 
 def _load_snapshot(path: Path, timezone: str) -> CompiledSnapshot:

@@ -745,8 +745,3 @@ def get_providers(settings: Settings) -> list[Provider]:
         BackgroundProvider(),
         ObservabilityProvider(),
     ]
-
-
-def offline_pipeline() -> EvaluationPipeline:
-    """The evaluation pipeline of ``flagcore evaluate``: no database, hash keys kept in memory for one run."""
-    return EvaluationPipeline(MemoryHashKeyOverrideRepo(), SystemClock())
