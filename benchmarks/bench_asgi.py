@@ -28,59 +28,10 @@ from typing import Any, Final, NamedTuple, cast
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_http import _flags  # the HTTP benchmark's flags, so both benchmarks measure the same project
+from in_process import App, Message, _body, _call
 
 ROUNDS = 9
 REQUESTS = 1000
-Message = dict[str, Any]
-App = Callable[[Message, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
-
-
-def _body(rng: random.Random, token: str, *, disable: bool = False) -> bytes:
-    user = rng.randint(1, 1_000_000)
-    person = {
-        "email": f"user{user}@{'example.com' if user % 3 == 0 else 'corp.io'}",
-        "plan": rng.choice(["free", "pro", "enterprise"]),
-        "country": rng.choice(["US", "DE", "FR", "GB", "JP"]),
-        "app_version": f"1.{rng.randint(0, 9)}.{rng.randint(0, 20)}",
-        "age": rng.randint(18, 80),
-    }
-    body: dict[str, Any] = {"api_key": token, "distinct_id": f"user-{user}", "person_properties": person}
-    if disable:
-        body["disable_flags"] = True
-    return json.dumps(body).encode()
-
-
-async def _call(app: App, method: str, path: str, query: bytes = b"", body: bytes = b"", **headers: str) -> int:
-    raw = [(b"host", b"127.0.0.1"), *((k.replace("_", "-").encode(), v.encode()) for k, v in headers.items())]
-    if body:
-        raw += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "root_path": "",
-        "headers": raw,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
-    status = 0
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: Message) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
-    return status
 
 
 async def _per_request(request: Callable[[bytes], Awaitable[int]], bodies: list[bytes]) -> float:

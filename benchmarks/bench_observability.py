@@ -120,8 +120,7 @@ def instructions_child(name: str, requests: int) -> None:
 
     import instructions as callgrind  # noqa: PLC0415
     import msgspec  # noqa: PLC0415
-    from bench_asgi import _body, _call  # noqa: PLC0415
-    from in_process import QUIET, running  # noqa: PLC0415
+    from in_process import QUIET, _body, _call, running  # noqa: PLC0415  # noqa: PLC0415
 
     log = Path(os.environ["BENCH_LOG_DIR"]) / "access.log"
     with log.open("w") as stream:

@@ -17,14 +17,64 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_asgi import App, Message, _body, _call
 from bench_http import _flags
+
+Message = dict[str, Any]
+App = Callable[[Message, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+
+
+def _body(rng: random.Random, token: str, *, disable: bool = False) -> bytes:
+    user = rng.randint(1, 1_000_000)
+    person = {
+        "email": f"user{user}@{'example.com' if user % 3 == 0 else 'corp.io'}",
+        "plan": rng.choice(["free", "pro", "enterprise"]),
+        "country": rng.choice(["US", "DE", "FR", "GB", "JP"]),
+        "app_version": f"1.{rng.randint(0, 9)}.{rng.randint(0, 20)}",
+        "age": rng.randint(18, 80),
+    }
+    body: dict[str, Any] = {"api_key": token, "distinct_id": f"user-{user}", "person_properties": person}
+    if disable:
+        body["disable_flags"] = True
+    return json.dumps(body).encode()
+
+
+async def _call(app: App, method: str, path: str, query: bytes = b"", body: bytes = b"", **headers: str) -> int:
+    raw = [(b"host", b"127.0.0.1"), *((k.replace("_", "-").encode(), v.encode()) for k, v in headers.items())]
+    if body:
+        raw += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": raw,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    status = 0
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
 
 
 def prepare(env: dict[str, str]) -> dict[str, Any]:

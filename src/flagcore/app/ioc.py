@@ -97,6 +97,7 @@ from flagcore.app.identity.sign_in import (
     SignIn,
     SignOut,
 )
+from flagcore.app.ioc_shared import CredentialCache, QuotaDatabase
 from flagcore.app.observability.metrics import Metrics
 from flagcore.app.observability.provider import ObservabilityProvider
 from flagcore.app.observability.snapshot_builds import MeasuredSnapshotSource
@@ -145,7 +146,7 @@ from flagcore.ports.identity import ApiKeyRepo, OrganizationRepo, ProjectCredent
 from flagcore.ports.invalidations import InvalidationListener, InvalidationPublisher
 from flagcore.ports.payload_cipher import PayloadCipher
 from flagcore.ports.persons import GroupRepo, PersonRepo
-from flagcore.ports.quota import QuotaLimitRepo, UsageCounters
+from flagcore.ports.quota import QuotaLimitRepo
 from flagcore.ports.readiness import DatabaseProbe
 from flagcore.ports.scheduled_changes import ScheduledChangeRepo
 from flagcore.ports.sign_in import PasswordHasher, PasswordStore, SessionStore
@@ -181,24 +182,10 @@ class ClockProvider(Provider):
         return FernetPayloadCipher(settings.encryption_key_list)
 
 
-class CredentialCache(NamedTuple):
-    """How many credential lookups were answered from the last known value (0 where nothing is cached)."""
-
-    stale_served: Callable[[], int]
-
-
 class UsageStatusSource(NamedTuple):
     """Reads quota accounting and throttle counters for ``/_status``."""
 
     status: Callable[[], UsageStatus | None]
-
-
-class QuotaDatabase(NamedTuple):
-    """The quota stores of the configured database: its limits and, without Redis, its usage counters."""
-
-    name: str
-    limits: QuotaLimitRepo
-    counters: UsageCounters
 
 
 class MemoryProvider(Provider):

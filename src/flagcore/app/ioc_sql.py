@@ -39,7 +39,7 @@ from flagcore.adapters.sqlalchemy.flag_usage import SqlFlagUsageRepo
 from flagcore.adapters.sqlalchemy.probe import SqlDatabaseProbe
 from flagcore.adapters.sqlalchemy.quota import SqlQuotaLimitRepo, SqlUsageCounters
 from flagcore.adapters.sqlalchemy.sign_in import SqlPasswordStore, SqlSessionStore
-from flagcore.app.ioc import CredentialCache, QuotaDatabase
+from flagcore.app.ioc_shared import CredentialCache, QuotaDatabase
 from flagcore.app.settings import Settings
 from flagcore.ports.activity import ActivityLog
 from flagcore.ports.cohorts import CohortRepo
