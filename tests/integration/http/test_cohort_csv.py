@@ -119,3 +119,21 @@ async def test_a_csv_patched_onto_a_dynamic_cohort_writes_nothing(world: World) 
         headers=world.auth(),
     )
     assert (made_static.status_code, made_static.json()["count"]) == (200, 2), made_static.text
+
+
+async def test_no_csv_lands_in_a_deleted_cohort(world: World) -> None:
+    await seed(world)
+    created = await upload(world, b"u1\n")
+    cohort_id = created.json()["id"]
+    deleting = await world.client.patch(
+        url(world, f"{cohort_id}/"), data={"deleted": "true"}, files={"csv": ("ids.csv", b"u2\n", "text/csv")},
+        headers=world.auth(),
+    )  # fmt: skip
+    assert (deleting.status_code, deleting.json()["attr"]) == (400, "csv"), deleting.text
+    assert (await world.client.get(url(world, f"{cohort_id}/"), headers=world.auth())).json()["deleted"] is False
+    deleted = await world.client.patch(url(world, f"{cohort_id}/"), json={"deleted": True}, headers=world.auth())
+    assert deleted.status_code == 200, deleted.text
+    late = await world.client.patch(
+        url(world, f"{cohort_id}/"), files={"csv": ("ids.csv", b"u2\n", "text/csv")}, headers=world.auth()
+    )
+    assert late.status_code == 404

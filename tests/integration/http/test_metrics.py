@@ -89,6 +89,20 @@ async def test_evaluations_are_sampled_one_request_in_n(world: World) -> None:
     assert later[name] - after[name] in (0, 4)
 
 
+@pytest.mark.world_settings(metrics_evaluation_sample=2)
+async def test_the_sample_counts_evaluation_requests_only(world: World) -> None:
+    """Other routes between evaluations do not move the sample (a repeating pattern could lock it onto them)."""
+    await world.client.post(world.url(), json={"key": "on", "filters": BOOLEAN}, headers=world.auth())
+    before = _samples((await world.client.get("/metrics")).text)
+    for index in range(10):
+        body = {"api_key": world.project_api_key, "distinct_id": f"user-{index}"}
+        assert (await world.client.post("/flags?v=2", json=body)).status_code == 200
+        assert (await world.client.get("/_health")).status_code == 200
+    after = _samples((await world.client.get("/metrics")).text)
+    name = 'flagcore_flag_evaluations_total{reason="condition_match"}'
+    assert after[name] - before.get(name, 0) == 10  # 5 of the 10 counted, each standing for 2
+
+
 async def test_metrics_show_the_status_counters_and_the_database_pool(world: World, storage_url: str) -> None:
     await _traffic(world)
     samples = _samples((await world.client.get("/metrics")).text)

@@ -41,16 +41,25 @@ async def _call(app: Any, method: str, path: str, **extra: Any) -> tuple[int, by
     return sent[0]["status"], body, scope
 
 
-def _raising(exc: Exception) -> Any:
-    async def endpoint(scope: Any, receive: Any, send: Any) -> None:
-        raise exc
+class _Endpoint:
+    def __init__(self, exc: Exception | None = None) -> None:
+        self._exc = exc
 
-    return endpoint
+    async def answer(self, scope: Any, receive: Any) -> bytes:
+        if self._exc is not None:
+            raise self._exc
+        return b"fast"
+
+    async def respond(self, send: Any, body: bytes) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
 
 
-async def _ok(scope: Any, receive: Any, send: Any) -> None:
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": b"fast"})
+def _raising(exc: Exception) -> _Endpoint:
+    return _Endpoint(exc)
+
+
+_ok = _Endpoint()
 
 
 @pytest.mark.parametrize("path", ["/flags", "/flags/", "/decide", "/decide/"])
@@ -98,3 +107,23 @@ async def test_errors_take_the_apps_error_mapping(exc: Exception, status: int, e
     assert set(answer) <= {"type", "code", "detail", "attr"}
     if isinstance(exc, RuntimeError):
         assert "boom" not in body.decode()  # internals never reach the caller
+
+
+async def test_a_failing_send_propagates_and_is_never_answered_twice() -> None:
+    """The client went away: the server sees the error, and no second response start is sent (found in review)."""
+    starts = 0
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal starts
+        starts += message["type"] == "http.response.start"
+        if message["type"] == "http.response.body":
+            raise OSError("connection reset")
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {"type": "http", "method": "POST", "path": "/flags", "headers": [], "query_string": b"", "state": {}}
+    app: Any = FastPaths(_Inner(), routes={"/flags": ("/flags", _ok)})
+    with pytest.raises(OSError, match="connection reset"):
+        await app(scope, receive, send)
+    assert starts == 1

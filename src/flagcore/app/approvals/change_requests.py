@@ -111,6 +111,7 @@ class ActOnChangeRequest:
                 else ("Canceled by requester" if cmd.action == "cancel" else ""),
                 created_at=now,
             )
+            eligible: frozenset[int] = frozenset()
             if cmd.action == "cancel":
                 updated = cancel(request, ballot, actor=actor, now=now)
             else:
@@ -121,7 +122,10 @@ class ActOnChangeRequest:
             await _save(uow, updated, cmd.action)
             await uow.commit()
             view = ChangeRequestView(request=updated, users=await users_of(uow, updated), viewer=actor)
-        return ActionOutcome(status=_STATUS[cmd.action], message=_message(cmd.action, updated), view=view)
+        counted = sum(
+            1 for v in updated.votes if v.decision == "approved" and (v.user_id in eligible or v.id == ballot.id)
+        )
+        return ActionOutcome(status=_STATUS[cmd.action], message=_message(cmd.action, updated, counted), view=view)
 
 
 _STATUS = {"approve": "approved", "reject": "rejected", "cancel": "canceled"}
@@ -136,9 +140,10 @@ async def _still_approvers(uow: UnitOfWork, organization_id: str, request: Chang
     return frozenset(eligible)
 
 
-def _message(action: Action, request: ChangeRequest) -> str:
+def _message(action: Action, request: ChangeRequest, counted: int) -> str:
+    # ``counted``: the approvals that count toward the quorum (not those of voters who are no longer approvers).
     if action == "approve":
-        return f"Approval recorded. {request.approvals}/{request.quorum} approvals received."
+        return f"Approval recorded. {counted}/{request.quorum} approvals received."
     return "Change request rejected." if action == "reject" else "Change request canceled."
 
 

@@ -13,7 +13,7 @@ import msgspec
 
 from flagcore.app.cohorts.csv_import import import_members, require_static
 from flagcore.domain.cohorts import Cohort, CohortNotFoundError, NewCohort, check_references, validate_filters
-from flagcore.domain.cohorts.csv_import import CsvIds
+from flagcore.domain.cohorts.csv_import import CohortCsvError, CsvIds
 from flagcore.domain.errors import InvalidInputError
 from flagcore.domain.flags import cohort_ids
 from flagcore.ports.clock import Clock
@@ -106,6 +106,10 @@ class UpdateCohort:
             if changed.deleted and not current.deleted:
                 await _refuse_if_used(uow, project_id, current)
             if upload is not None:
+                if current.deleted:  # as the import alone answers for a deleted cohort
+                    raise CohortNotFoundError
+                if changed.deleted:
+                    raise CohortCsvError("A CSV cannot be uploaded to a cohort being deleted.")
                 require_static(changed)
             saved = await uow.cohorts.save(changed)
             if upload is not None:

@@ -12,14 +12,15 @@ auth rule, and the 405 and preflight answers for other methods come from there, 
 
 Errors take the app's one error mapping (:data:`~flagcore.app.http.errors.EXCEPTION_HANDLERS`), resolved as
 Litestar resolves it (the most specific class of the exception's MRO), so a bad body, an unknown token or an outage
-answers with the same status and PostHog body either way. The endpoint sends nothing before its whole answer is
-ready, so an error never follows a started response.
+answers with the same status and PostHog body either way. Only the making of the answer is inside that handling:
+the sends come after it, so an error never follows a started response, and a failing ``send`` (the client went
+away) propagates to the server as it would from any route, instead of being answered with a second response.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from litestar import Request
 from litestar.types import ASGIApp, ExceptionHandlersMap, Receive, Scope, Send
@@ -27,9 +28,18 @@ from litestar.types import ASGIApp, ExceptionHandlersMap, Receive, Scope, Send
 from flagcore.app.http.errors import EXCEPTION_HANDLERS
 from flagcore.app.http.evaluation.endpoint import DECIDE_ENDPOINT, FLAGS_ENDPOINT
 
+
+class FastEndpoint(Protocol):
+    """An endpoint that makes its whole answer first (errors raised), then sends it."""
+
+    async def answer(self, scope: Any, receive: Receive) -> bytes: ...  # noqa: ANN401 - an HTTP scope
+
+    async def respond(self, send: Send, body: bytes) -> None: ...
+
+
 #: Exact path -> (route template for the metrics and the access log, endpoint). Litestar serves each route with and
 #: without its trailing slash; so does this.
-_ROUTES: Final[Mapping[str, tuple[str, ASGIApp]]] = {
+_ROUTES: Final[Mapping[str, tuple[str, FastEndpoint]]] = {
     f"{template}{slash}": (template, endpoint)
     for template, endpoint in (("/flags", FLAGS_ENDPOINT), ("/decide", DECIDE_ENDPOINT))
     for slash in ("", "/")
@@ -46,7 +56,7 @@ class FastPaths:
         self,
         app: ASGIApp,
         *,
-        routes: Mapping[str, tuple[str, ASGIApp]] = _ROUTES,
+        routes: Mapping[str, tuple[str, FastEndpoint]] = _ROUTES,
         handlers: ExceptionHandlersMap = EXCEPTION_HANDLERS,
     ) -> None:
         self._app = app
@@ -59,10 +69,13 @@ class FastPaths:
             found = self._routes.get(raw["path"])
             if found is not None:
                 raw["path_template"] = found[0]  # as Litestar's router sets it, for the metrics and the access log
+                endpoint = found[1]
                 try:
-                    await found[1](scope, receive, send)
+                    body = await endpoint.answer(scope, receive)
                 except Exception as exc:  # noqa: BLE001 - every error is answered by the app's one error mapping
                     await self._answer_error(scope, receive, send, exc)
+                    return
+                await endpoint.respond(send, body)
                 return
         await self._app(scope, receive, send)
 

@@ -108,8 +108,9 @@ class Metrics:
         self._requests: dict[tuple[str, str, int], _RequestTally] = {}
         self._reasons: dict[str, int] = {}
         self._reason_children: dict[str, Any] = {}
-        #: How many results each counted one stands for (``FLAGCORE_METRICS_EVALUATION_SAMPLE``; see the middleware).
+        #: How many results each counted one stands for (``FLAGCORE_METRICS_EVALUATION_SAMPLE``).
         self.evaluation_weight = 1
+        self._unsampled = 0
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         """Count one request and its duration (``route`` is the template, never the raw path).
@@ -124,12 +125,24 @@ class Metrics:
         tally.seconds += seconds
         tally.buckets[bisect_left(_BOUNDS, seconds)] += 1
 
+    def sample_evaluations(self, every: int) -> None:
+        """Count the results of 1 evaluation request in ``every``, each standing for ``every`` results."""
+        self.evaluation_weight = max(1, every)
+
     def count_evaluations(self, flags: Mapping[str, FlagResult]) -> None:
-        """Count a request's flag results by reason (added to a local tally, flushed with the requests).
+        """Count a request's flag results by reason, if it is the sampled one (a tally flushed with the requests).
+
+        Sampled by a counter of evaluation requests (not the clock, and not requests of other routes, which would
+        let a repeating traffic pattern lock the sample onto them): the same share is counted however fast they
+        come, and each counted result stands for ``evaluation_weight`` results.
 
         ``Counter.update`` without its Python-level preamble (an ABC ``isinstance`` check, among others), which cost
         about as much as the counting itself for 50 flags.
         """
+        self._unsampled += 1
+        if self._unsampled < self.evaluation_weight:
+            return
+        self._unsampled = 0
         _count_elements(self._reasons, map(_REASON, flags.values()))
 
     def flush(self) -> None:

@@ -11,9 +11,8 @@ What it does not do per request, because it was measured to matter on ``/flags``
 - wrap ``send`` to see the status, when the app runs inside ``ResponseHeaders``, whose ``send`` wrapper already
   records it in the scope (:data:`STATUS_KEY`);
 - count every request's flag results by reason: counting 50 results (a C loop over them) was about 40,000
-  instructions, 4% of a ``/flags`` request in process, so the evaluation counter is handed to 1 request in
-  ``sample`` (a counter, not the clock: the same requests are counted however fast they come), and each result it
-  counts stands for ``sample`` results;
+  instructions, 4% of a ``/flags`` request in process, so ``Metrics.count_evaluations`` counts the results of 1
+  evaluation request in ``sample`` (see there);
 - make the request id: ``/flags`` makes the one it returns and leaves it in the scope (:data:`REQUEST_ID_KEY`),
   and for every other route the writer thread derives it from the request's headers (the caller's
   ``X-Request-Id`` when it is a UUID, else a random one), off the event loop.
@@ -40,7 +39,7 @@ _perf_counter = time.perf_counter
 
 
 class ObservabilityMiddleware:
-    __slots__ = ("_access", "_app", "_count", "_observe", "_sample", "_unsampled")
+    __slots__ = ("_access", "_app", "_count", "_observe", "_sample")
 
     def __init__(self, app: ASGIApp, *, metrics: Metrics | None, access: LogWriter | None, sample: int = 1) -> None:
         self._app = app
@@ -48,14 +47,13 @@ class ObservabilityMiddleware:
         self._observe: Callable[[str, str, int, float], None] | None = None
         self._count: Callable[[Mapping[str, FlagResult]], None] | None = None
         self._sample = max(1, sample)
-        self._unsampled = 0
         if metrics is not None:
             self.measure(metrics)
 
     def measure(self, metrics: Metrics) -> None:
         """Start counting into ``metrics`` (they come from the container, which is ready only at start-up)."""
         self._observe = metrics.observe_request
-        metrics.evaluation_weight = self._sample
+        metrics.sample_evaluations(self._sample)
         self._count = metrics.count_evaluations
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -65,10 +63,7 @@ class ObservabilityMiddleware:
             return
         start = _perf_counter()
         if self._count is not None:
-            self._unsampled += 1
-            if self._unsampled >= self._sample:  # this request's flag results are counted (see the module doc)
-                self._unsampled = 0
-                raw[EVALUATIONS_KEY] = self._count
+            raw[EVALUATIONS_KEY] = self._count
         if STATUS_KEY in raw:  # the outer middleware records the status: no wrapper of ours
             try:
                 await self._app(scope, receive, send)

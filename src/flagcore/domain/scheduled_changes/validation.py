@@ -43,10 +43,12 @@ RECURRENCE_WITHOUT_RECURRING: Final = (
 END_BEFORE_START: Final = "End date must be after the scheduled start date."
 #: Longest ``cron_expression`` (the column's size; a 5-field expression is far shorter).
 MAX_CRON: Final = 100
-#: The latest accepted ``scheduled_at`` / ``end_date``: far enough for any plan, and far enough from ``datetime.max``
-#: that converting to any time zone and stepping a recurrence cannot overflow (which would fail the worker).
+#: The accepted range of ``scheduled_at`` / ``end_date``: wide enough for any plan, and far enough from
+#: ``datetime.min`` / ``datetime.max`` that converting to any time zone and stepping a recurrence cannot overflow
+#: (which would fail the request or the worker).
+EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST: Final = datetime(9000, 1, 1, tzinfo=UTC)
-TOO_LATE: Final = "Ensure this date is before the year 9000."
+OUT_OF_RANGE: Final = "Ensure this date is between 1970 and the year 9000."
 CRON_NEVER: Final = "Invalid cron expression. It never matches a date."
 
 
@@ -142,8 +144,8 @@ def updated_change(current: ScheduledChange, fields: ScheduleFields, *, now: dat
 
 def _check(timing: _Timing) -> None:
     for attr, moment in (("scheduled_at", timing.scheduled_at), ("end_date", timing.end_date)):
-        if moment is not None and moment >= LATEST:
-            raise InvalidScheduledChangeError(TOO_LATE, code="invalid", attr=attr)
+        if moment is not None and not _in_range(moment):
+            raise InvalidScheduledChangeError(OUT_OF_RANGE, code="invalid", attr=attr)
     operation, value = parse_payload(timing.payload)
     if operation is Operation.UPDATE_VARIANTS:
         check_variants(value)
@@ -164,6 +166,14 @@ def _check(timing: _Timing) -> None:
             raise InvalidScheduledChangeError(RECURRING_CONDITION, attr="is_recurring")
     if timing.end_date is not None and timing.end_date <= timing.scheduled_at:
         raise InvalidScheduledChangeError(END_BEFORE_START, attr="end_date")
+
+
+def _in_range(moment: datetime) -> bool:
+    try:
+        utc = moment.astimezone(UTC)  # 0001-01-01 at +14:00 is before the first representable UTC instant
+    except (OverflowError, ValueError):
+        return False
+    return EARLIEST <= utc < LATEST
 
 
 def _required(value: _T | Unset, attr: str) -> _T:

@@ -21,7 +21,17 @@ def test_identical_conditions_of_different_flags_share_one_predicate() -> None:
 
 @pytest.mark.parametrize(
     ("one", "other"),
-    [(True, 1), (1, 1.0), ("1", 1), (["true"], "true"), ([1], (1,)), ({"a": 1}, {"a": True}), (0, False)],
+    [
+        (True, 1),
+        (1, 1.0),
+        ("1", 1),
+        (["true"], "true"),
+        ([1], (1,)),
+        ({"a": 1}, {"a": True}),
+        (0, False),
+        (0.0, -0.0),
+        ([0.0], [-0.0]),
+    ],
 )
 def test_values_equal_in_python_but_not_in_type_have_different_keys(one: Any, other: Any) -> None:
     assert value_key(one) != value_key(other)
@@ -35,3 +45,19 @@ def test_filters_equal_in_python_but_not_in_type_are_not_merged() -> None:
     assert results["text"].enabled is False
     compiled = snapshot(*flags)
     assert compiled.flags["coerced"].conditions[0].checks is not compiled.flags["text"].conditions[0].checks
+
+
+@pytest.mark.parametrize("operator", ["exact", "is_not", "icontains", "regex"])
+def test_zero_and_negative_zero_filters_are_not_merged(operator: str) -> None:
+    # They print differently ("-0.0" and "0.0"): operators comparing text tell them apart (found in review).
+    flags = [
+        flag("neg", condition(person("score", -0.0, operator))),
+        flag("pos", condition(person("score", 0.0, operator))),
+    ]
+    for value in ("0.0", "-0.0"):
+        alone = {
+            key: evaluate([f], Subject(distinct_id="u", person_properties={"score": value}))[key]
+            for key, f in (("neg", flags[0]), ("pos", flags[1]))
+        }
+        together = evaluate(flags, Subject(distinct_id="u", person_properties={"score": value}))
+        assert {k: r.enabled for k, r in together.items()} == {k: r.enabled for k, r in alone.items()}

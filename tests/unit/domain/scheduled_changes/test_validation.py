@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import msgspec
@@ -79,13 +79,27 @@ def test_a_valid_change_captures_the_project_timezone() -> None:
         ),
         ({"recurrence_interval": "daily"}, "is_recurring", v.RECURRENCE_WITHOUT_RECURRING),
         ({"end_date": AT}, "end_date", v.END_BEFORE_START),
-        ({"scheduled_at": datetime(9999, 12, 31, 23, 59, tzinfo=UTC)}, "scheduled_at", v.TOO_LATE),
+        ({"scheduled_at": datetime(9999, 12, 31, 23, 59, tzinfo=UTC)}, "scheduled_at", v.OUT_OF_RANGE),
         (  # a cron stepped from such a date would overflow: refused before it is looked at
             {"scheduled_at": datetime(9999, 12, 31, tzinfo=UTC), "cron_expression": "0 9 * * *", "is_recurring": True},
             "scheduled_at",
-            v.TOO_LATE,
+            v.OUT_OF_RANGE,
         ),
-        ({"end_date": datetime(9500, 1, 1, tzinfo=UTC)}, "end_date", v.TOO_LATE),
+        ({"end_date": datetime(9500, 1, 1, tzinfo=UTC)}, "end_date", v.OUT_OF_RANGE),
+        (  # before the first UTC instant once converted: refused, not an OverflowError (found in review)
+            {
+                "scheduled_at": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+                "cron_expression": "0 9 * * *",
+                "is_recurring": True,
+            },
+            "scheduled_at",
+            v.OUT_OF_RANGE,
+        ),
+        (
+            {"scheduled_at": datetime(1969, 12, 31, tzinfo=UTC), "recurrence_interval": "daily", "is_recurring": True},
+            "scheduled_at",
+            v.OUT_OF_RANGE,
+        ),
         ({"model_name": "Survey"}, "model_name", '"Survey" is not a valid choice.'),
         ({"record_id": "x" * 201}, "record_id", "Ensure this field has no more than 200 characters."),
         (

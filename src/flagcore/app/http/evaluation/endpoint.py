@@ -64,7 +64,11 @@ class EvaluationEndpoint:
         self._decide = decide
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await self.answer(cast("HTTPScope", scope), receive)  # an HTTP route's scope
+        await self.respond(send, await self.answer(cast("HTTPScope", scope), receive))  # an HTTP route's scope
+
+    @staticmethod
+    async def respond(send: Send, body: bytes) -> None:
+        """Send ``body``, the whole answer, as a 200 JSON response."""
         length = (b"content-length", b"%d" % len(body))
         await send({"type": "http.response.start", "status": 200, "headers": [_JSON, length]})
         await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -46,12 +46,16 @@ def value_key(value: object) -> Hashable:
     """An exact, hashable key of a JSON value: equal keys only for values no operator can tell apart.
 
     Python's own equality is not enough: ``True == 1 == 1.0`` but filters treat them differently, so every scalar
-    carries its type. A NaN never equals itself, so filters holding one are simply not shared.
+    carries its type, and ``-0.0 == 0.0`` but they print differently (``exact``, ``icontains``, ``regex`` compare
+    the text), so a float is keyed by its exact hex form. A NaN never equals itself, so filters holding one are
+    simply not shared.
     """
     if isinstance(value, list | tuple):
         return (value.__class__, tuple(value_key(item) for item in value))
     if isinstance(value, Mapping):
         return (value.__class__, tuple((value_key(key), value_key(item)) for key, item in value.items()))
+    if isinstance(value, float):
+        return (float, value.hex()) if value == value else (float, value)  # noqa: PLR0124 - NaN: never shared
     return (value.__class__, value)
 
 
