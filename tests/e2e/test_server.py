@@ -55,7 +55,7 @@ def test_every_key_from_init_authenticates(server: Server) -> None:
     ("variable", "value", "message"),
     [
         ("FLAGCORE_PORT", "eighty", "FLAGCORE_PORT"),
-        ("FLAGCORE_DATABASE_URL", "mysql://nope", "FLAGCORE_DATABASE_URL"),
+        ("FLAGCORE_DATABASE_URL", "oracle://nope", "FLAGCORE_DATABASE_URL"),
         ("FLAGCORE_WORKERS", "0", "FLAGCORE_WORKERS"),
     ],
 )
