@@ -13,6 +13,7 @@ plain bytes, as before.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 from collections import OrderedDict
 from typing import Final
@@ -40,30 +41,35 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
 
 
 class GzipFeeds:
-    """Compressed feed bodies by ETag, least recently used dropped first."""
+    """Compressed feed bodies by ETag, least recently used dropped first.
+
+    The compression of a snapshot runs as a task of its own, which every request for that ETag awaits through
+    ``asyncio.shield``: a client that goes away while it runs (its request cancelled) neither cancels it nor fails
+    the requests waiting for the same bytes, and the result is kept for the next ones. A compression that fails is
+    forgotten, so the next request tries again.
+    """
 
     def __init__(self) -> None:
-        self._kept: OrderedDict[str, asyncio.Future[bytes]] = OrderedDict()
+        self._kept: OrderedDict[str, asyncio.Task[bytes]] = OrderedDict()
 
     async def body(self, etag: str, plain: bytes) -> bytes:
         """``plain`` gzip-compressed, compressed once per ``etag``."""
         kept = self._kept.get(etag)
-        if kept is not None:
+        if kept is None:
+            kept = self._kept[etag] = asyncio.get_running_loop().create_task(_compress(plain), name="feed-gzip")
+            kept.add_done_callback(functools.partial(self._forget_failed, etag))
+            while len(self._kept) > _KEEP:
+                self._kept.popitem(last=False)
+        else:
             self._kept.move_to_end(etag)
-            return await asyncio.shield(kept)
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self._kept[etag] = future
-        while len(self._kept) > _KEEP:
-            self._kept.popitem(last=False)
-        try:
-            if len(plain) > _THREAD_ABOVE:
-                compressed = await asyncio.to_thread(gzip.compress, plain, _LEVEL, mtime=0)
-            else:
-                compressed = gzip.compress(plain, _LEVEL, mtime=0)
-        except BaseException as exc:
-            self._kept.pop(etag, None)
-            future.set_exception(exc)
-            future.exception()  # retrieved: no "never retrieved" warning when nobody else waited
-            raise
-        future.set_result(compressed)
-        return compressed
+        return await asyncio.shield(kept)
+
+    def _forget_failed(self, etag: str, task: asyncio.Task[bytes]) -> None:
+        if (task.cancelled() or task.exception() is not None) and self._kept.get(etag) is task:
+            del self._kept[etag]
+
+
+async def _compress(plain: bytes) -> bytes:
+    if len(plain) > _THREAD_ABOVE:
+        return await asyncio.to_thread(gzip.compress, plain, _LEVEL, mtime=0)
+    return gzip.compress(plain, _LEVEL, mtime=0)
