@@ -76,3 +76,22 @@ async def test_the_ingestion_worker_drains_the_redis_queue_in_order(redis_client
         person = await stores.persons.by_distinct_id(1, distinct_id)
         assert person is not None
         assert person.properties == {"n": 29}
+
+
+async def test_an_idle_queue_is_polled_less_and_less_often(redis_client: Redis, redis_key_prefix: str) -> None:
+    """An idle poll costs a lease renewal and an LPOP per held shard: at a fixed 20 ms, 50 a second per process."""
+    queue = RedisEventQueue(redis_client, capacity=100, key_prefix=redis_key_prefix)
+    polls = 0
+    take_once = queue._take_once
+
+    async def counted(max_events: int) -> list[IngestEvent]:
+        nonlocal polls
+        polls += 1
+        return await take_once(max_events)
+
+    queue._take_once = counted  # type: ignore[method-assign]
+    assert await queue.take(10, wait_s=1.0) == []
+    assert polls <= 12  # 20, 40, 80, 160 ms, then every 250 ms (about 50 at a fixed 20 ms)
+    await queue.put([event("p", 1)])
+    assert [e.distinct_id for e in await queue.take(10, wait_s=1.0)] == ["p"]
+    assert queue._poll_s == 0.02
