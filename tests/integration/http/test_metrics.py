@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -36,6 +37,22 @@ async def _traffic(world: World) -> int:
         body = {"api_key": world.project_api_key, "distinct_id": f"user-{index}"}
         assert (await world.client.post("/flags?v=2", json=body)).status_code == 200
     return flag_id
+
+
+EVALUATED: Final = 'flagcore_flag_evaluations_total{reason="condition_match"}'
+
+
+async def _evaluate(world: World, count: int, *, between: str | None = None) -> None:
+    """``count`` ``POST /flags`` requests (each followed by a ``GET`` of ``between``, when given)."""
+    for index in range(count):
+        body = {"api_key": world.project_api_key, "distinct_id": f"user-{index}"}
+        assert (await world.client.post("/flags?v=2", json=body)).status_code == 200
+        if between is not None:
+            assert (await world.client.get(between)).status_code == 200
+
+
+async def _scrape(world: World) -> dict[str, float]:
+    return _samples((await world.client.get("/metrics")).text)
 
 
 @pytest.mark.world_settings(metrics_evaluation_sample=1)
@@ -73,34 +90,25 @@ async def test_metrics_count_requests_by_route_template(world: World) -> None:
 async def test_evaluations_are_sampled_one_request_in_n(world: World) -> None:
     """1 in 4 sampled: 16 consecutive /flags requests count the results of exactly 4, each standing for 4 results."""
     await world.client.post(world.url(), json={"key": "on", "filters": BOOLEAN}, headers=world.auth())
-    before = _samples((await world.client.get("/metrics")).text)
-    for index in range(16):
-        body = {"api_key": world.project_api_key, "distinct_id": f"user-{index}"}
-        assert (await world.client.post("/flags?v=2", json=body)).status_code == 200
-    after = _samples((await world.client.get("/metrics")).text)
-    name = 'flagcore_flag_evaluations_total{reason="condition_match"}'
-    assert after[name] - before.get(name, 0) == 16
+    before = await _scrape(world)
+    await _evaluate(world, 16)
+    after = await _scrape(world)
+    assert after[EVALUATED] - before.get(EVALUATED, 0) == 16
     assert after['flagcore_http_requests_total{method="POST",route="/flags",status="200"}'] == 16  # always exact
     # Counted are whole requests: 3 more /flags may or may not include the next sampled one, never a part of it.
-    for index in range(3):
-        body = {"api_key": world.project_api_key, "distinct_id": f"user-{index}"}
-        assert (await world.client.post("/flags?v=2", json=body)).status_code == 200
-    later = _samples((await world.client.get("/metrics")).text)
-    assert later[name] - after[name] in (0, 4)
+    await _evaluate(world, 3)
+    later = await _scrape(world)
+    assert later[EVALUATED] - after[EVALUATED] in (0, 4)
 
 
 @pytest.mark.world_settings(metrics_evaluation_sample=2)
 async def test_the_sample_counts_evaluation_requests_only(world: World) -> None:
     """Other routes between evaluations do not move the sample (a repeating pattern could lock it onto them)."""
     await world.client.post(world.url(), json={"key": "on", "filters": BOOLEAN}, headers=world.auth())
-    before = _samples((await world.client.get("/metrics")).text)
-    for index in range(10):
-        body = {"api_key": world.project_api_key, "distinct_id": f"user-{index}"}
-        assert (await world.client.post("/flags?v=2", json=body)).status_code == 200
-        assert (await world.client.get("/_health")).status_code == 200
-    after = _samples((await world.client.get("/metrics")).text)
-    name = 'flagcore_flag_evaluations_total{reason="condition_match"}'
-    assert after[name] - before.get(name, 0) == 10  # 5 of the 10 counted, each standing for 2
+    before = await _scrape(world)
+    await _evaluate(world, 10, between="/_health")
+    after = await _scrape(world)
+    assert after[EVALUATED] - before.get(EVALUATED, 0) == 10  # 5 of the 10 counted, each standing for 2
 
 
 async def test_metrics_show_the_status_counters_and_the_database_pool(world: World, storage_url: str) -> None:

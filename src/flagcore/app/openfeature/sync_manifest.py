@@ -137,7 +137,6 @@ class _Writer:
         self._gate = gate
         #: A dry run stores no change request: a change the gate would stop is marked, and the run goes on.
         self._dry_run = dry_run
-        self._gated = False
         self._project = project
         self._user_id = user_id
         self._now = now
@@ -212,8 +211,9 @@ class _Writer:
         )
         declaration = self._declaration(current, incoming)
         updated = current
+        gated = False
         if flag_activity(current, after, entry_id="", organization_id="", user_id=None, at=self._now) is not None:
-            await self._check_gate(current, after, changes)
+            gated = await self._check_gate(current, after, changes)
             updated = await self._uow.flags.update(after, expected_version=current.version)
         await self._uow.flag_declarations.put(declaration)
         await self._record(current, updated, stored, declaration)
@@ -222,7 +222,7 @@ class _Writer:
             outcome="updated",
             flag=manifest_entry(updated, declaration),
             before=existing,
-            approval_required=self._gated_now(),
+            approval_required=gated,
         )
 
     async def _archive(self, current: FeatureFlag) -> ChangeResult:
@@ -237,7 +237,7 @@ class _Writer:
             updated_at=self._now,
             last_modified_by_id=self._user_id,
         )
-        await self._check_gate(current, after, archive)
+        gated = await self._check_gate(current, after, archive)
         updated = await self._uow.flags.update(after, expected_version=current.version)
         entry = flag_activity(
             current,
@@ -251,20 +251,15 @@ class _Writer:
             await self._uow.record(entry)
         self.wrote = True
         flag = manifest_entry(updated, stored)
-        return ChangeResult(
-            key=current.key, outcome="archived", flag=flag, before=flag, approval_required=self._gated_now()
-        )
+        return ChangeResult(key=current.key, outcome="archived", flag=flag, before=flag, approval_required=gated)
 
-    async def _check_gate(self, before: FeatureFlag, after: FeatureFlag, changes: FlagChanges) -> None:
+    async def _check_gate(self, before: FeatureFlag, after: FeatureFlag, changes: FlagChanges) -> bool:
+        """Whether a dry run's change would be stopped; a real one raises as the gate decides."""
         write = GatedWrite(project=self._project, user_id=self._user_id, before=before, after=after, changes=changes)
         if self._dry_run:
-            self._gated = await self._gate.would_stop(self._uow, write)
-            return
+            return await self._gate.would_stop(self._uow, write)
         await self._gate.check(self._uow, write)
-
-    def _gated_now(self) -> bool:
-        gated, self._gated = self._gated, False
-        return gated
+        return False
 
     def _declaration(self, flag: FeatureFlag, incoming: ManifestFlag) -> FlagDeclaration:
         default = validate_default(incoming.flag_type, incoming.default_value)
