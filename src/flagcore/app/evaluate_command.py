@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfoNotFoundError
 import msgspec
 
 from flagcore.app.evaluation.pipeline import EvaluationPipeline, EvaluationRequest
+from flagcore.app.evaluation.record_cache import RecordCache
 from flagcore.domain.evaluation import CompiledSnapshot, FlagResult, compile_snapshot, normalize_identifier
 from flagcore.domain.json_limits import MAX_JSON_DEPTH, check_document_depth
 
@@ -160,7 +161,6 @@ def _parsed_request(parsed: _SubjectFields) -> EvaluationRequest:
 
 
 _SUBJECT_LINE: Final = msgspec.json.Decoder(_SubjectFields)
-_ENCODE: Final = msgspec.json.Encoder().encode
 _FLUSH_LINES: Final = 1000
 
 
@@ -192,9 +192,7 @@ class _Run:
         self._now = now
         self._flag_keys = flag_keys
         self._out = out
-        # id() of a result -> (the result, its ``"key":{...}`` JSON). The entry holds the result, so its id cannot be
-        # reused by another object while cached; only results the snapshot shares are cached (see ``_fragment``).
-        self._fragments: dict[int, tuple[FlagResult, bytes]] = {}
+        self._records = RecordCache(_render)  # each shared result's ``"key":{...}`` encoded once
 
     async def file(self, path: Path) -> None:
         pending: list[bytes] = []
@@ -212,21 +210,7 @@ class _Run:
         # Offline there is no project: 0 keys the in-memory hash-key store of this run.
         evaluation = await self._pipeline.evaluate(0, self._snapshot, request, now=self._now)
         results = evaluation.flags
-        cache = self._fragments
-        parts: list[bytes] = []
-        for key in sorted(results):
-            result = results[key]
-            # The cache hit inlined: this runs for every flag of every subject.
-            cached = cache.get(id(result))
-            parts.append(cached[1] if cached is not None and cached[0] is result else self._fragment(key, result))
-        return b"{" + b",".join(parts) + b"}\n"
-
-    def _fragment(self, key: str, result: FlagResult) -> bytes:
-        fragment = _ENCODE(key) + b":" + _ENCODE(_render(result))
-        # Failed results are built per evaluation (the error is the subject's): caching them would only grow.
-        if result.error_code is None:
-            self._fragments[id(result)] = (result, fragment)
-        return fragment
+        return b"{" + self._records.members([results[key] for key in sorted(results)]) + b"}\n"
 
     def _write(self, lines: list[bytes]) -> None:
         if lines:

@@ -18,13 +18,13 @@ A version that is not an integer counts as 1, as the server parses it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Final, cast
+from typing import Any, Final
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from flagcore.app.evaluation.evaluate_flags import FlagsEvaluation
+from flagcore.app.evaluation.record_cache import RecordCache
 from flagcore.domain.evaluation import FlagResult
 
 _DETAILED_MIN_VERSION: Final = 2
@@ -162,46 +162,8 @@ def typed_flag(result: FlagResult) -> TypedFlag:
     )
 
 
-class _RecordCache:
-    """Encoded ``"key":record`` members by result object, so that most are encoded once per snapshot, not per request.
-
-    The engine shares one result object per flag outcome across requests (the match of condition 2 with variant
-    "test", ...). The cache holds the results it encoded, so while a member is cached no other object can have its
-    result's id: finding an id is finding that very result. The cache is bounded.
-    """
-
-    __slots__ = ("_held", "_members", "_render")
-    _LIMIT: Final = 8192
-
-    def __init__(self, render: Callable[[FlagResult], msgspec.Struct]) -> None:
-        self._render = render
-        self._members: dict[int, bytes] = {}
-        self._held: list[FlagResult] = []
-
-    def object_of(self, results: Iterable[FlagResult]) -> msgspec.Raw:
-        """The JSON object of the results' records, each under its result's key."""
-        try:
-            # All in C (map, dict.get, join): this runs for every flag of every request. A result not cached yet
-            # makes get return None, which join refuses.
-            members = b",".join(cast("Iterator[bytes]", map(self._members.get, map(id, results))))
-        except TypeError:
-            members = b",".join(map(self._member, results))
-        return msgspec.Raw(b"{" + members + b"}")
-
-    def _member(self, result: FlagResult) -> bytes:
-        member = self._members.get(id(result))
-        if member is None:
-            if len(self._held) >= self._LIMIT:
-                self._members.clear()
-                self._held.clear()
-            member = _ENCODER.encode(result.key) + b":" + _ENCODER.encode(self._render(result))
-            self._members[id(result)] = member
-            self._held.append(result)
-        return member
-
-
-_detailed_records = _RecordCache(detailed_flag)
-_typed_records = _RecordCache(typed_flag)
+_detailed_records = RecordCache(detailed_flag)
+_typed_records = RecordCache(typed_flag)
 
 
 def render(evaluation: FlagsEvaluation, shape: Shape, *, request_id: str, config: bool) -> bytes:
@@ -209,9 +171,9 @@ def render(evaluation: FlagsEvaluation, shape: Shape, *, request_id: str, config
     flags = evaluation.flags
     body: dict[str, Any]
     if shape is Shape.TYPED:
-        body = {"flags": _typed_records.object_of(flags.values())}
+        body = {"flags": msgspec.Raw(b"{" + _typed_records.members(flags.values()) + b"}")}
     elif shape is Shape.DETAILED:
-        body = {"flags": _detailed_records.object_of(flags.values())}
+        body = {"flags": msgspec.Raw(b"{" + _detailed_records.members(flags.values()) + b"}")}
     elif shape is Shape.LEGACY:
         body = {
             "featureFlags": {key: result.value for key, result in flags.items()},
